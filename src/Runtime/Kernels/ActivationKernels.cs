@@ -1,0 +1,62 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Relucent.Kernels
+{
+    /// <summary>Element-wise activations and their true gradients; ReLU's backward is in <see cref="ReluRules"/>.</summary>
+    public static class ActivationKernels
+    {
+        /// <summary><c>z = max(x, 0)</c>.</summary>
+        public static void Relu<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(z, x.Length, nameof(z));
+            TensorPrimitives.Max(x, T.Zero, z);
+        }
+
+        /// <summary><c>z = tanh(x)</c>.</summary>
+        public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(z, x.Length, nameof(z));
+            TensorPrimitives.Tanh(x, z);
+        }
+
+        /// <summary><c>z = 1 / (1 + e^-x)</c>.</summary>
+        public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(z, x.Length, nameof(z));
+            TensorPrimitives.Sigmoid(x, z);
+        }
+
+        /// <summary><c>dx = (1 − z²) · dy</c>, from the forward output <c>z = tanh(x)</c>.</summary>
+        public static void TanhBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(dy, z.Length, nameof(dy));
+            Check.Length(dx, z.Length, nameof(dx));
+            for (int i = 0; i < z.Length; i++) dx[i] = (T.One - z[i] * z[i]) * dy[i];
+        }
+
+        /// <summary><c>dx = z · (1 − z) · dy</c>, from the forward output <c>z = σ(x)</c>.</summary>
+        public static void SigmoidBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(dy, z.Length, nameof(dy));
+            Check.Length(dx, z.Length, nameof(dx));
+            for (int i = 0; i < z.Length; i++) dx[i] = z[i] * (T.One - z[i]) * dy[i];
+        }
+
+        /// <summary><c>s = e^(x − max x) / Σ e^(x − max x)</c>.</summary>
+        public static void Softmax<T>(ReadOnlySpan<T> x, Span<T> s) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(s, x.Length, nameof(s));
+            TensorPrimitives.SoftMax(x, s);
+        }
+
+        /// <summary>The softmax Jacobian product <c>dx = s ⊙ (dy − (s·dy))</c>.</summary>
+        public static void SoftmaxBackward<T>(ReadOnlySpan<T> s, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(dy, s.Length, nameof(dy));
+            Check.Length(dx, s.Length, nameof(dx));
+            T dot = TensorPrimitives.Dot(s, dy);
+            for (int i = 0; i < s.Length; i++) dx[i] = s[i] * (dy[i] - dot);
+        }
+    }
+}
