@@ -116,6 +116,6 @@ namespace Relucent
         }
 
         /// <summary>A summary in the manner of Keras: each layer, its output shape and parameter count.</summary>
-        public override string ToString() => NetworkSummary.Format(this);
+        public override string ToString() => NetworkSummary.Format(InputShape, Layers, Parameters);
     }
 }

@@ -9,7 +9,6 @@ namespace Relucent.Model
     /// source generator's incremental pipeline can tell an unchanged network from a changed one.
     /// </summary>
     public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
-        where T : IEquatable<T>
     {
         private readonly T[]? _items;
 

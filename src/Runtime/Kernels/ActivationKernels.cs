@@ -47,7 +47,11 @@ namespace Relucent.Kernels
         public static void Softmax<T>(ReadOnlySpan<T> x, Span<T> s) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(s, x.Length, nameof(s));
-            TensorPrimitives.SoftMax(x, s);
+            // TensorPrimitives.SoftMax does not shift by the maximum, so large logits would overflow to NaN.
+            T max = TensorPrimitives.Max(x);
+            TensorPrimitives.Subtract(x, max, s);
+            TensorPrimitives.Exp(s, s);
+            TensorPrimitives.Divide(s, TensorPrimitives.Sum<T>(s), s);
         }
 
         /// <summary>The softmax Jacobian product <c>dx = s ⊙ (dy − (s·dy))</c>.</summary>

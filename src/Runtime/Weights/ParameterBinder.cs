@@ -6,7 +6,211 @@ namespace Relucent
     /// </summary>
     public static class ParameterBinder
     {
+        private const string BatchCounter = "num_batches_tracked";
+
+        // Edit distances are computed for at most this many (missing, candidate) pairs; beyond it only names
+        // that end with one another are suggested, so a wholly mismatched large model still fails fast.
+        private const int MaxDistancePairs = 250_000;
+
         /// <summary>The arrays of <paramref name="expected"/>, in that order, from <paramref name="source"/>.</summary>
-        public static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected) => throw new NotImplementedException();
+        /// <exception cref="ParameterBindingException">Any tensor is missing, unexpected, of another shape, or integer.</exception>
+        /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+        public static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected) =>
+            Bind<T>(source, expected, options: null);
+
+        /// <summary>
+        /// The arrays of <paramref name="expected"/>, in that order, from <paramref name="source"/>, renaming file
+        /// tensors by <see cref="ParameterBindingOptions.NameMap"/> and optionally ignoring unexpected ones.
+        /// </summary>
+        /// <exception cref="ParameterBindingException">Any tensor is missing, unexpected, of another shape, or integer.</exception>
+        /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+        public static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options)
+        {
+            ArgumentNullException.ThrowIfNull(source);
+            ArgumentNullException.ThrowIfNull(expected);
+            if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            {
+                throw new NotSupportedException(
+                    $"ParameterBinder.Bind<{typeof(T).FullName}>: networks hold float (System.Single) or double (System.Double) parameters.");
+            }
+
+            Tensor[] tensors = Match(source, expected, options ?? new ParameterBindingOptions());
+            var result = new T[tensors.Length][];
+            for (int i = 0; i < tensors.Length; i++) result[i] = tensors[i].ToArray<T>();
+            return result;
+        }
+
+        /// <summary>
+        /// Checks <paramref name="source"/> against <paramref name="expected"/> without converting anything: every
+        /// problem <see cref="Bind{T}(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{ParameterShape}, ParameterBindingOptions?)"/> would report.
+        /// </summary>
+        public static IReadOnlyList<ParameterBindingProblem> Check(
+            IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options = null)
+        {
+            ArgumentNullException.ThrowIfNull(source);
+            ArgumentNullException.ThrowIfNull(expected);
+            try
+            {
+                Match(source, expected, options ?? new ParameterBindingOptions());
+                return [];
+            }
+            catch (ParameterBindingException e)
+            {
+                return e.Problems;
+            }
+        }
+
+        private static Tensor[] Match(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions options)
+        {
+            var problems = new List<ParameterBindingProblem>();
+            IReadOnlyDictionary<string, string> map = options.NameMap ?? new Dictionary<string, string>();
+
+            var expectedNames = new HashSet<string>(StringComparer.Ordinal);
+            foreach (ParameterShape p in expected)
+            {
+                if (p is null) throw new ArgumentException("The expected parameters contain null.", nameof(expected));
+                if (!expectedNames.Add(p.Name)) throw new ArgumentException($"The network expects '{p.Name}' twice.", nameof(expected));
+            }
+
+            // The file's tensors under their network names (NameMap applied), in ordinal order for stable messages.
+            var byNetworkName = new Dictionary<string, (string FileName, Tensor Tensor)>(StringComparer.Ordinal);
+            foreach (string fileName in source.Keys.OrderBy(k => k, StringComparer.Ordinal))
+            {
+                Tensor tensor = source[fileName] ?? throw new ArgumentException($"Tensor '{fileName}' is null.", nameof(source));
+                string networkName = map.TryGetValue(fileName, out string? mapped) && mapped is not null ? mapped : fileName;
+                if (byNetworkName.TryGetValue(networkName, out var other))
+                {
+                    problems.Add(new(
+                        ParameterBindingProblemKind.DuplicateName,
+                        networkName,
+                        $"'{other.FileName}' and '{fileName}' both bind to '{networkName}' (check NameMap)."));
+                    continue;
+                }
+
+                byNetworkName.Add(networkName, (fileName, tensor));
+            }
+
+            // File tensors no expected parameter takes: the unexpected ones, and the suggestions for missing ones.
+            List<string> unmatched = byNetworkName
+                .Where(kv => !expectedNames.Contains(kv.Key) && !IsBatchCounter(kv.Key) && !IsBatchCounter(kv.Value.FileName))
+                .Select(kv => kv.Value.FileName)
+                .ToList();
+            int missingCount = expected.Count(p => !byNetworkName.ContainsKey(p.Name));
+            bool useDistance = (long)missingCount * unmatched.Count <= MaxDistancePairs;
+
+            var bound = new Tensor[expected.Count];
+            for (int i = 0; i < expected.Count; i++)
+            {
+                ParameterShape p = expected[i];
+                if (!byNetworkName.TryGetValue(p.Name, out var found))
+                {
+                    problems.Add(new(ParameterBindingProblemKind.Missing, p.Name, MissingMessage(p, unmatched, map, source, useDistance)));
+                    continue;
+                }
+
+                Tensor tensor = found.Tensor;
+                string from = found.FileName == p.Name ? string.Empty : $" (file tensor '{found.FileName}')";
+                if (!tensor.DType.IsFloatingPoint())
+                {
+                    problems.Add(new(
+                        ParameterBindingProblemKind.DTypeMismatch,
+                        p.Name,
+                        $"{p.Name}: expected floating-point values, file has {tensor.DType.Name()} (integers){from}"));
+                }
+
+                if (!tensor.Shape.SequenceEqual(p.Dimensions))
+                {
+                    problems.Add(new(
+                        ParameterBindingProblemKind.ShapeMismatch,
+                        p.Name,
+                        $"{p.Name}: expected {Tensor.FormatShape(p.Dimensions)}, file has {Tensor.FormatShape(tensor.Shape)}{from}"));
+                }
+
+                bound[i] = tensor;
+            }
+
+            if (!options.IgnoreUnexpected)
+            {
+                foreach (var (networkName, (fileName, tensor)) in byNetworkName)
+                {
+                    if (expectedNames.Contains(networkName) || IsBatchCounter(networkName) || IsBatchCounter(fileName)) continue;
+                    string renamed = networkName == fileName ? string.Empty : $" (renamed to '{networkName}')";
+                    problems.Add(new(
+                        ParameterBindingProblemKind.Unexpected,
+                        fileName,
+                        $"unexpected '{fileName}' {tensor}{renamed}: the network has no such parameter"));
+                }
+            }
+
+            if (problems.Count > 0) throw new ParameterBindingException(problems);
+            return bound;
+        }
+
+        /// <summary>PyTorch's BatchNorm step counter, <c>"3.num_batches_tracked"</c>: not a parameter, never needed.</summary>
+        private static bool IsBatchCounter(string name) =>
+            name == BatchCounter || name.EndsWith("." + BatchCounter, StringComparison.Ordinal);
+
+        private static string MissingMessage(
+            ParameterShape p, List<string> candidates, IReadOnlyDictionary<string, string> map, IReadOnlyDictionary<string, Tensor> source, bool useDistance)
+        {
+            List<string> similar = Similar(p.Name, candidates, useDistance);
+            string found = similar.Count > 0
+                ? "the file has " + string.Join(", ", similar.Select(s => $"'{s}'"))
+                : source.Count == 0 ? "the file has no tensors" : "the file has no similar name";
+            string tail = $" (expected {Tensor.FormatShape(p.Dimensions)})";
+            string? mappedFrom = map.Where(kv => kv.Value == p.Name && !source.ContainsKey(kv.Key)).Select(kv => kv.Key).FirstOrDefault();
+            if (mappedFrom is not null) tail += $" (NameMap maps '{mappedFrom}' to it, but the file has no '{mappedFrom}')";
+            return $"missing '{p.Name}'; {found}{tail}";
+        }
+
+        /// <summary>Up to 3 names like <paramref name="name"/>: ones that end with it (or it with them) first, then by edit distance.</summary>
+        internal static List<string> Similar(string name, IEnumerable<string> candidates, bool useDistance = true)
+        {
+            var scored = new List<(int Rank, int Distance, string Name)>();
+            foreach (string c in candidates)
+            {
+                if (c.EndsWith("." + name, StringComparison.Ordinal) || name.EndsWith("." + c, StringComparison.Ordinal))
+                {
+                    scored.Add((0, Math.Abs(c.Length - name.Length), c));
+                    continue;
+                }
+
+                if (!useDistance) continue;
+                int limit = Math.Max(2, Math.Max(name.Length, c.Length) / 3);
+                int d = EditDistance(name, c, limit);
+                if (d <= limit) scored.Add((1, d, c));
+            }
+
+            return scored
+                .OrderBy(s => s.Rank).ThenBy(s => s.Distance).ThenBy(s => s.Name, StringComparer.Ordinal)
+                .Take(3)
+                .Select(s => s.Name)
+                .ToList();
+        }
+
+        /// <summary>Levenshtein distance of <paramref name="a"/> and <paramref name="b"/>, or <paramref name="limit"/> + 1 once it exceeds the limit.</summary>
+        internal static int EditDistance(string a, string b, int limit)
+        {
+            if (Math.Abs(a.Length - b.Length) > limit) return limit + 1;
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (int j = 0; j <= b.Length; j++) previous[j] = j;
+            for (int i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                int rowMin = current[0];
+                for (int j = 1; j <= b.Length; j++)
+                {
+                    int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                    current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                    rowMin = Math.Min(rowMin, current[j]);
+                }
+
+                if (rowMin > limit) return limit + 1;
+                (previous, current) = (current, previous);
+            }
+
+            return Math.Min(previous[b.Length], limit + 1);
+        }
     }
 }

@@ -1,5 +1,40 @@
 namespace Relucent
 {
     /// <summary>A parameter a network expects: its <c>state_dict</c> name and its PyTorch (C-order) shape.</summary>
-    public sealed record ParameterShape(string Name, params int[] Dimensions);
+    /// <remarks>Equality compares the dimensions element by element.</remarks>
+    public sealed record ParameterShape(string Name, params int[] Dimensions)
+    {
+        /// <summary>The <c>state_dict</c> name, <c>"0.weight"</c>.</summary>
+        public string Name { get; init; } = Name ?? throw new ArgumentNullException(nameof(Name));
+
+        /// <summary>The shape as PyTorch stores it, C-order.</summary>
+        public int[] Dimensions { get; init; } = Dimensions ?? throw new ArgumentNullException(nameof(Dimensions));
+
+        /// <summary>The number of values: the product of <see cref="Dimensions"/> (1 for a scalar).</summary>
+        public long ElementCount
+        {
+            get
+            {
+                long count = 1;
+                foreach (int d in Dimensions) count *= d;
+                return count;
+            }
+        }
+
+        /// <summary>Whether <paramref name="other"/> has the same name and dimensions.</summary>
+        public bool Equals(ParameterShape? other) =>
+            other is not null && Name == other.Name && Dimensions.AsSpan().SequenceEqual(other.Dimensions);
+
+        /// <inheritdoc/>
+        public override int GetHashCode()
+        {
+            var hash = default(HashCode);
+            hash.Add(Name, StringComparer.Ordinal);
+            foreach (int d in Dimensions) hash.Add(d);
+            return hash.ToHashCode();
+        }
+
+        /// <summary><c>fc1.weight [120, 400]</c>.</summary>
+        public override string ToString() => $"{Name} {Tensor.FormatShape(Dimensions)}";
+    }
 }

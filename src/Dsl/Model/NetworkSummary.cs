@@ -2,29 +2,31 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using Relucent.Model;
 
-namespace Relucent
+namespace Relucent.Model
 {
-    /// <summary>Writes the table <see cref="Network.ToString"/> returns: one row per layer, residual branches indented.</summary>
-    internal static class NetworkSummary
+    /// <summary>
+    /// The Keras-like table of a network: one row per layer with its output shape and parameter count,
+    /// residual branches indented. <c>Network.ToString()</c> returns it and the generator draws it in the
+    /// generated class's remarks.
+    /// </summary>
+    public static class NetworkSummary
     {
-        public static string Format(Network network)
+        /// <summary>The table for a network whose shapes are valid, ending with the total parameter count.</summary>
+        public static string Format(Shape input, IReadOnlyList<Layer> layers, IReadOnlyList<ParameterInfo> parameters)
         {
             var rows = new List<string[]> { new[] { "#", "Layer", "Output", "Params" } };
-            rows.Add(new[] { "", "Input", network.InputShape.ToString(), "" });
-            AddRows(rows, network.InputShape, network.Layers, "", network.Parameters);
+            rows.Add(new[] { "", "Input", input.ToString(), "" });
+            AddRows(rows, input, layers, "", parameters);
             int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
             var text = new StringBuilder();
             foreach (string[] row in rows)
             {
-                text.Append(row[0].PadRight(widths[0])).Append("  ")
-                    .Append(row[1].PadRight(widths[1])).Append("  ")
-                    .Append(row[2].PadRight(widths[2])).Append("  ")
-                    .Append(row[3].PadLeft(widths[3]))
-                    .Append('\n');
+                string line = row[0].PadRight(widths[0]) + "  " + row[1].PadRight(widths[1]) + "  "
+                    + row[2].PadRight(widths[2]) + "  " + row[3].PadLeft(widths[3]);
+                text.Append(line.TrimEnd()).Append('\n');
             }
-            text.Append("Total parameters: ").Append(network.ParameterCount.ToString(CultureInfo.InvariantCulture));
+            text.Append("Total parameters: ").Append(parameters.Sum(p => p.Size).ToString(CultureInfo.InvariantCulture));
             return text.ToString();
         }
 

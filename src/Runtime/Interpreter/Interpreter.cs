@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Numerics;
+using Relucent.Interpretation;
+using Relucent.Kernels;
+using Relucent.Model;
+
+namespace Relucent
+{
+    /// <summary>
+    /// Runs any <see cref="Network"/> at run time, forward and backward under any <see cref="BackwardRule"/>, by
+    /// walking its layers (residual blocks included) and calling the same kernels as generated code, in the same
+    /// order: it is the reference generated code is tested against. An instance is immutable and may be shared
+    /// between threads.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>: the precision of every computation.</typeparam>
+    public sealed class Interpreter<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly Sequence<T> _sequence;
+
+        /// <summary>
+        /// Prepares <paramref name="network"/> with <paramref name="parameters"/>: one C-order array per entry of
+        /// <see cref="Network.Parameters"/>, in that order, shaped as PyTorch stores it. Weights are copied into the
+        /// kernels' column-major layout and batch normalisations folded, so later changes to the arrays do not show.
+        /// </summary>
+        /// <exception cref="ArgumentException">The number of arrays, or the size of one, differs from what the network expects.</exception>
+        public Interpreter(Network network, IReadOnlyList<T[]> parameters)
+        {
+            Network = network ?? throw new ArgumentNullException(nameof(network));
+            if (parameters is null) throw new ArgumentNullException(nameof(parameters));
+            IReadOnlyList<ParameterInfo> expected = network.Parameters;
+            if (parameters.Count != expected.Count)
+            {
+                throw new ArgumentException(
+                    $"The network expects {expected.Count} parameter arrays ({string.Join(", ", expected.Select(p => p.Name))}), got {parameters.Count}.",
+                    nameof(parameters));
+            }
+            var byOwner = new Dictionary<string, T[]>(StringComparer.Ordinal);
+            for (int i = 0; i < expected.Count; i++)
+            {
+                ParameterInfo info = expected[i];
+                T[] values = parameters[i] ?? throw new ArgumentException($"Parameter '{info.Name}' is null.", nameof(parameters));
+                if (values.Length != info.Size)
+                {
+                    throw new ArgumentException(
+                        $"Parameter '{info.Name}' [{string.Join(", ", info.Dimensions)}] needs {info.Size} values, got {values.Length}.",
+                        nameof(parameters));
+                }
+                byOwner.Add(Key(info.Path, info.Role), values);
+            }
+            _sequence = Build(network.InputShape, network.Layers, Array.Empty<int>(), byOwner);
+        }
+
+        /// <summary>The network this interpreter runs.</summary>
+        public Network Network { get; }
+
+        /// <summary>The number of values in one input, C·H·W for an image.</summary>
+        public int InputSize => _sequence.InputSize;
+
+        /// <summary>The number of network outputs (logits).</summary>
+        public int OutputSize => _sequence.OutputSize;
+
+        /// <summary>
+        /// Binds the tensors of a PyTorch <c>state_dict</c> (as read by <see cref="SafeTensors.Read(string)"/>) to
+        /// <paramref name="network"/>'s parameters by name, checking every shape, and prepares an interpreter.
+        /// </summary>
+        public static Interpreter<T> FromTensors(Network network, IReadOnlyDictionary<string, Tensor> tensors)
+        {
+            if (network is null) throw new ArgumentNullException(nameof(network));
+            if (tensors is null) throw new ArgumentNullException(nameof(tensors));
+            ParameterShape[] shapes = network.Parameters.Select(p => new ParameterShape(p.Name, p.Dimensions.ToArray())).ToArray();
+            T[][] arrays = ParameterBinder.Bind<T>(tensors, shapes);
+            return new Interpreter<T>(network, arrays);
+        }
+
+        /// <summary>The network's output (logits) for one example <paramref name="input"/>, C·H·W order for an image.</summary>
+        /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> values.</exception>
+        public T[] Forward(ReadOnlySpan<T> input)
+        {
+            T[] x = CheckedCopy(input, InputSize, nameof(input));
+            Sequence<T>.Trace trace = _sequence.Forward(x);
+            T[] output = trace.Output;
+            return ReferenceEquals(output, x) ? (T[])x.Clone() : output;
+        }
+
+        /// <summary>
+        /// The map of <paramref name="input"/>'s size that <paramref name="rule"/> gives for output <paramref name="target"/>:
+        /// the backward pass seeded with one at that logit and zero elsewhere (no softmax is applied).
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="target"/> is not a class of the network.</exception>
+        public T[] Backward(ReadOnlySpan<T> input, int target, BackwardRule rule)
+        {
+            if ((uint)target >= (uint)OutputSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(target), target,
+                    $"Target {target.ToString(CultureInfo.InvariantCulture)} is not a class: the network has {OutputSize.ToString(CultureInfo.InvariantCulture)} classes (0 to {(OutputSize - 1).ToString(CultureInfo.InvariantCulture)}).");
+            }
+            var seed = new T[OutputSize];
+            seed[target] = T.One;
+            return Run(input, seed, rule);
+        }
+
+        /// <summary>
+        /// The map of <paramref name="input"/>'s size that <paramref name="rule"/> gives when the backward pass starts
+        /// from <paramref name="seed"/> at the output (a gradient of some function of the logits, for instance).
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="input"/> or <paramref name="seed"/> has the wrong length.</exception>
+        public T[] Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule rule) =>
+            Run(input, CheckedCopy(seed, OutputSize, nameof(seed)), rule);
+
+        private T[] Run(ReadOnlySpan<T> input, T[] seed, BackwardRule rule)
+        {
+            if (rule != BackwardRule.Saliency && rule != BackwardRule.DeconvNet && rule != BackwardRule.GuidedBackprop)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rule), rule, $"Unknown backward rule {rule}.");
+            }
+            T[] x = CheckedCopy(input, InputSize, nameof(input));
+            Sequence<T>.Trace trace = _sequence.Forward(x);
+            return _sequence.Backward(seed, trace, rule);
+        }
+
+        private static T[] CheckedCopy(ReadOnlySpan<T> values, int expected, string name)
+        {
+            if (values.Length != expected)
+            {
+                throw new ArgumentException($"{name} has {values.Length} values, expected {expected}.", name);
+            }
+            return values.ToArray();
+        }
+
+        private static string Key(IEnumerable<int> path, ParameterRole role) =>
+            string.Join(".", path.Select(i => i.ToString(CultureInfo.InvariantCulture))) + ":" + role.ToString();
+
+        private static Sequence<T> Build(Shape input, IReadOnlyList<Layer> layers, int[] prefix, Dictionary<string, T[]> parameters)
+        {
+            var operations = new Operation<T>[layers.Count];
+            Shape current = input;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                int[] path = prefix.Append(i).ToArray();
+                Layer layer = layers[i];
+                LayerError? error = ShapeRules.Check(layer, current, path, out Shape output);
+                if (error != null) throw new NetworkDefinitionException(error);
+                operations[i] = Prepare(layer, current, output, path, parameters);
+                current = output;
+            }
+            return new Sequence<T>(operations, (int)input.Size);
+        }
+
+        private static Operation<T> Prepare(Layer layer, Shape input, Shape output, int[] path, Dictionary<string, T[]> parameters)
+        {
+            int size = (int)input.Size;
+            switch (layer)
+            {
+                case DenseLayer dense:
+                    return new DenseOperation<T>(size, dense.Units,
+                        ToColumnMajor(Parameter(parameters, path, ParameterRole.Weight), dense.Units, size),
+                        (T[])Parameter(parameters, path, ParameterRole.Bias).Clone());
+
+                case Conv2DLayer conv:
+                {
+                    var geometry = new ConvolutionGeometry(input.Channels, input.Height, input.Width, conv.Filters, conv.Kernel, conv.Stride, conv.Padding);
+                    T[] weight = ToColumnMajor(Parameter(parameters, path, ParameterRole.Weight), conv.Filters, input.Channels * conv.Kernel * conv.Kernel);
+                    T[] bias = conv.Bias ? (T[])Parameter(parameters, path, ParameterRole.Bias).Clone() : Array.Empty<T>();
+                    return new ConvolutionOperation<T>(geometry, weight, bias);
+                }
+
+                case ReLULayer _:
+                    return new ReluOperation<T>(size);
+                case TanhLayer _:
+                    return new SmoothOperation<T>(Smooth.Tanh, size);
+                case SigmoidLayer _:
+                    return new SmoothOperation<T>(Smooth.Sigmoid, size);
+                case SoftmaxLayer _:
+                    return new SmoothOperation<T>(Smooth.Softmax, size);
+                case FlattenLayer _:
+                case DropoutLayer _:
+                    return new IdentityOperation<T>(size);
+
+                case MaxPoolLayer max:
+                    return new MaxPoolOperation<T>(new PoolGeometry(input.Channels, input.Height, input.Width, max.Kernel, max.Stride));
+                case AvgPoolLayer avg:
+                    return new AvgPoolOperation<T>(new PoolGeometry(input.Channels, input.Height, input.Width, avg.Kernel, avg.Stride));
+
+                case BatchNormLayer norm:
+                {
+                    int channels = input.Channels;
+                    var scale = new T[channels];
+                    var shift = new T[channels];
+                    NormalizationKernels.Fold<T>(
+                        Parameter(parameters, path, ParameterRole.Weight),
+                        Parameter(parameters, path, ParameterRole.Bias),
+                        Parameter(parameters, path, ParameterRole.RunningMean),
+                        Parameter(parameters, path, ParameterRole.RunningVar),
+                        norm.Eps, scale, shift);
+                    return new BatchNormOperation<T>(scale, shift, input.IsImage ? input.Height * input.Width : 1);
+                }
+
+                case ResidualLayer residual:
+                    return new ResidualOperation<T>(Build(input, residual.Body, path, parameters));
+
+                default:
+                    throw new NotSupportedException($"The interpreter does not know the layer {layer.Describe()} ({layer.GetType().Name}).");
+            }
+        }
+
+        private static T[] Parameter(Dictionary<string, T[]> parameters, int[] path, ParameterRole role) =>
+            parameters.TryGetValue(Key(path, role), out T[]? values)
+                ? values
+                : throw new InvalidOperationException($"No {ParameterInfo.Suffix(role)} parameter is listed for layer {string.Join(".", path)}.");
+
+        /// <summary>
+        /// A C-order <c>[rows, cols]</c> matrix (PyTorch's Linear <c>[out, in]</c>, or Conv2d <c>[out, in, k, k]</c>
+        /// read as <c>[out, in·k·k]</c>) in the kernels' column-major layout: element <c>(o, j)</c> at <c>j·rows + o</c>.
+        /// </summary>
+        internal static T[] ToColumnMajor(T[] cOrder, int rows, int cols)
+        {
+            var result = new T[rows * cols];
+            for (int o = 0; o < rows; o++)
+            {
+                for (int j = 0; j < cols; j++) result[j * rows + o] = cOrder[o * cols + j];
+            }
+            return result;
+        }
+    }
+}

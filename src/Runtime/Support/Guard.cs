@@ -1,0 +1,36 @@
+namespace Relucent
+{
+    /// <summary>
+    /// Argument checks the generated code runs before any work, so a wrong call fails with a message naming
+    /// the argument, the expected value and the actual one, never with a crash or a plausible wrong map.
+    /// </summary>
+    public static class Guard
+    {
+        /// <summary>Throws unless <paramref name="values"/> holds exactly <paramref name="expected"/> values (a tensor of <paramref name="shape"/>).</summary>
+        public static void Length<T>(ReadOnlySpan<T> values, int expected, string argument, string shape)
+        {
+            if (values.Length != expected)
+            {
+                throw new ArgumentException($"{argument} has {values.Length} values, expected {expected} (shape {shape}).", argument);
+            }
+        }
+
+        /// <summary>Throws unless a matrix of <paramref name="actualRows"/> × <paramref name="actualColumns"/> is <paramref name="rows"/> × <paramref name="columns"/>.</summary>
+        public static void MatrixSize(int actualRows, int actualColumns, int rows, int columns, string argument)
+        {
+            if (actualRows != rows || actualColumns != columns)
+            {
+                throw new ArgumentException($"{argument} is {actualRows}×{actualColumns}, expected {rows}×{columns} (height × width of the single-channel input).", argument);
+            }
+        }
+
+        /// <summary>Throws unless <paramref name="target"/> names one of the <paramref name="classes"/> outputs.</summary>
+        public static void Target(int target, int classes, string argument = "target")
+        {
+            if ((uint)target >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(argument, target, $"{argument} is {target}, but the network has {classes} outputs (0 to {classes - 1}).");
+            }
+        }
+    }
+}

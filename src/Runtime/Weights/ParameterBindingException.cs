@@ -1,0 +1,71 @@
+namespace Relucent
+{
+    /// <summary>What is wrong with one parameter when binding a file's tensors to a network.</summary>
+    public enum ParameterBindingProblemKind
+    {
+        /// <summary>The network expects a tensor the file does not have.</summary>
+        Missing,
+
+        /// <summary>The file has a tensor the network does not expect.</summary>
+        Unexpected,
+
+        /// <summary>The tensor's shape differs from the parameter's.</summary>
+        ShapeMismatch,
+
+        /// <summary>The tensor holds integers where the network expects floating-point values.</summary>
+        DTypeMismatch,
+
+        /// <summary>Two file tensors map to the same network name through <see cref="ParameterBindingOptions.NameMap"/>.</summary>
+        DuplicateName,
+    }
+
+    /// <summary>One problem found while binding, with the (network) name it concerns and a one-line message.</summary>
+    /// <param name="Kind">What kind of problem.</param>
+    /// <param name="Name">The parameter or tensor name it concerns.</param>
+    /// <param name="Message">The text, e.g. <c>fc1.weight: expected [120, 400], file has [120, 256]</c>.</param>
+    public sealed record ParameterBindingProblem(ParameterBindingProblemKind Kind, string Name, string Message)
+    {
+        /// <summary>The <see cref="Message"/>.</summary>
+        public override string ToString() => Message;
+    }
+
+    /// <summary>
+    /// The tensors of a file do not match the parameters a network expects. <see cref="Problems"/> lists every
+    /// problem found (all parameters are checked before this is thrown); the message lists them one per line.
+    /// </summary>
+    public class ParameterBindingException : Exception
+    {
+        /// <summary>An error listing <paramref name="problems"/>.</summary>
+        public ParameterBindingException(IReadOnlyList<ParameterBindingProblem> problems)
+            : base(Describe(problems))
+        {
+            Problems = problems.ToArray();
+        }
+
+        /// <summary>Every problem, in the order of the expected parameters, then unexpected tensors.</summary>
+        public IReadOnlyList<ParameterBindingProblem> Problems { get; }
+
+        /// <summary>The problems' messages.</summary>
+        public IReadOnlyList<string> Messages => Problems.Select(p => p.Message).ToArray();
+
+        private static string Describe(IReadOnlyList<ParameterBindingProblem> problems)
+        {
+            ArgumentNullException.ThrowIfNull(problems);
+            string count = problems.Count == 1 ? "1 problem" : $"{problems.Count} problems";
+            return $"The weights do not fit the network ({count}):" + string.Concat(problems.Select(p => Environment.NewLine + "  " + p.Message));
+        }
+    }
+
+    /// <summary>How <see cref="ParameterBinder"/> matches file tensors to network parameters.</summary>
+    public sealed class ParameterBindingOptions
+    {
+        /// <summary>Ignore tensors the network does not expect instead of reporting them (PyTorch's <c>num_batches_tracked</c> buffers are always ignored).</summary>
+        public bool IgnoreUnexpected { get; init; }
+
+        /// <summary>
+        /// Renames file tensors to network parameter names before matching, e.g. <c>"features.0.weight"</c> →
+        /// <c>"conv1.weight"</c>. Tensors not in the map keep their names.
+        /// </summary>
+        public IReadOnlyDictionary<string, string>? NameMap { get; init; }
+    }
+}

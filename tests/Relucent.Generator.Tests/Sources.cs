@@ -1,0 +1,68 @@
+namespace Relucent.Generator.Tests;
+
+/// <summary>Declarations used across the generator tests, written as a user would write them.</summary>
+public static class Sources
+{
+    public const string Seed = """
+        using Relucent;
+
+        namespace Demo;
+
+        [Saliency, DeconvNet, GuidedBackprop]
+        public partial class SeedNetwork
+        {
+            static readonly Network Spec = Net.Input(channels: 1, height: 2, width: 2).ReLU();
+        }
+        """;
+
+    public const string Mlp = """
+        using Relucent;
+
+        namespace Demo;
+
+        [Saliency, DeconvNet, GuidedBackprop]
+        public partial class Mlp
+        {
+            static readonly Network Spec = Net.Input(8)
+                .Dense(16).ReLU()
+                .Dense(12).ReLU()
+                .Dense(4);
+        }
+        """;
+
+    public const string LeNet = """
+        using Relucent;
+
+        namespace Demo;
+
+        [Saliency, DeconvNet, GuidedBackprop]
+        public partial class LeNet
+        {
+            static readonly Network Spec = Net.Input(channels: 1, height: 12, width: 12)
+                .Conv2D(4, kernel: 3, padding: 1).ReLU().MaxPool(2)
+                .Conv2D(8, kernel: 3).ReLU().MaxPool(2)
+                .Flatten()
+                .Dense(16).ReLU()
+                .Dense(5);
+        }
+        """;
+
+    public const string ResidualDouble = """
+        using Relucent;
+
+        namespace Demo;
+
+        [DeconvNet, DoublePrecision]
+        public partial class TinyResNet
+        {
+            static Network Spec => Net.Input(2, 6, 6)
+                .Conv2D(4, kernel: 3, padding: 1, name: "stem").BatchNorm(name: "bn").ReLU()
+                .Residual(b => b.Conv2D(4, kernel: 3, padding: 1, bias: false, name: "conv1").ReLU().Dropout(0.1).Conv2D(4, kernel: 3, padding: 1, name: "conv2"), name: "block")
+                .ReLU()
+                .AvgPool(2, stride: 2)
+                .Flatten()
+                .Dense(3, name: "head")
+                .Softmax();
+        }
+        """;
+}
