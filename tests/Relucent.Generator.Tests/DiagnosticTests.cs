@@ -40,6 +40,10 @@ public class DiagnosticTests
         { "RLC012", Usings + "[Saliency] public partial class Mlp { static readonly Network Spec = Net.Input(8).Dense(4, name: \"fc\").ReLU().Dense(2, [|name: \"fc\"|]); }" },
         { "RLC013", Usings + "[Saliency] public partial class Mlp { static readonly Network [|Spec|] = Net.Input(8).Dense(4).Tanh().Dense(2); }" },
         { "RLC014", Usings + "[Saliency] public partial class [|Mlp|]<T> { static readonly Network Spec = Net.Input(8).ReLU(); }" },
+        { "RLC015", Usings + "[Saliency] public static partial class [|Mlp|] { static readonly Network Spec = Net.Input(8).ReLU(); }" },
+        { "RLC015", Usings + "[Saliency] public abstract partial class [|Mlp|] { static readonly Network Spec = Net.Input(8).ReLU(); }" },
+        { "RLC016", Usings + "[Saliency] public partial class Mlp { static readonly Network Spec = Net.Input(8).ReLU(); public float[] [|Forward|](float[] x) => x; }" },
+        { "RLC016", Usings + "[Saliency] public partial class Mlp { static readonly Network Spec = Net.Input(8).ReLU(); int [|Saliency|]; }" },
     };
 
     [Theory]

@@ -13,7 +13,11 @@ public static class GeneratorHarness
 {
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     {
-        string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        // The test host's trusted assemblies include the generator itself, whose linked copies of the Dsl's
+        // model types would clash with Relucent.Dsl's: a user's compilation never references it.
+        string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => !Path.GetFileName(p).StartsWith("Relucent.", StringComparison.Ordinal))
+            .ToArray();
         var ours = new[] { typeof(Relucent.Net).Assembly, typeof(Relucent.Interpreter<>).Assembly, typeof(MathNet.Numerics.LinearAlgebra.Matrix<>).Assembly }
             .Select(a => a.Location);
         return platform.Concat(ours).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();

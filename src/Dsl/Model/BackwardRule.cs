@@ -1,4 +1,4 @@
-namespace Relucent.Model
+namespace Relucent
 {
     /// <summary>
     /// How a ReLU passes the signal <c>R</c> arriving at its output back to its input; every other layer

@@ -68,6 +68,14 @@ namespace Relucent.Generator.Diagnostics
             "RLC014", "Network class cannot be generic",
             "Class '{0}' has type parameters; a network class must not be generic (nor nested in a generic type)");
 
+        public static readonly DiagnosticDescriptor NotInstantiable = Error(
+            "RLC015", "Network class must be a plain class",
+            "Class '{0}' is {1}; a network class must be a non-static, non-abstract class (not a record): the generated network is an instance holding its parameters");
+
+        public static readonly DiagnosticDescriptor MemberCollision = Error(
+            "RLC016", "Member name is used by the generated code",
+            "'{0}' declares a member named '{1}', which the generator writes for this network; rename it");
+
         // Last resort: a bug in the generator becomes this error on the class instead of warning CS8785
         // and silently missing code.
         public static readonly DiagnosticDescriptor InternalError = Error(

@@ -20,6 +20,9 @@ namespace Relucent.Generator.Emitting
             return head + ": " + BackwardMath(p, rule);
         }
 
+        /// <summary>The math alone of a layer's backward step, without its label: for derivations.</summary>
+        public static string BackwardFormula(PlannedLayer p, BackwardRule rule) => BackwardMath(p, rule);
+
         /// <summary>The closing step of a residual block: the sum of its two paths.</summary>
         public static string ResidualSum(PlannedLayer p) =>
             $"{p.Label} · end of Residual: {p.Out} = {p.BranchOut} + {p.In}, the branch output plus the skip connection";

@@ -38,13 +38,14 @@ namespace Relucent.Generator.Emitting
             foreach (string outer in model.ContainingTypes) w.Open(outer);
 
             WriteRemarks(w, context, infos);
-            w.Open("partial class " + model.ClassName);
+            w.Open($"partial class {model.ClassName} : IExplainer<{context.T}>");
             WriteConstants(w, context);
             WriteParameters(w, context);
             WriteLoading(w, context);
             WriteWorkspace(w, context);
             WriteForward(w, context);
             foreach (BackwardRule rule in model.Rules) WriteRule(w, context, rule);
+            WriteExplainer(w, context);
             w.Close();
 
             foreach (string _ in model.ContainingTypes) w.Close();
@@ -199,7 +200,7 @@ namespace Relucent.Generator.Emitting
             w.Line("/// Every intermediate buffer of one forward and backward pass, so calls through the span overloads allocate nothing.");
             w.Line("/// A workspace serves one call at a time: give each thread its own. After a call it holds that call's activations and signals.");
             w.Line("/// </summary>");
-            w.Open("public sealed class Workspace");
+            w.Open("public sealed class Workspace : IWorkspace");
             foreach (Buffer buffer in c.Plan.Activations.Concat(c.Plan.Switches).Concat(c.Plan.Signals))
             {
                 string type = buffer.IsSwitch ? "int" : t;
@@ -395,6 +396,8 @@ namespace Relucent.Generator.Emitting
             w.Line("workspace.r0.CopyTo(result);");
             w.Close();
             w.Line();
+            WriteDerivation(w, c, rule, seed);
+            w.Line();
             w.Line($"// The {rule} backward pass, {seed} → r0, after RunForward. At each ReLU: {LayerDescriptions.RuleFormulas[rule]}.");
             w.Open($"private void Backward{rule}(Workspace ws)");
             bool first = true;
@@ -405,6 +408,72 @@ namespace Relucent.Generator.Emitting
                 EmitBackward(w, c, c.Plan.Layers[i], rule);
             }
             w.Close();
+        }
+
+        // The derivation as text a person reads (and a program prints): one line per step, in the order the
+        // backward pass runs, quoting the same formulas as the comments in Backward{Rule}.
+        private static void WriteDerivation(CodeWriter w, EmitContext c, BackwardRule rule, string seed)
+        {
+            var lines = new List<string> { $"{rule} backward of {c.Model.ClassName}, from the seed {seed} (the signal at the output {c.Plan.Output}) to the map r0 (the signal at the input a0):" };
+            AddDerivation(lines, c.Plan.Layers, rule);
+            w.Line($"/// <summary>The {rule} backward pass written as its chain of formulas, one line per layer, last layer first.</summary>");
+            w.Line($"public const string {rule}Derivation =");
+            for (int i = 0; i < lines.Count; i++)
+            {
+                w.Line($"    \"{Escape(lines[i])}\\n\"" + (i == lines.Count - 1 ? ";" : " +"));
+            }
+        }
+
+        private static void AddDerivation(List<string> lines, List<PlannedLayer> layers, BackwardRule rule)
+        {
+            for (int i = layers.Count - 1; i >= 0; i--)
+            {
+                PlannedLayer p = layers[i];
+                string step = $"{p.Label} · {(p.Layer is ReLULayer ? "ReLU (" + rule + ")" : p.Layer.Describe())}: ";
+                lines.Add(step + LayerDescriptions.BackwardFormula(p, rule));
+                if (p.Layer is ResidualLayer)
+                {
+                    AddDerivation(lines, p.Branch, rule);
+                    lines.Add(LayerDescriptions.ResidualSignalSum(p));
+                }
+            }
+        }
+
+        // IExplainer: the same methods behind one interface, so attribution methods, batches and metrics
+        // work with any generated network and rule.
+        private static void WriteExplainer(CodeWriter w, EmitContext c)
+        {
+            string t = c.T, name = c.Model.ClassName;
+            w.Line();
+            w.Line("// IExplainer<" + t + ">: the methods above behind one interface, for attribution methods, batches and metrics.");
+            w.Line("private static readonly BackwardRule[] s_rules = { " + string.Join(", ", c.Model.Rules.Select(r => "BackwardRule." + r)) + " };");
+            w.Line();
+            w.Line($"Network IExplainer<{t}>.Architecture => Architecture;");
+            w.Line();
+            w.Line($"int IExplainer<{t}>.InputSize => InputSize;");
+            w.Line();
+            w.Line($"int IExplainer<{t}>.OutputSize => OutputSize;");
+            w.Line();
+            w.Line($"IReadOnlyList<BackwardRule> IExplainer<{t}>.Rules => s_rules;");
+            w.Line();
+            w.Line($"IWorkspace IExplainer<{t}>.CreateWorkspace() => new Workspace();");
+            w.Line();
+            w.Line($"void IExplainer<{t}>.Forward(ReadOnlySpan<{t}> input, Span<{t}> output, IWorkspace workspace) =>");
+            w.Line($"    Forward(input, output, OwnWorkspace(workspace));");
+            w.Line();
+            w.Open($"void IExplainer<{t}>.Explain(BackwardRule rule, ReadOnlySpan<{t}> input, ReadOnlySpan<{t}> seed, Span<{t}> result, IWorkspace workspace)");
+            w.Line("Workspace own = OwnWorkspace(workspace);");
+            w.Open("switch (rule)");
+            foreach (BackwardRule rule in c.Model.Rules)
+            {
+                w.Line($"case BackwardRule.{rule}: {rule}(input, seed, result, own); break;");
+            }
+            w.Line($"default: throw new ArgumentException($\"{name} has no {{rule}} method; its rules are {string.Join(", ", c.Model.Rules)}.\", nameof(rule));");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Line("private static Workspace OwnWorkspace(IWorkspace workspace) =>");
+            w.Line($"    workspace as Workspace ?? throw new ArgumentException($\"The workspace must come from new {name}.Workspace() or CreateWorkspace(), not {{workspace?.GetType().Name ?? \"null\"}}.\", nameof(workspace));");
         }
 
         private static void EmitBackward(CodeWriter w, EmitContext c, PlannedLayer p, BackwardRule rule)

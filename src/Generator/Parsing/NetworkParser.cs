@@ -88,6 +88,22 @@ namespace Relucent.Generator.Parsing
                 return null;
             }
 
+            string? kind = type.IsStatic ? "static" : type.IsAbstract ? "abstract" : type.IsRecord ? "a record" : null;
+            if (kind != null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotInstantiable, classLocation, type.Name, kind));
+                return null;
+            }
+            foreach (string name in GeneratedMemberNames(rulesPresent))
+            {
+                ISymbol? clash = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
+                if (clash != null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, LocationInfo.From(clash.Locations[0]), type.Name, name));
+                    return null;
+                }
+            }
+
             ISymbol[] members = type.GetMembers()
                 .Where(m => m.IsStatic && !m.IsImplicitlyDeclared && IsNetworkType(MemberType(m)))
                 .ToArray();
@@ -157,6 +173,15 @@ namespace Relucent.Generator.Parsing
                 new EquatableArray<BackwardRule>(rules),
                 input,
                 new EquatableArray<Layer>(layers));
+        }
+
+        // Public and private members the emitter writes: a user member of the same name would not compile.
+        private static IEnumerable<string> GeneratedMemberNames(string[] rulesPresent)
+        {
+            string[] fixedNames = { "InputSize", "OutputSize", "Architecture", "ParameterShapes", "Load", "FromTensors", "Create", "Workspace", "Forward", "RunForward", "OwnWorkspace", "s_parameterShapes", "s_rules" };
+            IEnumerable<string> ruleNames = RuleAttributes.Where(r => rulesPresent.Contains(r.MetadataName))
+                .SelectMany(r => new[] { r.Rule.ToString(), r.Rule + "Derivation", "Backward" + r.Rule });
+            return fixedNames.Concat(ruleNames);
         }
 
         private static bool HasGenericOuter(INamedTypeSymbol type)

@@ -13,8 +13,10 @@ namespace Relucent
     /// between threads.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>: the precision of every computation.</typeparam>
-    public sealed class Interpreter<T> where T : unmanaged, IFloatingPointIeee754<T>
+    public sealed class Interpreter<T> : IExplainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
+        private static readonly BackwardRule[] AllRules = { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop };
+
         private readonly Sequence<T> _sequence;
 
         /// <summary>
@@ -106,6 +108,30 @@ namespace Relucent
         /// <exception cref="ArgumentException"><paramref name="input"/> or <paramref name="seed"/> has the wrong length.</exception>
         public T[] Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule rule) =>
             Run(input, CheckedCopy(seed, OutputSize, nameof(seed)), rule);
+
+        // IExplainer: the interpreter keeps each call's buffers in locals, so its workspace holds nothing; it
+        // allocates per call and is the reference, not the fast path.
+        Network IExplainer<T>.Architecture => Network;
+
+        IReadOnlyList<BackwardRule> IExplainer<T>.Rules => AllRules;
+
+        IWorkspace IExplainer<T>.CreateWorkspace() => new InterpreterWorkspace();
+
+        void IExplainer<T>.Forward(ReadOnlySpan<T> input, Span<T> output, IWorkspace workspace)
+        {
+            if (output.Length != OutputSize) throw new ArgumentException($"output has {output.Length} values, expected {OutputSize}.", nameof(output));
+            Forward(input).CopyTo(output);
+        }
+
+        void IExplainer<T>.Explain(BackwardRule rule, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> result, IWorkspace workspace)
+        {
+            if (result.Length != InputSize) throw new ArgumentException($"result has {result.Length} values, expected {InputSize}.", nameof(result));
+            Backward(input, seed, rule).CopyTo(result);
+        }
+
+        private sealed class InterpreterWorkspace : IWorkspace
+        {
+        }
 
         private T[] Run(ReadOnlySpan<T> input, T[] seed, BackwardRule rule)
         {

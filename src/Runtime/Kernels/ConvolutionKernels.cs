@@ -1,5 +1,6 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Relucent.Kernels
 {
@@ -8,90 +9,221 @@ namespace Relucent.Kernels
     /// on one NCHW example. The weight is <c>[filters, channels·k·k]</c> column-major (a MathNet <c>Matrix</c>),
     /// so the weights of one tap <c>(c, ky, kx)</c> across all filters are contiguous.
     /// </summary>
+    /// <remarks>
+    /// <para>Both directions are one matrix product run by the register tiles of <see cref="Tiles"/>, SIMD with fused
+    /// multiply-adds (AVX-512, AVX2, 128-bit or scalar, whichever the machine has):</para>
+    /// <list type="bullet">
+    /// <item>Forward, stride 1: implicit im2col. The input is staged with its zero border in a scratch buffer of
+    /// padded width <c>Wp</c>; output position <c>q = oy·Wp + ox</c> of tap <c>(c, ky, kx)</c> then reads the staged
+    /// input at <c>q + c·plane + ky·Wp + kx</c>, a contiguous run in <c>q</c>, so no im2col matrix is built. The
+    /// <c>Wp − OW</c> columns past each output row are computed and dropped when the result is copied out (with the
+    /// bias). Stride &gt; 1 builds the im2col matrix explicitly in scratch and runs the same tiles.</item>
+    /// <item>Input gradient: the transposed convolution as a stride-1 convolution of the output gradient, scattered
+    /// (dilated by the stride) into a zero buffer with a border of <c>k − 1 − p</c>, with the flipped, transposed weights
+    /// read in place through offset tables (no weight copy).</item>
+    /// </list>
+    /// <para>Scratch memory: per-thread buffers grown once (<see cref="Scratch{T}"/>); nothing is allocated per call.
+    /// Every output is one sum over taps in a fixed order, so results are deterministic bit for bit.</para>
+    /// </remarks>
     public static class ConvolutionKernels
     {
         /// <summary><c>y[f, oy, ox] = b[f] + Σ_{c,ky,kx} W[f, c, ky, kx] · x[c, oy·s − p + ky, ox·s − p + kx]</c>.</summary>
-        public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g)
+        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(weight, g.WeightSize, nameof(weight));
             Check.Length(y, g.OutputSize, nameof(y));
-            int plane = g.OutputHeight * g.OutputWidth;
-            if (bias.IsEmpty) y.Clear();
-            else
+            if (!bias.IsEmpty) Check.Length(bias, g.Filters, nameof(bias));
+            fixed (T* px = x, pw = weight, pb = bias, py = y)
             {
-                Check.Length(bias, g.Filters, nameof(bias));
-                for (int f = 0; f < g.Filters; f++) y.Slice(f * plane, plane).Fill(bias[f]);
-            }
-
-            // One output row of one filter at a time, accumulating each tap: the inner loop runs over
-            // output columns, contiguous in y and (for stride 1) in x.
-            int k = g.Kernel;
-            for (int c = 0; c < g.Channels; c++)
-            {
-                for (int ky = 0; ky < k; ky++)
-                {
-                    for (int kx = 0; kx < k; kx++)
-                    {
-                        int tap = (c * k + ky) * k + kx;
-                        ReadOnlySpan<T> tapWeights = weight.Slice(tap * g.Filters, g.Filters);
-                        for (int oy = 0; oy < g.OutputHeight; oy++)
-                        {
-                            int iy = oy * g.Stride - g.Padding + ky;
-                            if ((uint)iy >= (uint)g.Height) continue;
-                            ReadOnlySpan<T> row = x.Slice((c * g.Height + iy) * g.Width, g.Width);
-                            g.ColumnRange(kx, out int first, out int last);
-                            for (int f = 0; f < g.Filters; f++)
-                            {
-                                T w = tapWeights[f];
-                                Span<T> outRow = y.Slice(f * plane + oy * g.OutputWidth, g.OutputWidth);
-                                for (int ox = first; ox < last; ox++)
-                                {
-                                    outRow[ox] += w * row[ox * g.Stride - g.Padding + kx];
-                                }
-                            }
-                        }
-                    }
-                }
+                T* pbias = bias.IsEmpty ? null : pb;
+                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g);
+                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, g);
+                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, g);
+                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, g);
             }
         }
 
         /// <summary>The input gradient: <c>dx[c, iy, ix] = Σ W[f, c, ky, kx] · dy[f, oy, ox]</c> over every use of <c>x[c, iy, ix]</c>.</summary>
-        public static void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, in ConvolutionGeometry g)
+        public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, in ConvolutionGeometry g)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length(weight, g.WeightSize, nameof(weight));
             Check.Length(dx, g.InputSize, nameof(dx));
-            dx.Clear();
-            int plane = g.OutputHeight * g.OutputWidth;
-            int k = g.Kernel;
-            for (int c = 0; c < g.Channels; c++)
+            fixed (T* pdy = dy, pw = weight, pdx = dx)
             {
-                for (int ky = 0; ky < k; ky++)
+                if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(pdy, pw, pdx, g);
+                else if (SimdWidth.Use256) BackwardInput<T, Vector256<T>, Simd256<T>>(pdy, pw, pdx, g);
+                else if (SimdWidth.Use128) BackwardInput<T, Vector128<T>, Simd128<T>>(pdy, pw, pdx, g);
+                else BackwardInput<T, T, SimdScalar<T>>(pdy, pw, pdx, g);
+            }
+        }
+
+        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, in ConvolutionGeometry g)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int channels = g.Channels, height = g.Height, width = g.Width, filters = g.Filters;
+            int k = g.Kernel, p = g.Padding, s = g.Stride, oh = g.OutputHeight, ow = g.OutputWidth;
+            int taps = channels * k * k;
+            int vl = S.Count;
+            int* aOff = Scratch<int>.First(taps);
+            int* bOff = Scratch<int>.Second(taps);
+            for (int t = 0; t < taps; t++) aOff[t] = t * filters;
+
+            int rowStride, vectors;
+            T* b;
+            if (s == 1)
+            {
+                // Implicit im2col over the input staged with its zero border: row width wp, plane hp·wp.
+                int hp = height + 2 * p, wp = width + 2 * p, plane = hp * wp;
+                rowStride = wp;
+                vectors = (oh * wp + vl - 1) / vl;
+                int maxOffset = (channels - 1) * plane + (k - 1) * wp + (k - 1);
+                int staged = maxOffset + vectors * vl; // ≥ channels·plane: the last tile reads up to here
+                b = Scratch<T>.First(staged);
+                if (p == 0)
                 {
-                    for (int kx = 0; kx < k; kx++)
+                    new ReadOnlySpan<T>(x, channels * plane).CopyTo(new Span<T>(b, channels * plane));
+                }
+                else
+                {
+                    new Span<T>(b, channels * plane).Clear();
+                    for (int c = 0; c < channels; c++)
                     {
-                        int tap = (c * k + ky) * k + kx;
-                        ReadOnlySpan<T> tapWeights = weight.Slice(tap * g.Filters, g.Filters);
-                        for (int oy = 0; oy < g.OutputHeight; oy++)
+                        for (int iy = 0; iy < height; iy++)
                         {
-                            int iy = oy * g.Stride - g.Padding + ky;
-                            if ((uint)iy >= (uint)g.Height) continue;
-                            Span<T> row = dx.Slice((c * g.Height + iy) * g.Width, g.Width);
+                            new ReadOnlySpan<T>(x + (c * height + iy) * width, width).CopyTo(new Span<T>(b + c * plane + (iy + p) * wp + p, width));
+                        }
+                    }
+                }
+                // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
+                new Span<T>(b + channels * plane, staged - channels * plane).Clear();
+                int tap = 0;
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int ky = 0; ky < k; ky++)
+                    {
+                        for (int kx = 0; kx < k; kx++) bOff[tap++] = c * plane + ky * wp + kx;
+                    }
+                }
+            }
+            else
+            {
+                // Explicit im2col: row t holds tap t's input value for every output position, oh·ow of them.
+                rowStride = ow;
+                vectors = (oh * ow + vl - 1) / vl;
+                int columns = vectors * vl;
+                b = Scratch<T>.First(taps * columns);
+                int tap = 0;
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int ky = 0; ky < k; ky++)
+                    {
+                        for (int kx = 0; kx < k; kx++, tap++)
+                        {
+                            T* row = b + tap * columns;
+                            bOff[tap] = tap * columns;
+                            new Span<T>(row, columns).Clear();
                             g.ColumnRange(kx, out int first, out int last);
-                            for (int f = 0; f < g.Filters; f++)
+                            for (int oy = 0; oy < oh; oy++)
                             {
-                                T w = tapWeights[f];
-                                ReadOnlySpan<T> gradRow = dy.Slice(f * plane + oy * g.OutputWidth, g.OutputWidth);
-                                for (int ox = first; ox < last; ox++)
-                                {
-                                    row[ox * g.Stride - g.Padding + kx] += w * gradRow[ox];
-                                }
+                                int iy = oy * s - p + ky;
+                                if ((uint)iy >= (uint)height) continue;
+                                T* source = x + (c * height + iy) * width - p + kx;
+                                T* target = row + oy * ow;
+                                for (int ox = first; ox < last; ox++) target[ox] = source[ox * s];
                             }
                         }
                     }
+                }
+            }
+
+            int ldc = vectors * vl;
+            T* result = Scratch<T>.Second(filters * ldc);
+            Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, result, ldc);
+
+            // Copy the valid columns out, adding the bias.
+            for (int f = 0; f < filters; f++)
+            {
+                T add = bias == null ? T.Zero : bias[f];
+                T* source = result + f * ldc;
+                T* target = y + f * oh * ow;
+                if (rowStride == ow)
+                {
+                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow);
+                }
+                else
+                {
+                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow);
+                }
+            }
+        }
+
+        private static unsafe void BackwardInput<T, TV, S>(T* dy, T* w, T* dx, in ConvolutionGeometry g)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int channels = g.Channels, height = g.Height, width = g.Width, filters = g.Filters;
+            int k = g.Kernel, p = g.Padding, s = g.Stride, oh = g.OutputHeight, ow = g.OutputWidth;
+            int vl = S.Count;
+
+            // dx[c, iy, ix] = Σ_{f, ky', kx'} W[f, c, k−1−ky', k−1−kx'] · D[f, iy + ky', ix + kx'], where D holds dy[f, oy, ox]
+            // at (oy·s + k−1−p, ox·s + k−1−p) and zeros elsewhere: a stride-1 convolution over D, rows = input channels.
+            int hq = height + k - 1, wq = width + k - 1, plane = hq * wq;
+            int vectors = (height * wq + vl - 1) / vl;
+            int maxOffset = (filters - 1) * plane + (k - 1) * wq + (k - 1);
+            int staged = maxOffset + vectors * vl;
+            T* d = Scratch<T>.First(staged);
+            new Span<T>(d, staged).Clear();
+            int shift = k - 1 - p;
+            // The output columns whose window touches the input: 0 ≤ ox·s + shift < wq.
+            int first = shift >= 0 ? 0 : (-shift + s - 1) / s;
+            int last = wq - 1 - shift < 0 ? 0 : Math.Min(ow, (wq - 1 - shift) / s + 1);
+            for (int f = 0; f < filters && first < last; f++)
+            {
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    int row = oy * s + shift;
+                    if (row < 0 || row >= hq) continue; // this output's window lies wholly in the padding: it used no input
+                    T* source = dy + (f * oh + oy) * ow;
+                    T* target = d + f * plane + row * wq + shift;
+                    if (s == 1) new ReadOnlySpan<T>(source + first, last - first).CopyTo(new Span<T>(target + first, last - first));
+                    else
+                    {
+                        for (int ox = first; ox < last; ox++) target[ox * s] = source[ox];
+                    }
+                }
+            }
+
+            int taps = filters * k * k;
+            int* aOff = Scratch<int>.First(taps);
+            int* bOff = Scratch<int>.Second(taps);
+            int tap = 0;
+            for (int f = 0; f < filters; f++)
+            {
+                for (int ky = 0; ky < k; ky++)
+                {
+                    for (int kx = 0; kx < k; kx++, tap++)
+                    {
+                        bOff[tap] = f * plane + ky * wq + kx;
+                        aOff[tap] = ((k - 1 - ky) * k + (k - 1 - kx)) * filters + f;
+                    }
+                }
+            }
+
+            int ldc = vectors * vl;
+            T* result = Scratch<T>.Second(channels * ldc);
+            Tiles.Multiply<T, TV, S>(w, aOff, k * k * filters, channels, d, bOff, taps, vectors, result, ldc);
+
+            for (int c = 0; c < channels; c++)
+            {
+                T* source = result + c * ldc;
+                T* target = dx + c * height * width;
+                if (wq == width) new ReadOnlySpan<T>(source, height * width).CopyTo(new Span<T>(target, height * width));
+                else
+                {
+                    for (int iy = 0; iy < height; iy++) new ReadOnlySpan<T>(source + iy * wq, width).CopyTo(new Span<T>(target + iy * width, width));
                 }
             }
         }

@@ -1,5 +1,6 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Relucent.Kernels
 {
@@ -8,39 +9,187 @@ namespace Relucent.Kernels
     /// as a MathNet <c>Matrix</c> stores it, so column <c>i</c> (the weights leaving input <c>i</c>) is contiguous:
     /// the forward pass adds scaled columns and the backward pass takes one dot product per input.
     /// </summary>
+    /// <remarks>
+    /// SIMD with fused multiply-adds (<see cref="ISimd{T, TV}"/>). Forward: up to 8 vectors of outputs stay in
+    /// registers while every column streams past once, its last vector read with a mask. Backward: the output
+    /// gradient stays in registers and each column is one vector dot product. No scratch memory.
+    /// Both are fixed sums in a fixed order, hence deterministic.
+    /// </remarks>
     public static class DenseKernels
     {
         /// <summary><c>y = W·x + b</c>; <paramref name="bias"/> may be empty for no bias.</summary>
-        public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs)
+        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(x, inputs, nameof(x));
             Check.Length(weight, inputs * outputs, nameof(weight));
             Check.Length(y, outputs, nameof(y));
-            if (bias.IsEmpty) y.Clear();
-            else
+            if (!bias.IsEmpty) Check.Length(bias, outputs, nameof(bias));
+            fixed (T* px = x, pw = weight, pb = bias, py = y)
             {
-                Check.Length(bias, outputs, nameof(bias));
-                bias.CopyTo(y);
-            }
-            for (int i = 0; i < inputs; i++)
-            {
-                T xi = x[i];
-                if (xi == T.Zero) continue;
-                TensorPrimitives.MultiplyAdd(weight.Slice(i * outputs, outputs), xi, y, y);
+                T* pbias = bias.IsEmpty ? null : pb;
+                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, inputs, outputs);
+                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, inputs, outputs);
+                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, inputs, outputs);
+                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, inputs, outputs);
             }
         }
 
         /// <summary>The input gradient <c>dx = Wᵀ·dy</c>.</summary>
-        public static void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs)
+        public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(dy, outputs, nameof(dy));
             Check.Length(weight, inputs * outputs, nameof(weight));
             Check.Length(dx, inputs, nameof(dx));
-            for (int i = 0; i < inputs; i++)
+            fixed (T* pdy = dy, pw = weight, pdx = dx)
             {
-                dx[i] = TensorPrimitives.Dot(weight.Slice(i * outputs, outputs), dy);
+                if (SimdWidth.Use512) Backward<T, Vector512<T>, Simd512<T>>(pdy, pw, pdx, inputs, outputs);
+                else if (SimdWidth.Use256) Backward<T, Vector256<T>, Simd256<T>>(pdy, pw, pdx, inputs, outputs);
+                else if (SimdWidth.Use128) Backward<T, Vector128<T>, Simd128<T>>(pdy, pw, pdx, inputs, outputs);
+                else Backward<T, T, SimdScalar<T>>(pdy, pw, pdx, inputs, outputs);
+            }
+        }
+
+        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int block = 8 * S.Count;
+            for (int o0 = 0; o0 < outputs; o0 += block)
+            {
+                int count = Math.Min(block, outputs - o0);
+                int vectors = (count + S.Count - 1) / S.Count;
+                switch (vectors)
+                {
+                    case 1: ForwardBlock<T, TV, S, Count1>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                    case 2: ForwardBlock<T, TV, S, Count2>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                    case 3: ForwardBlock<T, TV, S, Count3>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                    case 4: ForwardBlock<T, TV, S, Count4>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                    case 5: ForwardBlock<T, TV, S, Count5>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                    case 6: ForwardBlock<T, TV, S, Count6>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                    case 7: ForwardBlock<T, TV, S, Count7>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                    default: ForwardBlock<T, TV, S, Count8>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>y[0..count) = b + Σ_i x[i] · W[0..count, i]</c> for one block of <typeparamref name="TN"/> vectors of outputs
+        /// (the last one holding <c>count − (N−1)·Count</c> of them); <paramref name="w"/> points at the block's first row.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, T* w, T* bias, T* y, int inputs, int stride, int count)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
+        {
+            // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
+            int vl = S.Count, n = TN.Value, tail = count - (n - 1) * vl;
+            bool full = tail == vl;
+            TV a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, a4 = S.Zero, a5 = S.Zero, a6 = S.Zero, a7 = S.Zero;
+            if (bias != null)
+            {
+                if (n == 1) a0 = full ? S.Load(bias) : S.LoadFirst(bias, tail); else a0 = S.Load(bias);
+                if (n > 1) a1 = n == 2 && !full ? S.LoadFirst(bias + vl, tail) : S.Load(bias + vl);
+                if (n > 2) a2 = n == 3 && !full ? S.LoadFirst(bias + 2 * vl, tail) : S.Load(bias + 2 * vl);
+                if (n > 3) a3 = n == 4 && !full ? S.LoadFirst(bias + 3 * vl, tail) : S.Load(bias + 3 * vl);
+                if (n > 4) a4 = n == 5 && !full ? S.LoadFirst(bias + 4 * vl, tail) : S.Load(bias + 4 * vl);
+                if (n > 5) a5 = n == 6 && !full ? S.LoadFirst(bias + 5 * vl, tail) : S.Load(bias + 5 * vl);
+                if (n > 6) a6 = n == 7 && !full ? S.LoadFirst(bias + 6 * vl, tail) : S.Load(bias + 6 * vl);
+                if (n > 7) a7 = !full ? S.LoadFirst(bias + 7 * vl, tail) : S.Load(bias + 7 * vl);
+            }
+            T* last = w + (n - 1) * vl;
+            for (int i = 0; i < inputs; i++, w += stride, last += stride)
+            {
+                T xi = x[i];
+                if (xi == T.Zero) continue; // post-ReLU inputs are often zero: their column is not read
+                TV v = S.Broadcast(xi);
+                // Whole vectors first; the block's last vector (possibly partial) is read through a mask.
+                if (n > 1) a0 = S.MultiplyAdd(S.Load(w), v, a0);
+                if (n > 2) a1 = S.MultiplyAdd(S.Load(w + vl), v, a1);
+                if (n > 3) a2 = S.MultiplyAdd(S.Load(w + 2 * vl), v, a2);
+                if (n > 4) a3 = S.MultiplyAdd(S.Load(w + 3 * vl), v, a3);
+                if (n > 5) a4 = S.MultiplyAdd(S.Load(w + 4 * vl), v, a4);
+                if (n > 6) a5 = S.MultiplyAdd(S.Load(w + 5 * vl), v, a5);
+                if (n > 7) a6 = S.MultiplyAdd(S.Load(w + 6 * vl), v, a6);
+                TV lastColumn = full ? S.Load(last) : S.LoadFirst(last, tail);
+                switch (n)
+                {
+                    case 1: a0 = S.MultiplyAdd(lastColumn, v, a0); break;
+                    case 2: a1 = S.MultiplyAdd(lastColumn, v, a1); break;
+                    case 3: a2 = S.MultiplyAdd(lastColumn, v, a2); break;
+                    case 4: a3 = S.MultiplyAdd(lastColumn, v, a3); break;
+                    case 5: a4 = S.MultiplyAdd(lastColumn, v, a4); break;
+                    case 6: a5 = S.MultiplyAdd(lastColumn, v, a5); break;
+                    case 7: a6 = S.MultiplyAdd(lastColumn, v, a6); break;
+                    default: a7 = S.MultiplyAdd(lastColumn, v, a7); break;
+                }
+            }
+            StoreBlock<T, TV, S>(y, n, tail, a0, a1, a2, a3, a4, a5, a6, a7);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void StoreBlock<T, TV, S>(T* y, int n, int tail, TV a0, TV a1, TV a2, TV a3, TV a4, TV a5, TV a6, TV a7)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count;
+            TV lastValue = a0;
+            if (n > 1) { S.Store(y, a0); lastValue = a1; }
+            if (n > 2) { S.Store(y + vl, a1); lastValue = a2; }
+            if (n > 3) { S.Store(y + 2 * vl, a2); lastValue = a3; }
+            if (n > 4) { S.Store(y + 3 * vl, a3); lastValue = a4; }
+            if (n > 5) { S.Store(y + 4 * vl, a4); lastValue = a5; }
+            if (n > 6) { S.Store(y + 5 * vl, a5); lastValue = a6; }
+            if (n > 7) { S.Store(y + 6 * vl, a6); lastValue = a7; }
+            T* end = y + (n - 1) * vl;
+            if (tail == vl) S.Store(end, lastValue);
+            else S.StoreFirst(end, lastValue, tail);
+        }
+
+        private static unsafe void Backward<T, TV, S>(T* dy, T* w, T* dx, int inputs, int outputs)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            // dx[i] = Σ_o W[o, i] · dy[o]: column i is contiguous. Blocks of up to 8 vectors of outputs: the first block
+            // writes dx, later blocks add to it (a fixed order).
+            int block = 8 * S.Count;
+            for (int o0 = 0; o0 < outputs; o0 += block)
+            {
+                int count = Math.Min(block, outputs - o0);
+                BackwardBlock<T, TV, S>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate: o0 > 0);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void BackwardBlock<T, TV, S>(T* dy, T* w, T* dx, int inputs, int stride, int count, bool accumulate)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count, n = (count + vl - 1) / vl, tail = count - (n - 1) * vl;
+            bool full = tail == vl;
+            TV d0 = S.Zero, d1 = S.Zero, d2 = S.Zero, d3 = S.Zero, d4 = S.Zero, d5 = S.Zero, d6 = S.Zero, d7 = S.Zero;
+            d0 = n == 1 && !full ? S.LoadFirst(dy, tail) : S.Load(dy);
+            if (n > 1) d1 = n == 2 && !full ? S.LoadFirst(dy + vl, tail) : S.Load(dy + vl);
+            if (n > 2) d2 = n == 3 && !full ? S.LoadFirst(dy + 2 * vl, tail) : S.Load(dy + 2 * vl);
+            if (n > 3) d3 = n == 4 && !full ? S.LoadFirst(dy + 3 * vl, tail) : S.Load(dy + 3 * vl);
+            if (n > 4) d4 = n == 5 && !full ? S.LoadFirst(dy + 4 * vl, tail) : S.Load(dy + 4 * vl);
+            if (n > 5) d5 = n == 6 && !full ? S.LoadFirst(dy + 5 * vl, tail) : S.Load(dy + 5 * vl);
+            if (n > 6) d6 = n == 7 && !full ? S.LoadFirst(dy + 6 * vl, tail) : S.Load(dy + 6 * vl);
+            if (n > 7) d7 = !full ? S.LoadFirst(dy + 7 * vl, tail) : S.Load(dy + 7 * vl);
+            // The partial last vector of dy is zero past the tail, so reading whole vectors of W there would only add
+            // zeros, but could read past the end of W on the last column: read the last vector with a mask instead.
+            T* lastColumn = w + (n - 1) * vl;
+            TV dLast = n switch { 1 => d0, 2 => d1, 3 => d2, 4 => d3, 5 => d4, 6 => d5, 7 => d6, _ => d7 };
+            for (int i = 0; i < inputs; i++, w += stride, lastColumn += stride)
+            {
+                // Two chains so the sum's latency halves; the pairing is fixed, so the order is too.
+                TV even = S.Zero, odd = S.Zero;
+                if (n > 1) even = S.MultiplyAdd(S.Load(w), d0, even);
+                if (n > 2) odd = S.MultiplyAdd(S.Load(w + vl), d1, odd);
+                if (n > 3) even = S.MultiplyAdd(S.Load(w + 2 * vl), d2, even);
+                if (n > 4) odd = S.MultiplyAdd(S.Load(w + 3 * vl), d3, odd);
+                if (n > 5) even = S.MultiplyAdd(S.Load(w + 4 * vl), d4, even);
+                if (n > 6) odd = S.MultiplyAdd(S.Load(w + 5 * vl), d5, odd);
+                if (n > 7) even = S.MultiplyAdd(S.Load(w + 6 * vl), d6, even);
+                odd = S.MultiplyAdd(full ? S.Load(lastColumn) : S.LoadFirst(lastColumn, tail), dLast, odd);
+                T sum = S.Sum(S.Add(even, odd));
+                dx[i] = accumulate ? dx[i] + sum : sum;
             }
         }
     }

@@ -103,6 +103,23 @@ namespace Relucent.Tests.Interpreter
         }
 
         [Fact]
+        public void From_tensors_binds_by_name_whatever_the_dictionary_order()
+        {
+            Network network = Net.Input(1, 4, 4).Conv2D(2, kernel: 3).BatchNorm().ReLU().Flatten().Dense(3);
+            double[][] parameters = RandomNetworks.Parameters(network, new Random(3));
+            var tensors = new Dictionary<string, Tensor>();
+            for (int i = parameters.Length - 1; i >= 0; i--)
+            {
+                tensors.Add(network.Parameters[i].Name, Tensor.FromDouble(parameters[i], network.Parameters[i].Dimensions.ToArray()));
+            }
+            var direct = new Interpreter<double>(network, parameters);
+            Interpreter<double> bound = Interpreter<double>.FromTensors(network, tensors);
+            double[] x = Enumerable.Range(0, 16).Select(i => Math.Sin(i)).ToArray();
+            Assert.Equal(direct.Forward(x), bound.Forward(x));
+            Assert.Equal(direct.Backward(x, 1, BackwardRule.GuidedBackprop), bound.Backward(x, 1, BackwardRule.GuidedBackprop));
+        }
+
+        [Fact]
         public void Parameters_inside_named_residual_blocks_are_bound_by_position()
         {
             Network network = Net.Input(2).Residual(b => b.Dense(2, name: "inner"), name: "block").Dense(1, name: "head");

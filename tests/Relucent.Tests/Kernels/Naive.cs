@@ -252,10 +252,10 @@ namespace Relucent.Tests.Kernels
         }
 
         /// <summary>ReLU backward under each rule, from the definitions (<paramref name="x"/> is the ReLU's input).</summary>
-        public static double[] ReluBackward(double[] x, double[] r, Relucent.Model.BackwardRule rule) => rule switch
+        public static double[] ReluBackward(double[] x, double[] r, Relucent.BackwardRule rule) => rule switch
         {
-            Relucent.Model.BackwardRule.Saliency => r.Select((v, i) => x[i] > 0 ? v : 0.0).ToArray(),
-            Relucent.Model.BackwardRule.DeconvNet => r.Select(v => v > 0 ? v : 0.0).ToArray(),
+            Relucent.BackwardRule.Saliency => r.Select((v, i) => x[i] > 0 ? v : 0.0).ToArray(),
+            Relucent.BackwardRule.DeconvNet => r.Select(v => v > 0 ? v : 0.0).ToArray(),
             _ => r.Select((v, i) => x[i] > 0 && v > 0 ? v : 0.0).ToArray(),
         };
     }

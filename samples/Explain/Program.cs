@@ -1,0 +1,133 @@
+using Relucent;
+
+return Relucent.Explain.Cli.Run(args, Console.Out, Console.Error);
+
+namespace Relucent.Explain
+{
+    /// <summary>
+    /// <c>explain COMMAND ...</c>. Exit codes: 0 done, 1 the model could not be imported (unsupported or invalid),
+    /// 2 a usage error (unknown command or option, missing file).
+    /// </summary>
+    public static class Cli
+    {
+        private const string Usage = """
+            Usage: explain <command> [arguments]
+
+            Commands:
+              import <model.onnx> [--class Name] [--namespace Ns]
+                  Print the C# declaration of the network in an ONNX file (torch.onnx.export),
+                  ready for the Relucent generator. Notes on renamed or transposed weights go to stderr.
+              help
+                  Show this help (also --help, -h).
+
+            Run 'explain <command> --help' for a command's help.
+            """;
+
+        private const string ImportUsage = """
+            Usage: explain import <model.onnx> [--class Name] [--namespace Ns]
+
+            Prints the C# declaration of the ONNX model's network to standard output:
+              --class Name      the class name (default: from the file name, lenet.onnx -> Lenet)
+              --namespace Ns    the namespace (default: none)
+            Load the weights with OnnxImport.LoadTensors(Name.Architecture, OnnxModel.Load(path)).
+            """;
+
+        /// <summary>Runs one command; returns the exit code.</summary>
+        public static int Run(string[] args, TextWriter output, TextWriter error)
+        {
+            if (args.Length == 0)
+            {
+                error.WriteLine("explain: no command given.");
+                error.WriteLine();
+                error.Write(Usage.ReplaceLineEndings("\n") + "\n");
+                return 2;
+            }
+
+            switch (args[0])
+            {
+                case "help":
+                case "--help":
+                case "-h":
+                    output.Write(Usage.ReplaceLineEndings("\n") + "\n");
+                    return 0;
+                case "import":
+                    return Import(args[1..], output, error);
+                default:
+                    error.WriteLine($"explain: unknown command '{args[0]}'. Commands: import, help. Run 'explain --help' for details.");
+                    return 2;
+            }
+        }
+
+        private static int Import(string[] args, TextWriter output, TextWriter error)
+        {
+            string? path = null, className = null, ns = null;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string arg = args[i];
+                if (arg is "--help" or "-h")
+                {
+                    output.Write(ImportUsage.ReplaceLineEndings("\n") + "\n");
+                    return 0;
+                }
+
+                if (arg.StartsWith("--", StringComparison.Ordinal))
+                {
+                    string option = arg, value;
+                    int equals = arg.IndexOf('=', StringComparison.Ordinal);
+                    if (equals > 0)
+                    {
+                        option = arg[..equals];
+                        value = arg[(equals + 1)..];
+                    }
+                    else if (i + 1 < args.Length)
+                    {
+                        value = args[++i];
+                    }
+                    else
+                    {
+                        return UsageError(error, $"the option {arg} needs a value.");
+                    }
+
+                    switch (option)
+                    {
+                        case "--class": className = value; break;
+                        case "--namespace": ns = value; break;
+                        default: return UsageError(error, $"unknown option '{option}'; import takes --class and --namespace.");
+                    }
+
+                    continue;
+                }
+
+                if (path != null) return UsageError(error, $"one ONNX file at a time; got '{path}' and '{arg}'.");
+                path = arg;
+            }
+
+            if (path == null) return UsageError(error, "give the ONNX file: explain import <model.onnx> [--class Name] [--namespace Ns].");
+            if (!File.Exists(path)) return UsageError(error, $"no file at '{path}'.");
+            className ??= NetworkDeclaration.ClassNameFromFile(path);
+            if (!NetworkDeclaration.IsIdentifier(className)) return UsageError(error, $"'{className}' is not a C# class name.");
+            if (ns != null && !ns.Split('.').All(NetworkDeclaration.IsIdentifier)) return UsageError(error, $"'{ns}' is not a C# namespace name.");
+
+            OnnxImportResult result;
+            try
+            {
+                result = OnnxImport.Import(path);
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidDataException or IOException)
+            {
+                error.WriteLine($"explain import: {e.Message}");
+                return 1;
+            }
+
+            output.Write(result.ToDeclaration(className, ns));
+            foreach (string note in result.Notes) error.WriteLine($"note: {note}");
+            return 0;
+        }
+
+        private static int UsageError(TextWriter error, string message)
+        {
+            error.WriteLine($"explain import: {message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Relucent.Kernels
+{
+    /// <summary>Short element-wise loops over raw rows, in whole vectors plus one masked vector for the tail.</summary>
+    internal static unsafe class Rows
+    {
+        /// <summary><c>target[i] = source[i] + value</c> for <c>i &lt; count</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddScalar<T, TV, S>(T* source, T value, T* target, int count)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            TV add = S.Broadcast(value);
+            int vl = S.Count, i = 0;
+            for (; i + vl <= count; i += vl) S.Store(target + i, S.Add(S.Load(source + i), add));
+            if (i < count) S.StoreFirst(target + i, S.Add(S.LoadFirst(source + i, count - i), add), count - i);
+        }
+    }
+}

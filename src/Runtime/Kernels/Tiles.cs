@@ -1,0 +1,124 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Relucent.Kernels
+{
+    /// <summary>A compile-time count: the struct type arguments below let one generic tile method compile to each tile shape.</summary>
+    internal interface ICount
+    {
+        static abstract int Value { get; }
+    }
+
+    internal readonly struct Count1 : ICount { public static int Value => 1; }
+    internal readonly struct Count2 : ICount { public static int Value => 2; }
+    internal readonly struct Count3 : ICount { public static int Value => 3; }
+    internal readonly struct Count4 : ICount { public static int Value => 4; }
+    internal readonly struct Count5 : ICount { public static int Value => 5; }
+    internal readonly struct Count6 : ICount { public static int Value => 6; }
+    internal readonly struct Count7 : ICount { public static int Value => 7; }
+    internal readonly struct Count8 : ICount { public static int Value => 8; }
+
+    /// <summary>
+    /// The one hot loop of every convolution: a register tile of up to 8 rows × 3 vectors of
+    /// <c>C[r, q] = Σ_t A[r·aRow + aOff[t]] · B[bOff[t] + q]</c>. A row is a filter (forward) or an input channel
+    /// (input gradient), <c>q</c> runs over output positions (contiguous), <c>t</c> over the taps listed in the
+    /// offset tables, so the same tile runs implicit im2col (B is the padded input shifted per tap), explicit im2col
+    /// and the transposed convolution. Each step loads the N vectors of B once and the R weights once (as broadcasts)
+    /// for R·N fused multiply-adds; the accumulators stay in registers for the whole sum and are stored once.
+    /// The sum over t always runs in table order, one accumulator per output lane: results never depend on the
+    /// tiling, the thread or the call.
+    /// </summary>
+    internal static unsafe class Tiles
+    {
+        /// <summary>
+        /// <c>C[r·ldc + q] = Σ_t A[r·aRow + aOff[t]] · B[bOff[t] + q]</c> for <c>r &lt; rows</c>, <c>q &lt; vectors·Count</c>,
+        /// tile by tile (rows in steps of <c>S.TileRows</c>, vectors in steps of 3). Every B read is in
+        /// <c>[bOff[t], bOff[t] + vectors·Count)</c>; the caller sizes B for that.
+        /// </summary>
+        public static void Multiply<T, TV, S>(T* a, int* aOff, nint aRow, int rows, T* b, int* bOff, int taps, int vectors, T* c, nint ldc)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int tileRows = S.TileRows;
+            for (int r0 = 0; r0 < rows; r0 += tileRows)
+            {
+                int r = Math.Min(tileRows, rows - r0);
+                T* ar = a + r0 * aRow;
+                T* cr = c + r0 * ldc;
+                for (int v0 = 0; v0 < vectors; v0 += 3)
+                {
+                    int n = Math.Min(3, vectors - v0);
+                    T* bv = b + v0 * S.Count;
+                    T* cv = cr + v0 * S.Count;
+                    switch (r * 4 + n)
+                    {
+                        case 5: Tile<T, TV, S, Count1, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 6: Tile<T, TV, S, Count1, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 7: Tile<T, TV, S, Count1, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 9: Tile<T, TV, S, Count2, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 10: Tile<T, TV, S, Count2, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 11: Tile<T, TV, S, Count2, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 13: Tile<T, TV, S, Count3, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 14: Tile<T, TV, S, Count3, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 15: Tile<T, TV, S, Count3, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 17: Tile<T, TV, S, Count4, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 18: Tile<T, TV, S, Count4, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 19: Tile<T, TV, S, Count4, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 21: Tile<T, TV, S, Count5, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 22: Tile<T, TV, S, Count5, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 23: Tile<T, TV, S, Count5, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 25: Tile<T, TV, S, Count6, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 26: Tile<T, TV, S, Count6, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 27: Tile<T, TV, S, Count6, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 29: Tile<T, TV, S, Count7, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 30: Tile<T, TV, S, Count7, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 31: Tile<T, TV, S, Count7, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 33: Tile<T, TV, S, Count8, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 34: Tile<T, TV, S, Count8, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 35: Tile<T, TV, S, Count8, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    }
+                }
+            }
+        }
+
+        /// <summary>One tile of <typeparamref name="TR"/> rows × <typeparamref name="TN"/> vectors; the guards are constants, so each shape compiles to straight-line code.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void Tile<T, TV, S, TR, TN>(T* a, int* aOff, nint aRow, T* b, int* bOff, int taps, T* c, nint ldc)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TR : struct, ICount where TN : struct, ICount
+        {
+            // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
+            nint vl = S.Count;
+            TV c00 = S.Zero; TV c01 = S.Zero; TV c02 = S.Zero;
+            TV c10 = S.Zero; TV c11 = S.Zero; TV c12 = S.Zero;
+            TV c20 = S.Zero; TV c21 = S.Zero; TV c22 = S.Zero;
+            TV c30 = S.Zero; TV c31 = S.Zero; TV c32 = S.Zero;
+            TV c40 = S.Zero; TV c41 = S.Zero; TV c42 = S.Zero;
+            TV c50 = S.Zero; TV c51 = S.Zero; TV c52 = S.Zero;
+            TV c60 = S.Zero; TV c61 = S.Zero; TV c62 = S.Zero;
+            TV c70 = S.Zero; TV c71 = S.Zero; TV c72 = S.Zero;
+            for (int t = 0; t < taps; t++)
+            {
+                T* ap = a + aOff[t];
+                T* bp = b + bOff[t];
+                TV b0 = S.Load(bp);
+                TV b1 = TN.Value > 1 ? S.Load(bp + vl) : S.Zero;
+                TV b2 = TN.Value > 2 ? S.Load(bp + 2 * vl) : S.Zero;
+                { TV w = S.Broadcast(ap); c00 = S.MultiplyAdd(w, b0, c00); if (TN.Value > 1) c01 = S.MultiplyAdd(w, b1, c01); if (TN.Value > 2) c02 = S.MultiplyAdd(w, b2, c02); }
+                if (TR.Value > 1) { TV w = S.Broadcast(ap + aRow); c10 = S.MultiplyAdd(w, b0, c10); if (TN.Value > 1) c11 = S.MultiplyAdd(w, b1, c11); if (TN.Value > 2) c12 = S.MultiplyAdd(w, b2, c12); }
+                if (TR.Value > 2) { TV w = S.Broadcast(ap + 2 * aRow); c20 = S.MultiplyAdd(w, b0, c20); if (TN.Value > 1) c21 = S.MultiplyAdd(w, b1, c21); if (TN.Value > 2) c22 = S.MultiplyAdd(w, b2, c22); }
+                if (TR.Value > 3) { TV w = S.Broadcast(ap + 3 * aRow); c30 = S.MultiplyAdd(w, b0, c30); if (TN.Value > 1) c31 = S.MultiplyAdd(w, b1, c31); if (TN.Value > 2) c32 = S.MultiplyAdd(w, b2, c32); }
+                if (TR.Value > 4) { TV w = S.Broadcast(ap + 4 * aRow); c40 = S.MultiplyAdd(w, b0, c40); if (TN.Value > 1) c41 = S.MultiplyAdd(w, b1, c41); if (TN.Value > 2) c42 = S.MultiplyAdd(w, b2, c42); }
+                if (TR.Value > 5) { TV w = S.Broadcast(ap + 5 * aRow); c50 = S.MultiplyAdd(w, b0, c50); if (TN.Value > 1) c51 = S.MultiplyAdd(w, b1, c51); if (TN.Value > 2) c52 = S.MultiplyAdd(w, b2, c52); }
+                if (TR.Value > 6) { TV w = S.Broadcast(ap + 6 * aRow); c60 = S.MultiplyAdd(w, b0, c60); if (TN.Value > 1) c61 = S.MultiplyAdd(w, b1, c61); if (TN.Value > 2) c62 = S.MultiplyAdd(w, b2, c62); }
+                if (TR.Value > 7) { TV w = S.Broadcast(ap + 7 * aRow); c70 = S.MultiplyAdd(w, b0, c70); if (TN.Value > 1) c71 = S.MultiplyAdd(w, b1, c71); if (TN.Value > 2) c72 = S.MultiplyAdd(w, b2, c72); }
+            }
+            { T* cp = c; S.Store(cp, c00); if (TN.Value > 1) S.Store(cp + vl, c01); if (TN.Value > 2) S.Store(cp + 2 * vl, c02); }
+            if (TR.Value > 1) { T* cp = c + ldc; S.Store(cp, c10); if (TN.Value > 1) S.Store(cp + vl, c11); if (TN.Value > 2) S.Store(cp + 2 * vl, c12); }
+            if (TR.Value > 2) { T* cp = c + 2 * ldc; S.Store(cp, c20); if (TN.Value > 1) S.Store(cp + vl, c21); if (TN.Value > 2) S.Store(cp + 2 * vl, c22); }
+            if (TR.Value > 3) { T* cp = c + 3 * ldc; S.Store(cp, c30); if (TN.Value > 1) S.Store(cp + vl, c31); if (TN.Value > 2) S.Store(cp + 2 * vl, c32); }
+            if (TR.Value > 4) { T* cp = c + 4 * ldc; S.Store(cp, c40); if (TN.Value > 1) S.Store(cp + vl, c41); if (TN.Value > 2) S.Store(cp + 2 * vl, c42); }
+            if (TR.Value > 5) { T* cp = c + 5 * ldc; S.Store(cp, c50); if (TN.Value > 1) S.Store(cp + vl, c51); if (TN.Value > 2) S.Store(cp + 2 * vl, c52); }
+            if (TR.Value > 6) { T* cp = c + 6 * ldc; S.Store(cp, c60); if (TN.Value > 1) S.Store(cp + vl, c61); if (TN.Value > 2) S.Store(cp + 2 * vl, c62); }
+            if (TR.Value > 7) { T* cp = c + 7 * ldc; S.Store(cp, c70); if (TN.Value > 1) S.Store(cp + vl, c71); if (TN.Value > 2) S.Store(cp + 2 * vl, c72); }
+        }
+    }
+}

@@ -1,0 +1,534 @@
+using System.Globalization;
+using Onnx;
+using Relucent.Model;
+
+namespace Relucent
+{
+    /// <summary>
+    /// Walks an ONNX graph from its input to its output and reads each node as a Relucent layer. The graph must be a
+    /// chain, where a tensor feeding both a branch and an <c>Add</c> closing it is a residual block <c>y = f(x) + x</c>;
+    /// nodes that only compute shapes (Shape, Constant, Gather, …) are set aside and evaluated when a Reshape needs them.
+    /// </summary>
+    internal sealed class OnnxGraphReader
+    {
+        /// <summary>The operators read, for messages.</summary>
+        public const string SupportedOperators =
+            "Conv, Relu, Tanh, Sigmoid, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization, Flatten, Reshape (to [N, -1]), "
+            + "Gemm, MatMul (+ Add of a bias), Add (residual), Softmax, Dropout, Identity";
+
+        private readonly OnnxModel _model;
+        private readonly Dictionary<string, NodeProto> _producer = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
+        private readonly HashSet<NodeProto> _static = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<NodeProto> _used = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<NodeProto, int> _order = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<string, int[]> _shapes = new(StringComparer.Ordinal);
+        private readonly StaticShapes _statics;
+
+        private OnnxGraphReader(OnnxModel model)
+        {
+            _model = model;
+            for (int i = 0; i < model.Nodes.Count; i++)
+            {
+                NodeProto node = model.Nodes[i];
+                _order[node] = i;
+                foreach (string output in node.Output.Where(o => o.Length > 0)) _producer[output] = node;
+            }
+
+            // Nodes computing only from constants and shapes are not layers: they feed a Reshape's target shape.
+            foreach (NodeProto node in model.Nodes)
+            {
+                bool isStatic = node.OpType is "Constant" or "Shape" or "Size" or "ConstantOfShape"
+                    || (node.Input.Any(i => i.Length > 0) && node.Input.Where(i => i.Length > 0).All(IsConstant));
+                if (isStatic)
+                {
+                    _static.Add(node);
+                    continue;
+                }
+
+                foreach (string input in node.Input.Where(i => i.Length > 0).Distinct())
+                {
+                    if (!_consumers.TryGetValue(input, out List<NodeProto>? list)) _consumers[input] = list = new List<NodeProto>();
+                    list.Add(node);
+                }
+            }
+
+            _statics = new StaticShapes(model, _producer, name => _shapes.TryGetValue(name, out int[]? s) ? s : null);
+        }
+
+        /// <summary>Reads the whole graph: the input shape and the layers from input to output.</summary>
+        public static (Shape Input, List<ImportedLayer> Layers) Read(OnnxModel model)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            var reader = new OnnxGraphReader(model);
+            IReadOnlyList<int> dims = model.InputShape;
+            Shape input = dims.Count == 3 ? Shape.Image(dims[0], dims[1], dims[2]) : Shape.Vector(dims[0]);
+            LayerError? error = ShapeRules.CheckInput(input);
+            if (error != null) throw new NotSupportedException($"ONNX model{model.Describe()}: {error.Message}");
+            List<ImportedLayer> layers = reader.ReadChain(model.InputName, input, end: null, Array.Empty<int>(), out _);
+
+            var unused = model.Nodes.Where(n => !reader._static.Contains(n) && !reader._used.Contains(n)).ToList();
+            if (unused.Count > 0)
+            {
+                throw new NotSupportedException(
+                    $"ONNX model{model.Describe()}: {Describe(unused.Count, "node")} lie off the chain from the input '{model.InputName}' to the output '{model.OutputName}': "
+                    + string.Join(", ", unused.Take(5).Select(Source)) + (unused.Count > 5 ? ", …" : "")
+                    + ". Relucent reads a chain of layers with residual blocks y = f(x) + x.");
+            }
+
+            return (input, layers);
+        }
+
+        /// <summary>How messages name a node: <c>Conv '/0/Conv'</c>, or by its output when it has no name.</summary>
+        public static string Source(NodeProto node) =>
+            string.IsNullOrEmpty(node.Name)
+                ? $"{node.OpType} (output '{node.Output.FirstOrDefault()}')"
+                : $"{node.OpType} '{node.Name}'";
+
+        private bool IsConstant(string tensor) =>
+            _model.ConstantTensor(tensor) != null || (_producer.TryGetValue(tensor, out NodeProto? p) && _static.Contains(p));
+
+        private IEnumerable<NodeProto> Consumers(string tensor) =>
+            _consumers.TryGetValue(tensor, out List<NodeProto>? list) ? list.Where(n => !_used.Contains(n)) : Enumerable.Empty<NodeProto>();
+
+        private static int[] Full(Shape shape) => shape.IsImage ? new[] { 1, shape.Channels, shape.Height, shape.Width } : new[] { 1, shape.Channels };
+
+        private List<ImportedLayer> ReadChain(string cur, Shape shape, string? end, int[] prefix, out Shape output)
+        {
+            var layers = new List<ImportedLayer>();
+            while (true)
+            {
+                _shapes[cur] = Full(shape);
+                if (end != null && cur == end) break;
+                if (end == null && cur == _model.OutputName) break;
+
+                List<NodeProto> consumers = Consumers(cur).ToList();
+                if (consumers.Count == 0)
+                {
+                    throw new NotSupportedException(end == null
+                        ? $"ONNX model{_model.Describe()}: the tensor '{cur}' leads nowhere: nothing reads it and it is not the output '{_model.OutputName}'."
+                        : $"ONNX model{_model.Describe()}: the residual branch ends at '{cur}' without reaching '{end}', the other input of its Add.");
+                }
+
+                int[] path = prefix.Concat(new[] { layers.Count }).ToArray();
+                ImportedLayer? layer;
+                string next;
+                List<NodeProto> adds = consumers.Where(n => IsResidualAdd(n) && n.Input.Contains(cur)).ToList();
+                if (adds.Count > 0)
+                {
+                    // The outermost block first: the Add that comes last closes the longest branch.
+                    NodeProto add = adds.OrderByDescending(n => _order[n]).First();
+                    string other = add.Input[0] == cur ? add.Input[1] : add.Input[0];
+                    _used.Add(add);
+                    List<ImportedLayer> body = ReadChain(cur, shape, other, path, out _);
+                    layer = new ImportedLayer(new ResidualLayer(new EquatableArray<Layer>(body.Select(b => b.Layer))), add, Source(add));
+                    layer.Body.AddRange(body);
+                    next = add.Output[0];
+                }
+                else if (consumers.Count > 1)
+                {
+                    throw new NotSupportedException(
+                        $"ONNX model{_model.Describe()}: the tensor '{cur}' feeds {consumers.Count} nodes ({string.Join(", ", consumers.Select(Source))}); "
+                        + "Relucent reads a chain of layers with residual blocks y = f(x) + x, not other branches (a projection shortcut, a concatenation).");
+                }
+                else
+                {
+                    NodeProto node = consumers[0];
+                    _used.Add(node);
+                    (layer, next) = Convert(node, cur, shape);
+                }
+
+                if (layer != null)
+                {
+                    LayerError? error = ShapeRules.Check(layer.Layer, shape, path, out Shape after);
+                    if (error != null) throw new InvalidDataException($"ONNX model{_model.Describe()}: {layer.Source}: {error.Message}");
+                    shape = after;
+                    layers.Add(layer);
+                }
+
+                cur = next;
+            }
+
+            output = shape;
+            return layers;
+        }
+
+        private bool IsResidualAdd(NodeProto node) =>
+            node.OpType == "Add" && OnnxModel.IsDefaultDomain(node) && node.Input.Count == 2 && node.Output.Count == 1
+            && !IsConstant(node.Input[0]) && !IsConstant(node.Input[1]);
+
+        private (ImportedLayer? Layer, string Output) Convert(NodeProto node, string cur, Shape shape)
+        {
+            if (!OnnxModel.IsDefaultDomain(node))
+            {
+                throw Unsupported(node, $"its domain '{node.Domain}' is not the standard ONNX operator set; supported operators: {SupportedOperators}");
+            }
+
+            if (node.Input.Count == 0 || node.Input[0] != cur)
+            {
+                throw Unsupported(node, $"it reads '{cur}' as other than its first input; Relucent reads a chain of layers");
+            }
+
+            foreach (string extra in node.Input.Skip(1).Where(i => i.Length > 0 && !IsConstant(i)))
+            {
+                throw Unsupported(node, $"its input '{extra}' is computed in the graph; Relucent reads weights from initialisers and constants");
+            }
+
+            switch (node.OpType)
+            {
+                case "Relu": return (Make(node, new ReLULayer()), Single(node));
+                case "Tanh": return (Make(node, new TanhLayer()), Single(node));
+                case "Sigmoid": return (Make(node, new SigmoidLayer()), Single(node));
+                case "Identity": return (null, Single(node));
+                case "Dropout": return (null, Single(node));
+                case "Conv": return Conv(node, shape);
+                case "MaxPool":
+                case "AveragePool": return Pool(node, shape);
+                case "GlobalAveragePool":
+                case "GlobalMaxPool": return GlobalPool(node, shape);
+                case "BatchNormalization": return BatchNorm(node, shape);
+                case "Flatten": return Flatten(node, shape);
+                case "Reshape": return Reshape(node, shape);
+                case "Gemm": return Gemm(node, shape);
+                case "MatMul": return MatMul(node, shape);
+                case "Softmax": return Softmax(node, shape);
+                case "Add":
+                    throw Unsupported(node, "it adds a constant to something other than a MatMul's output; Relucent reads Add as a Dense bias (after MatMul) or as a residual sum");
+                default:
+                    throw Unsupported(node, $"the operator {node.OpType} is not supported; supported operators: {SupportedOperators}");
+            }
+        }
+
+        // ---- one method per operator ------------------------------------------------------------------------------
+
+        private (ImportedLayer?, string) Conv(NodeProto node, Shape shape)
+        {
+            RequireImage(node, shape);
+            Tensor w = Param(node, 1, "W");
+            if (w.Rank != 4) throw Invalid(node, $"its weight '{node.Input[1]}' has shape {Tensor.FormatShape(w.Shape)}; a 2-D convolution's is [filters, channels, kh, kw]");
+            CheckAutoPad(node);
+            long group = Int(node, "group", 1);
+            if (group != 1) throw UnsupportedAttribute(node, "group", group.ToString(CultureInfo.InvariantCulture), "Conv2D is a full convolution (group = 1); grouped and depthwise convolutions are not supported");
+            long[] kernel = Ints(node, "kernel_shape") ?? new long[] { w.Shape[2], w.Shape[3] };
+            if (kernel.Length != 2) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "Conv2D is 2-D");
+            if (kernel[0] != kernel[1]) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "Conv2D takes a square kernel");
+            if (kernel[0] != w.Shape[2] || kernel[1] != w.Shape[3]) throw Invalid(node, $"kernel_shape {Format(kernel)} disagrees with its weight {Tensor.FormatShape(w.Shape)}");
+            int stride = EqualPair(node, "strides", 1, "Conv2D takes one stride for both axes");
+            int padding = SymmetricPads(node, "Conv2D pads all four sides alike");
+            long[]? dilations = Ints(node, "dilations");
+            if (dilations != null && dilations.Any(d => d != 1)) throw UnsupportedAttribute(node, "dilations", Format(dilations), "Conv2D has no dilation (dilations = 1)");
+            if (w.Shape[1] != shape.Channels) throw Invalid(node, $"its weight {Tensor.FormatShape(w.Shape)} takes {w.Shape[1]} channels; its input {shape} has {shape.Channels}");
+
+            var layer = Make(node, new Conv2DLayer(w.Shape[0], (int)kernel[0], stride, padding, Bias: Has(node, 2)));
+            layer.Parameters[ParameterRole.Weight] = new(node.Input[1], w, false);
+            if (Has(node, 2)) layer.Parameters[ParameterRole.Bias] = new(node.Input[2], Vector(node, 2, "B", w.Shape[0]), false);
+            return (layer, Single(node));
+        }
+
+        private (ImportedLayer?, string) Pool(NodeProto node, Shape shape)
+        {
+            RequireImage(node, shape);
+            bool max = node.OpType == "MaxPool";
+            if (node.Output.Count > 1 && node.Output[1].Length > 0 && _consumers.ContainsKey(node.Output[1]))
+            {
+                throw Unsupported(node, "its second output (the argmax indices) is read; Relucent's MaxPool has one output");
+            }
+
+            CheckAutoPad(node);
+            long[] kernel = Ints(node, "kernel_shape") ?? throw Invalid(node, "it has no kernel_shape");
+            if (kernel.Length != 2) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "pooling is 2-D");
+            if (kernel[0] != kernel[1]) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "pooling takes a square kernel");
+            int k = (int)kernel[0];
+            int stride = EqualPair(node, "strides", 1, "pooling takes one stride for both axes");
+            long[]? pads = Ints(node, "pads");
+            if (pads != null && pads.Any(p => p != 0)) throw UnsupportedAttribute(node, "pads", Format(pads), $"{(max ? "MaxPool" : "AvgPool")} pads nothing");
+            long[]? dilations = Ints(node, "dilations");
+            if (dilations != null && dilations.Any(d => d != 1)) throw UnsupportedAttribute(node, "dilations", Format(dilations), "pooling has no dilation");
+            if (Int(node, "ceil_mode", 0) != 0 && ((shape.Height - k) % stride != 0 || (shape.Width - k) % stride != 0))
+            {
+                throw UnsupportedAttribute(node, "ceil_mode", "1", $"rounding up changes the output size of this {shape.Height}×{shape.Width} input; Relucent rounds down, as PyTorch's default does");
+            }
+
+            Layer layer = max ? new MaxPoolLayer(k, stride) : new AvgPoolLayer(k, stride);
+            return (Make(node, layer), node.Output[0]);
+        }
+
+        private (ImportedLayer?, string) GlobalPool(NodeProto node, Shape shape)
+        {
+            RequireImage(node, shape);
+            if (shape.Height != shape.Width)
+            {
+                throw Unsupported(node, $"its input {shape} is not square; Relucent pools with square kernels");
+            }
+
+            Layer layer = node.OpType == "GlobalMaxPool" ? new MaxPoolLayer(shape.Height, shape.Height) : new AvgPoolLayer(shape.Height, shape.Height);
+            return (Make(node, layer), Single(node));
+        }
+
+        private (ImportedLayer?, string) BatchNorm(NodeProto node, Shape shape)
+        {
+            if (node.Output.Skip(1).Any(o => o.Length > 0 && _consumers.ContainsKey(o)))
+            {
+                throw Unsupported(node, "its running statistics outputs are read (training mode); Relucent's BatchNorm is the eval-mode affine map");
+            }
+
+            if (Int(node, "training_mode", 0) != 0) throw UnsupportedAttribute(node, "training_mode", "1", "Relucent's BatchNorm runs in eval mode");
+            if (Int(node, "spatial", 1) != 1) throw UnsupportedAttribute(node, "spatial", "0", "Relucent's BatchNorm normalises per channel");
+            double eps = Float(node, "epsilon", 1e-5);
+            int channels = shape.Channels;
+            var layer = Make(node, new BatchNormLayer(eps));
+            layer.Parameters[ParameterRole.Weight] = new(node.Input[1], Vector(node, 1, "scale", channels), false);
+            layer.Parameters[ParameterRole.Bias] = new(node.Input[2], Vector(node, 2, "B", channels), false);
+            layer.Parameters[ParameterRole.RunningMean] = new(node.Input[3], Vector(node, 3, "input_mean", channels), false);
+            layer.Parameters[ParameterRole.RunningVar] = new(node.Input[4], Vector(node, 4, "input_var", channels), false);
+            return (layer, node.Output[0]);
+        }
+
+        private (ImportedLayer?, string) Flatten(NodeProto node, Shape shape)
+        {
+            int rank = shape.IsImage ? 4 : 2;
+            long axis = Int(node, "axis", 1);
+            if ((axis < 0 ? axis + rank : axis) != 1)
+            {
+                throw UnsupportedAttribute(node, "axis", axis.ToString(CultureInfo.InvariantCulture), "Flatten keeps the batch dimension and flattens the rest (axis = 1)");
+            }
+
+            return (Make(node, new FlattenLayer()), Single(node));
+        }
+
+        private (ImportedLayer?, string) Reshape(NodeProto node, Shape shape)
+        {
+            if (node.Input.Count < 2) throw Invalid(node, "it has no shape input");
+            long[] target = _statics.Evaluate(node.Input[1], out string why)
+                ?? throw Unsupported(node, $"its target shape cannot be worked out ({why})");
+            int[] from = Full(shape);
+            bool allowZero = Int(node, "allowzero", 0) != 0;
+            var resolved = new long[target.Length];
+            int infer = -1;
+            long known = 1;
+            for (int i = 0; i < target.Length; i++)
+            {
+                long d = target[i];
+                if (d == 0 && !allowZero) d = i < from.Length ? from[i] : 0;
+                if (d == -1)
+                {
+                    if (infer >= 0) throw Invalid(node, $"its target shape {Format(target)} has two -1");
+                    infer = i;
+                    continue;
+                }
+
+                resolved[i] = d;
+                known *= d;
+            }
+
+            long size = from.Aggregate(1L, (a, b) => a * b);
+            if (infer >= 0) resolved[infer] = known == 0 ? 0 : size / known;
+            if (resolved.Length != 2 || resolved[0] != 1 || resolved[1] != shape.Size)
+            {
+                throw Unsupported(node, $"it reshapes {Format(from.Select(d => (long)d).ToArray())} to {Format(target)}; Relucent reads only a flatten to [batch, C·H·W] (x.view(N, -1))");
+            }
+
+            return (Make(node, new FlattenLayer()), Single(node));
+        }
+
+        private (ImportedLayer?, string) Gemm(NodeProto node, Shape shape)
+        {
+            RequireVector(node, shape);
+            if (Int(node, "transA", 0) != 0) throw UnsupportedAttribute(node, "transA", "1", "Dense multiplies the input as it is (transA = 0)");
+            double alpha = Float(node, "alpha", 1), beta = Float(node, "beta", 1);
+            if (alpha != 1) throw UnsupportedAttribute(node, "alpha", Model.Format.Number(alpha), "Dense computes W·x + b (alpha = 1)");
+            if (beta != 1 && Has(node, 2)) throw UnsupportedAttribute(node, "beta", Model.Format.Number(beta), "Dense computes W·x + b (beta = 1)");
+            Tensor b = Param(node, 1, "B");
+            if (b.Rank != 2) throw Invalid(node, $"its weight '{node.Input[1]}' has shape {Tensor.FormatShape(b.Shape)}; Gemm's B is a matrix");
+            bool transposed = Int(node, "transB", 0) == 0;
+            Tensor weight = transposed ? Transpose(b) : b;
+            return Dense(node, shape, weight, transposed, node.Input[1], Has(node, 2) ? node.Input[2] : null, Single(node));
+        }
+
+        private (ImportedLayer?, string) MatMul(NodeProto node, Shape shape)
+        {
+            RequireVector(node, shape);
+            Tensor b = Param(node, 1, "B");
+            if (b.Rank != 2) throw Invalid(node, $"its weight '{node.Input[1]}' has shape {Tensor.FormatShape(b.Shape)}; Relucent reads MatMul by a matrix as a Dense layer");
+            Tensor weight = Transpose(b);
+            string output = Single(node);
+            string? biasName = null;
+
+            // x·B + c, the other way torch.onnx exports nn.Linear: fold the Add of a constant vector into the layer.
+            List<NodeProto> next = Consumers(output).ToList();
+            if (next.Count == 1 && next[0].OpType == "Add" && OnnxModel.IsDefaultDomain(next[0]) && next[0].Input.Count == 2)
+            {
+                NodeProto add = next[0];
+                string other = add.Input[0] == output ? add.Input[1] : add.Input[0];
+                Tensor? c = _model.ConstantTensor(other);
+                if (c != null && c.ElementCount == weight.Shape[0] && c.Shape.Count(d => d != 1) <= 1)
+                {
+                    _used.Add(add);
+                    biasName = other;
+                    output = add.Output[0];
+                }
+            }
+
+            return Dense(node, shape, weight, transposed: true, node.Input[1], biasName, output);
+        }
+
+        private (ImportedLayer?, string) Dense(NodeProto node, Shape shape, Tensor weight, bool transposed, string weightName, string? biasName, string output)
+        {
+            int units = weight.Shape[0];
+            if (weight.Shape[1] != shape.Size)
+            {
+                throw Invalid(node, $"its weight '{weightName}' (as [out, in]: {Tensor.FormatShape(weight.Shape)}) takes {weight.Shape[1]} features; its input {shape} has {shape.Size}");
+            }
+
+            var layer = Make(node, new DenseLayer(units));
+            layer.Parameters[ParameterRole.Weight] = new(weightName, weight, transposed);
+            if (biasName != null)
+            {
+                Tensor c = _model.ConstantTensor(biasName)!;
+                if (c.ElementCount != units || c.Shape.Count(d => d != 1) > 1)
+                {
+                    throw Unsupported(node, $"its bias '{biasName}' has shape {Tensor.FormatShape(c.Shape)}; Dense takes one bias per output ([{units}])");
+                }
+
+                layer.Parameters[ParameterRole.Bias] = new(biasName, Reshaped(c, units), false);
+            }
+            else
+            {
+                // Dense always has a bias: a layer exported without one adds zeros, which changes nothing.
+                layer.Parameters[ParameterRole.Bias] = new(null, new Tensor(weight.DType, new[] { units }, new byte[units * weight.DType.ElementSize()]), false);
+            }
+
+            return (layer, output);
+        }
+
+        private (ImportedLayer?, string) Softmax(NodeProto node, Shape shape)
+        {
+            RequireVector(node, shape);
+            long axis = Int(node, "axis", _model.OpsetVersion >= 13 ? -1 : 1);
+            if (axis is not (1 or -1)) throw UnsupportedAttribute(node, "axis", axis.ToString(CultureInfo.InvariantCulture), "Softmax runs over the features (axis 1 or -1)");
+            return (Make(node, new SoftmaxLayer()), Single(node));
+        }
+
+        // ---- helpers ------------------------------------------------------------------------------------------------
+
+        private static ImportedLayer Make(NodeProto node, Layer layer) => new(layer, node, Source(node));
+
+        private string Single(NodeProto node)
+        {
+            if (node.Output.Count == 0 || node.Output[0].Length == 0) throw Invalid(node, "it has no output");
+            foreach (string extra in node.Output.Skip(1).Where(o => o.Length > 0 && _consumers.ContainsKey(o)))
+            {
+                throw Unsupported(node, $"its extra output '{extra}' is read; Relucent layers have one output");
+            }
+
+            return node.Output[0];
+        }
+
+        private static bool Has(NodeProto node, int index) => node.Input.Count > index && node.Input[index].Length > 0;
+
+        private Tensor Param(NodeProto node, int index, string what)
+        {
+            if (!Has(node, index)) throw Invalid(node, $"it has no input {what}");
+            Tensor t = _model.ConstantTensor(node.Input[index])
+                ?? throw Unsupported(node, $"its input {what} '{node.Input[index]}' is computed in the graph; Relucent reads weights from initialisers and constants");
+            if (!t.DType.IsFloatingPoint()) throw Invalid(node, $"its input {what} '{node.Input[index]}' holds {t.DType.Name()} values, not floating point");
+            return t;
+        }
+
+        private Tensor Vector(NodeProto node, int index, string what, int length)
+        {
+            Tensor t = Param(node, index, what);
+            if (t.ElementCount != length || t.Shape.Count(d => d != 1) > 1)
+            {
+                throw Invalid(node, $"its input {what} '{node.Input[index]}' has shape {Tensor.FormatShape(t.Shape)}; expected [{length}]");
+            }
+
+            return Reshaped(t, length);
+        }
+
+        private static Tensor Reshaped(Tensor t, int length) =>
+            t.Rank == 1 ? t : new Tensor(t.DType, new[] { length }, t.Bytes.ToArray());
+
+        /// <summary>A matrix <c>[rows, columns]</c> as <c>[columns, rows]</c>, element by element in its own type.</summary>
+        internal static Tensor Transpose(Tensor t)
+        {
+            int rows = t.Shape[0], columns = t.Shape[1], size = t.DType.ElementSize();
+            ReadOnlySpan<byte> source = t.Bytes;
+            byte[] result = new byte[source.Length];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    source.Slice((r * columns + c) * size, size).CopyTo(result.AsSpan((c * rows + r) * size, size));
+                }
+            }
+
+            return new Tensor(t.DType, new[] { columns, rows }, result);
+        }
+
+        private void RequireImage(NodeProto node, Shape shape)
+        {
+            if (!shape.IsImage) throw Invalid(node, $"it needs an image [N, C, H, W]; its input is the vector {shape}");
+        }
+
+        private void RequireVector(NodeProto node, Shape shape)
+        {
+            if (shape.IsImage) throw Unsupported(node, $"its input is the image {shape}; Relucent applies {node.OpType} to a flattened vector (add a Flatten before it)");
+        }
+
+        private void CheckAutoPad(NodeProto node)
+        {
+            string autoPad = Text(node, "auto_pad", "NOTSET");
+            if (autoPad is not ("NOTSET" or "" or "VALID"))
+            {
+                throw UnsupportedAttribute(node, "auto_pad", autoPad, "Relucent reads explicit pads (auto_pad = NOTSET or VALID)");
+            }
+        }
+
+        private int EqualPair(NodeProto node, string attribute, int fallback, string why)
+        {
+            long[]? values = Ints(node, attribute);
+            if (values == null) return fallback;
+            if (values.Length != 2 || values[0] != values[1]) throw UnsupportedAttribute(node, attribute, Format(values), why);
+            if (values[0] <= 0 || values[0] > int.MaxValue) throw Invalid(node, $"{attribute} = {Format(values)}");
+            return (int)values[0];
+        }
+
+        private int SymmetricPads(NodeProto node, string why)
+        {
+            long[]? pads = Ints(node, "pads");
+            if (pads == null) return 0;
+            if (pads.Length != 4 || pads.Any(p => p != pads[0])) throw UnsupportedAttribute(node, "pads", Format(pads), why);
+            if (pads[0] < 0 || pads[0] > int.MaxValue) throw Invalid(node, $"pads = {Format(pads)}");
+            return (int)pads[0];
+        }
+
+        private static long Int(NodeProto node, string name, long fallback) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
+
+        private static long[]? Ints(NodeProto node, string name) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.Ints.ToArray() : null;
+
+        /// <summary>A float attribute as the double it was written as: 1e-5f reads as 1e-5, not 9.99999974738e-06.</summary>
+        private static double Float(NodeProto node, string name, double fallback) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a
+                ? double.Parse(a.F.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
+                : fallback;
+
+        private static string Text(NodeProto node, string name, string fallback) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.S.ToStringUtf8() : fallback;
+
+        private static string Format(long[] values) => "[" + string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+
+        private static string Describe(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+
+        private NotSupportedException Unsupported(NodeProto node, string why) =>
+            new($"ONNX model{_model.Describe()}: {Source(node)}: {why}.");
+
+        private NotSupportedException UnsupportedAttribute(NodeProto node, string attribute, string value, string why) =>
+            new($"ONNX model{_model.Describe()}: {Source(node)}: {attribute} = {value} is not supported; {why}.");
+
+        private InvalidDataException Invalid(NodeProto node, string why) =>
+            new($"ONNX model{_model.Describe()}: {Source(node)}: {why}.");
+    }
+}

@@ -1,0 +1,360 @@
+using System.Globalization;
+using Relucent.Model;
+
+namespace Relucent
+{
+    /// <summary>
+    /// Reads a network from an ONNX graph (as <c>torch.onnx.export</c> writes it): the <see cref="Network"/>, its C#
+    /// declaration, and its weights under the network's parameter names; or checks a declared network against a graph
+    /// and loads the graph's weights into it.
+    /// </summary>
+    /// <remarks>
+    /// Supported: Conv (square kernel, one stride, symmetric pads, group 1, no dilation), Relu, Tanh, Sigmoid, MaxPool and
+    /// AveragePool (square, no padding), GlobalAveragePool / GlobalMaxPool on square inputs, BatchNormalization (eval),
+    /// Flatten and Reshape to <c>[N, -1]</c>, Gemm (transA 0, alpha = beta = 1) or MatMul followed by an Add of the bias,
+    /// Softmax over the features, Dropout and Identity (skipped), and Add of a branch and the tensor it started from
+    /// (a residual block <c>y = f(x) + x</c>). Anything else is a <see cref="NotSupportedException"/> naming the node and
+    /// the attribute.
+    /// </remarks>
+    public static class OnnxImport
+    {
+        /// <summary>Reads the ONNX file at <paramref name="path"/> and imports its network.</summary>
+        /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+        /// <exception cref="InvalidDataException">The file is not a valid ONNX model.</exception>
+        /// <exception cref="NotSupportedException">The graph uses an operator or attribute Relucent cannot express.</exception>
+        public static OnnxImportResult Import(string path) => Import(OnnxModel.Load(path));
+
+        /// <summary>Imports the network of <paramref name="model"/>: see <see cref="OnnxImportResult"/>.</summary>
+        /// <exception cref="InvalidDataException">The graph is inconsistent (a weight of the wrong shape, say).</exception>
+        /// <exception cref="NotSupportedException">The graph uses an operator or attribute Relucent cannot express.</exception>
+        public static OnnxImportResult Import(OnnxModel model)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            (Shape input, List<ImportedLayer> layers) = OnnxGraphReader.Read(model);
+
+            // Name layers after their initialisers ("3.weight" → layer "3") where that differs from the nn.Sequential
+            // index; if the names collide with the default numbering, fall back to the indices (loading is by position).
+            DerivePrefixes(layers);
+            AssignNames(layers, string.Empty);
+            Network network;
+            try
+            {
+                network = Build(input, layers.Select(l => l.Named()));
+            }
+            catch (NetworkDefinitionException)
+            {
+                ClearNames(layers);
+                network = Build(input, layers.Select(l => l.Named()));
+            }
+
+            var nameMap = new Dictionary<string, string>(StringComparer.Ordinal);
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            var notes = new List<string>();
+            foreach ((int[] path, ImportedLayer layer) in Walk(layers, Array.Empty<int>()))
+            {
+                foreach ((ParameterRole role, ImportedTensor tensor) in layer.Parameters)
+                {
+                    ParameterInfo info = Find(network, path, role);
+                    CheckShape(info, tensor, layer.Source);
+                    tensors[info.Name] = tensor.Value;
+                    if (tensor.OnnxName == null)
+                    {
+                        notes.Add($"{info.Name}: {layer.Source} has no bias; Relucent's Dense adds one, set to zeros");
+                        continue;
+                    }
+
+                    nameMap[tensor.OnnxName] = info.Name;
+                    if (tensor.Transposed) notes.Add($"{info.Name}: the ONNX initializer '{tensor.OnnxName}' {Tensor.FormatShape(tensor.Value.Shape.Reverse())}, transposed to [out, in]");
+                    else if (tensor.OnnxName != info.Name) notes.Add($"{info.Name}: the ONNX initializer '{tensor.OnnxName}'");
+                }
+            }
+
+            return new OnnxImportResult(model, network, nameMap, tensors, notes);
+        }
+
+        /// <summary>
+        /// The first difference between <paramref name="declared"/> and the network of <paramref name="model"/>: the input
+        /// shape, then layer by layer the operator and its sizes (parameter names do not count; declared Dropout layers,
+        /// which exports drop, are skipped). Null when they match.
+        /// </summary>
+        /// <exception cref="NotSupportedException">The graph uses an operator or attribute Relucent cannot express.</exception>
+        public static OnnxMismatch? FindMismatch(Network declared, OnnxModel model) => Compare(declared, model, out _);
+
+        /// <summary>Checks <paramref name="declared"/> against the network of <paramref name="model"/> (see <see cref="FindMismatch"/>).</summary>
+        /// <exception cref="OnnxMismatchException">They differ; the message names the first difference with both sides.</exception>
+        /// <exception cref="NotSupportedException">The graph uses an operator or attribute Relucent cannot express.</exception>
+        public static void Check(Network declared, OnnxModel model)
+        {
+            OnnxMismatch? mismatch = Compare(declared, model, out _);
+            if (mismatch != null) throw new OnnxMismatchException(mismatch);
+        }
+
+        /// <summary>
+        /// Checks <paramref name="declared"/> against <paramref name="model"/>, then returns the graph's weights keyed by the
+        /// declared network's parameter names (matched by position, so any names work), shapes checked, in PyTorch layout:
+        /// what a generated class's <c>FromTensors</c> takes.
+        /// </summary>
+        /// <exception cref="OnnxMismatchException">The network and the graph differ.</exception>
+        /// <exception cref="NotSupportedException">The graph uses an operator or attribute Relucent cannot express.</exception>
+        public static Dictionary<string, Tensor> LoadTensors(Network declared, OnnxModel model)
+        {
+            OnnxMismatch? mismatch = Compare(declared, model, out List<(int[] Path, ImportedLayer Layer)> pairs);
+            if (mismatch != null) throw new OnnxMismatchException(mismatch);
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach ((int[] path, ImportedLayer layer) in pairs)
+            {
+                foreach ((ParameterRole role, ImportedTensor tensor) in layer.Parameters)
+                {
+                    ParameterInfo info = Find(declared, path, role);
+                    CheckShape(info, tensor, layer.Source);
+                    tensors[info.Name] = tensor.Value;
+                }
+            }
+
+            ParameterInfo? missing = declared.Parameters.FirstOrDefault(p => !tensors.ContainsKey(p.Name));
+            if (missing != null) throw new InvalidDataException($"The ONNX graph has no tensor for '{missing.Name}' {Tensor.FormatShape(missing.Dimensions)}.");
+            return tensors;
+        }
+
+        /// <summary>Reads the ONNX file at <paramref name="path"/> and loads it as <see cref="LoadTensors(Network, OnnxModel)"/> does.</summary>
+        public static Dictionary<string, Tensor> LoadTensors(Network declared, string path) => LoadTensors(declared, OnnxModel.Load(path));
+
+        // ---- building and naming ------------------------------------------------------------------------------------
+
+        /// <summary>Builds a network from layer records with the fluent DSL, so every shape rule runs.</summary>
+        internal static Network Build(Shape input, IEnumerable<Layer> layers)
+        {
+            Network network = input.IsImage ? Net.Input(input.Channels, input.Height, input.Width) : Net.Input(input.Channels);
+            return layers.Aggregate(network, Append);
+        }
+
+        private static Network Append(Network n, Layer layer) => layer switch
+        {
+            DenseLayer d => n.Dense(d.Units, d.Name),
+            ReLULayer => n.ReLU(),
+            TanhLayer => n.Tanh(),
+            SigmoidLayer => n.Sigmoid(),
+            FlattenLayer => n.Flatten(),
+            SoftmaxLayer => n.Softmax(),
+            DropoutLayer d => n.Dropout(d.P),
+            Conv2DLayer c => n.Conv2D(c.Filters, c.Kernel, c.Stride, c.Padding, c.Bias, c.Name),
+            MaxPoolLayer m => n.MaxPool(m.Kernel, m.Stride),
+            AvgPoolLayer a => n.AvgPool(a.Kernel, a.Stride),
+            BatchNormLayer b => n.BatchNorm(b.Eps, b.Name),
+            ResidualLayer r => n.Residual(branch => r.Body.Aggregate(branch, Append), r.Name),
+            _ => throw new NotSupportedException($"{layer.GetType().Name} is not a layer Relucent knows."),
+        };
+
+        private static IEnumerable<(int[] Path, ImportedLayer Layer)> Walk(List<ImportedLayer> layers, int[] prefix)
+        {
+            for (int i = 0; i < layers.Count; i++)
+            {
+                int[] path = prefix.Concat(new[] { i }).ToArray();
+                yield return (path, layers[i]);
+                foreach (var inner in Walk(layers[i].Body, path)) yield return inner;
+            }
+        }
+
+        private static ParameterInfo Find(Network network, int[] path, ParameterRole role) =>
+            network.Parameters.FirstOrDefault(p => p.Role == role && p.Path.SequenceEqual(path))
+            ?? throw new InvalidOperationException($"Layer {string.Join(".", path)} has no {ParameterInfo.Suffix(role)} parameter.");
+
+        private static void CheckShape(ParameterInfo info, ImportedTensor tensor, string source)
+        {
+            if (!tensor.Value.Shape.SequenceEqual(info.Dimensions))
+            {
+                string from = tensor.OnnxName == null ? string.Empty : $" '{tensor.OnnxName}'";
+                throw new InvalidDataException(
+                    $"{info.Name}: the network expects {Tensor.FormatShape(info.Dimensions)}; {source}'s tensor{from} is {Tensor.FormatShape(tensor.Value.Shape)}.");
+            }
+        }
+
+        /// <summary>Sets each parametric layer's <see cref="ImportedLayer.Prefix"/> from its initialiser names, and each residual block's from its branch.</summary>
+        private static void DerivePrefixes(List<ImportedLayer> layers)
+        {
+            foreach (ImportedLayer layer in layers)
+            {
+                if (layer.Layer is ResidualLayer)
+                {
+                    DerivePrefixes(layer.Body);
+                    layer.Prefix = CommonProperPrefix(Leaves(layer.Body).Select(l => l.Prefix).OfType<string>().ToList());
+                    continue;
+                }
+
+                var candidates = layer.Parameters
+                    .Where(p => p.Value.OnnxName != null)
+                    .Select(p => (Name: p.Value.OnnxName!, Suffix: "." + ParameterInfo.Suffix(p.Key)))
+                    .Where(p => p.Name.Length > p.Suffix.Length && p.Name.EndsWith(p.Suffix, StringComparison.Ordinal))
+                    .Select(p => p.Name[..^p.Suffix.Length])
+                    .Distinct(StringComparer.Ordinal)
+                    .ToList();
+                layer.Prefix = candidates.Count == 1 ? candidates[0] : null;
+            }
+        }
+
+        private static IEnumerable<ImportedLayer> Leaves(List<ImportedLayer> layers) =>
+            layers.SelectMany(l => l.Layer is ResidualLayer ? Leaves(l.Body) : l.Parameters.Count > 0 ? new[] { l } : Enumerable.Empty<ImportedLayer>());
+
+        /// <summary>The longest dotted prefix shared by all of <paramref name="names"/> and shorter than each: <c>2.0</c>, <c>2.2.1</c> give <c>2</c>.</summary>
+        private static string? CommonProperPrefix(List<string> names)
+        {
+            if (names.Count == 0) return null;
+            List<string[]> parts = names.Select(n => n.Split('.')).ToList();
+            int length = parts.Min(p => p.Length) - 1;
+            for (int i = 0; i < length; i++)
+            {
+                if (parts.Any(p => p[i] != parts[0][i]))
+                {
+                    length = i;
+                    break;
+                }
+            }
+
+            return length <= 0 ? null : string.Join(".", parts[0].Take(length));
+        }
+
+        private static void AssignNames(List<ImportedLayer> layers, string parent)
+        {
+            for (int i = 0; i < layers.Count; i++)
+            {
+                ImportedLayer layer = layers[i];
+                string index = i.ToString(CultureInfo.InvariantCulture);
+                string? relative = null;
+                if (layer.Prefix != null)
+                {
+                    if (parent.Length == 0) relative = layer.Prefix;
+                    else if (layer.Prefix.StartsWith(parent + ".", StringComparison.Ordinal)) relative = layer.Prefix[(parent.Length + 1)..];
+                }
+
+                layer.Name = relative != null && relative != index ? relative : null;
+                if (layer.Layer is ResidualLayer)
+                {
+                    AssignNames(layer.Body, (parent.Length == 0 ? string.Empty : parent + ".") + (layer.Name ?? index));
+                }
+            }
+        }
+
+        private static void ClearNames(List<ImportedLayer> layers)
+        {
+            foreach (ImportedLayer layer in layers)
+            {
+                layer.Name = null;
+                ClearNames(layer.Body);
+            }
+        }
+
+        // ---- checking a declared network ------------------------------------------------------------------------------
+
+        private static OnnxMismatch? Compare(Network declared, OnnxModel model, out List<(int[] Path, ImportedLayer Layer)> pairs)
+        {
+            ArgumentNullException.ThrowIfNull(declared);
+            ArgumentNullException.ThrowIfNull(model);
+            pairs = new List<(int[] Path, ImportedLayer Layer)>();
+            (Shape input, List<ImportedLayer> layers) = OnnxGraphReader.Read(model);
+            if (declared.InputShape != input)
+            {
+                return new OnnxMismatch(
+                    "input",
+                    $"the network declares {InputCall(declared.InputShape)}",
+                    $"the ONNX graph's input '{model.InputName}' is [{model.InputBatch}, {string.Join(", ", model.InputShape)}] ({InputCall(input)})");
+            }
+
+            return CompareLayers(declared.Layers, layers, Array.Empty<int>(), $"after which the graph reaches its output '{model.OutputName}'", pairs);
+        }
+
+        private static OnnxMismatch? CompareLayers(IReadOnlyList<Layer> declared, List<ImportedLayer> imported, int[] prefix, string end, List<(int[] Path, ImportedLayer Layer)> pairs)
+        {
+            int j = 0;
+            for (int i = 0; i < declared.Count; i++)
+            {
+                Layer d = declared[i];
+                int[] path = prefix.Concat(new[] { i }).ToArray();
+                string at = string.Join(".", path);
+                if (d is DropoutLayer) continue; // the identity when explaining; exports leave it out
+                if (j >= imported.Count)
+                {
+                    string last = imported.Count == 0 ? "no layers" : $"no more layers (the last is {imported[^1].Source}, {end})";
+                    return new OnnxMismatch(at, $"the network declares {Declared(d)}", $"the ONNX graph has {last}");
+                }
+
+                ImportedLayer o = imported[j++];
+                if (d is ResidualLayer dr && o.Layer is ResidualLayer)
+                {
+                    pairs.Add((path, o));
+                    OnnxMismatch? inner = CompareLayers(dr.Body, o.Body, path, $"closed by {o.Source}", pairs);
+                    if (inner != null) return inner;
+                    continue;
+                }
+
+                if (!Same(d, o.Layer))
+                {
+                    return new OnnxMismatch(at, $"the network declares {Declared(d)}", $"the ONNX graph has {Explain(o, d)}");
+                }
+
+                pairs.Add((path, o));
+            }
+
+            if (j < imported.Count)
+            {
+                int[] path = prefix.Concat(new[] { declared.Count }).ToArray();
+                string where = prefix.Length == 0 ? "no more layers" : "no more layers in this residual branch";
+                return new OnnxMismatch(string.Join(".", path), $"the network declares {where}", $"the ONNX graph has {Explain(imported[j], null)}");
+            }
+
+            return null;
+        }
+
+        private static bool Same(Layer declared, Layer imported)
+        {
+            if (declared is BatchNormLayer a && imported is BatchNormLayer b)
+            {
+                return Math.Abs(a.Eps - b.Eps) <= 1e-6 * Math.Max(Math.Abs(a.Eps), Math.Abs(b.Eps));
+            }
+
+            return (declared with { Name = null }) == (imported with { Name = null });
+        }
+
+        private static string Declared(Layer layer) =>
+            layer is ResidualLayer r ? $"a residual block of {Count(r.Body.Count, "layer")}" : NetworkDeclaration.Call(layer with { Name = null });
+
+        private static string InputCall(Shape shape) =>
+            shape.IsImage ? $"Net.Input({shape.Channels}, {shape.Height}, {shape.Width})" : $"Net.Input({shape.Channels})";
+
+        /// <summary>An imported layer in words, listing what <paramref name="declared"/> might differ in: <c>Conv '/0/Conv' with 16 filters and kernel 5</c>.</summary>
+        private static string Explain(ImportedLayer layer, Layer? declared)
+        {
+            string source = layer.Source;
+            switch (layer.Layer)
+            {
+                case Conv2DLayer c:
+                {
+                    var parts = new List<string> { Count(c.Filters, "filter"), $"kernel {c.Kernel}" };
+                    var dc = declared as Conv2DLayer;
+                    if (c.Stride != 1 || (dc != null && dc.Stride != c.Stride)) parts.Add($"stride {c.Stride}");
+                    if (c.Padding != 0 || (dc != null && dc.Padding != c.Padding)) parts.Add($"padding {c.Padding}");
+                    if (!c.Bias) parts.Add("no bias");
+                    else if (dc != null && !dc.Bias) parts.Add("a bias");
+                    return $"{source} with {Join(parts)}";
+                }
+
+                case DenseLayer d:
+                    return $"{source} with {Count(d.Units, "output")}";
+                case MaxPoolLayer m:
+                    return $"{source} with kernel {m.Kernel} and stride {m.Stride}";
+                case AvgPoolLayer a:
+                    return $"{source} with kernel {a.Kernel} and stride {a.Stride}";
+                case BatchNormLayer b:
+                    return $"{source} with epsilon {Format.Number(b.Eps)}";
+                case ResidualLayer r:
+                    return $"a residual block ({source}) over a branch of {Count(r.Body.Count, "layer")}";
+                default:
+                    return $"{source} ({NetworkDeclaration.Call(layer.Layer)})";
+            }
+        }
+
+        private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+        private static string Join(List<string> parts) =>
+            parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[^1];
+    }
+}
