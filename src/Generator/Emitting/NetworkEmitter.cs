@@ -30,6 +30,7 @@ namespace Relucent.Generator.Emitting
             w.Line();
             w.Line("using System;");
             w.Line("using System.Collections.Generic;");
+            w.Line("using System.IO;");
             w.Line("using MathNet.Numerics.LinearAlgebra;");
             w.Line("using Relucent;");
             w.Line("using Relucent.Kernels;");
@@ -188,8 +189,32 @@ namespace Relucent.Generator.Emitting
             w.Line("/// <summary>Loads the parameters from a safetensors file (a PyTorch <c>state_dict</c> saved with <c>safetensors.torch.save_file</c>); every name and shape is checked before anything is kept.</summary>");
             w.Line($"public static {name} Load(string safetensorsPath) => FromTensors(SafeTensors.Read(safetensorsPath));");
             w.Line();
+            w.Line("/// <summary>Loads the parameters from a safetensors file, renaming or ignoring tensors as <paramref name=\"options\"/> says (for state_dicts of another shape).</summary>");
+            w.Line($"public static {name} Load(string safetensorsPath, ParameterBindingOptions options) => FromTensors(SafeTensors.Read(safetensorsPath), options);");
+            w.Line();
+            w.Line("/// <summary>Loads the parameters from a safetensors stream; every name and shape is checked before anything is kept.</summary>");
+            w.Line($"public static {name} Load(Stream safetensors) => FromTensors(SafeTensors.Read(safetensors));");
+            w.Line();
             w.Line("/// <summary>Builds the network from named tensors, checking every name and shape against <see cref=\"ParameterShapes\"/> first.</summary>");
             w.Line($"public static {name} FromTensors(IReadOnlyDictionary<string, Tensor> tensors) => new {name}(ParameterBinder.Bind<{t}>(tensors, s_parameterShapes));");
+            w.Line();
+            w.Line("/// <summary>Builds the network from named tensors, renaming or ignoring tensors as <paramref name=\"options\"/> says.</summary>");
+            w.Line($"public static {name} FromTensors(IReadOnlyDictionary<string, Tensor> tensors, ParameterBindingOptions options) => new {name}(ParameterBinder.Bind<{t}>(tensors, s_parameterShapes, options));");
+            w.Line();
+            string factory = c.Model.UsesDouble ? "FromDouble" : "FromSingle";
+            w.Line("/// <summary>The parameters as named tensors in PyTorch's names and layouts (a state_dict), as they are now.</summary>");
+            w.Open("public Dictionary<string, Tensor> ToTensors()");
+            w.Line("var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);");
+            foreach (ParameterMember p in c.Parameters)
+            {
+                string values = p.IsMatrix ? $"{p.Property}.ToRowMajorArray()" : $"{p.Property}.ToArray()";
+                w.Line($"tensors[\"{Escape(p.Info.Name)}\"] = Tensor.{factory}({values}, {string.Join(", ", p.Info.Dimensions)});");
+            }
+            w.Line("return tensors;");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Saves the parameters as a safetensors file that <c>safetensors.torch.load_file</c> reads back as a state_dict.</summary>");
+            w.Line("public void Save(string safetensorsPath) => SafeTensors.Write(safetensorsPath, ToTensors());");
             w.Line();
         }
 
@@ -210,6 +235,12 @@ namespace Relucent.Generator.Emitting
                     : $"public readonly {type}[] {buffer.Name};");
                 w.Line();
             }
+            w.Line("/// <summary>");
+            w.Line("/// Whether calls with this workspace first check that the input and seed hold no NaN or infinity (one pass over each).");
+            w.Line("/// A caller that has already checked its data may turn it off.");
+            w.Line("/// </summary>");
+            w.Line("public bool CheckFinite { get; set; } = true;");
+            w.Line();
             w.Line("/// <summary>Allocates the buffers; layers that only reinterpret their input share its storage.</summary>");
             w.Open("public Workspace()");
             foreach (Buffer buffer in c.Plan.Activations.Concat(c.Plan.Signals).Where(b => b.AliasOf != null))
@@ -253,6 +284,7 @@ namespace Relucent.Generator.Emitting
             w.Line($"Guard.Length(input, InputSize, nameof(input), \"{c.Model.Input}\");");
             w.Line($"Guard.Length<{t}>(output, OutputSize, nameof(output), \"{c.OutputShape}\");");
             w.Line("ArgumentNullException.ThrowIfNull(workspace);");
+            w.Line("if (workspace.CheckFinite) Guard.Finite(input, nameof(input));");
             w.Line("input.CopyTo(workspace.a0);");
             w.Line("RunForward(workspace);");
             w.Line($"workspace.{output}.CopyTo(output);");
@@ -375,6 +407,7 @@ namespace Relucent.Generator.Emitting
             w.Line("Guard.Target(target, OutputSize);");
             w.Line($"Guard.Length<{t}>(result, InputSize, nameof(result), \"{c.Model.Input}\");");
             w.Line("ArgumentNullException.ThrowIfNull(workspace);");
+            w.Line("if (workspace.CheckFinite) Guard.Finite(input, nameof(input));");
             w.Line("input.CopyTo(workspace.a0);");
             w.Line("RunForward(workspace);");
             w.Line($"Array.Clear(workspace.{seed});");
@@ -389,6 +422,11 @@ namespace Relucent.Generator.Emitting
             w.Line($"Guard.Length(seed, OutputSize, nameof(seed), \"{c.OutputShape}\");");
             w.Line($"Guard.Length<{t}>(result, InputSize, nameof(result), \"{c.Model.Input}\");");
             w.Line("ArgumentNullException.ThrowIfNull(workspace);");
+            w.Line("if (workspace.CheckFinite)");
+            w.Line("{");
+            w.Line("    Guard.Finite(input, nameof(input));");
+            w.Line("    Guard.Finite(seed, nameof(seed));");
+            w.Line("}");
             w.Line("input.CopyTo(workspace.a0);");
             w.Line("RunForward(workspace);");
             w.Line($"seed.CopyTo(workspace.{seed});");

@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Relucent.Kernels
 {
@@ -10,11 +13,33 @@ namespace Relucent.Kernels
     public static class PoolingKernels
     {
         /// <summary><c>y[c, oy, ox] = max</c> of the window; <paramref name="switches"/> receives each maximum's flat input index.</summary>
-        public static void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <remarks>
+        /// Windows are scanned row by row, left to right; a value replaces the running maximum when it is greater, or
+        /// when it is NaN and the maximum is not (so the first NaN wins, as PyTorch's kernel propagates NaN). The
+        /// common 2×2, stride 2 float pooling runs 16 windows at once with AVX-512 (even and odd columns split by a
+        /// two-register permute), the same comparisons lane by lane; every other case runs the scalar loop.
+        /// </remarks>
+        public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(y, g.OutputSize, nameof(y));
             Check.Length<int>(switches, g.OutputSize, nameof(switches));
+            fixed (T* px = x, py = y)
+            fixed (int* ps = switches)
+            {
+                if (typeof(T) == typeof(float) && g.Kernel == 2 && g.Stride == 2 && SimdWidth.Use512)
+                {
+                    MaxForward2x2((float*)px, (float*)py, ps, g);
+                }
+                else
+                {
+                    MaxForwardScalar(px, py, ps, g);
+                }
+            }
+        }
+
+        private static unsafe void MaxForwardScalar<T>(T* x, T* y, int* switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        {
             int o = 0;
             for (int c = 0; c < g.Channels; c++)
             {
@@ -43,6 +68,66 @@ namespace Relucent.Kernels
                     }
                 }
             }
+        }
+
+        private static unsafe void MaxForward2x2(float* x, float* y, int* switches, in PoolGeometry g)
+        {
+            int width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth;
+            Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    int rowStart = (c * g.Height + 2 * oy) * width;
+                    for (int ox = 0; ox < ow; ox += 16)
+                    {
+                        int o = (c * oh + oy) * ow + ox;
+                        int count = Math.Min(16, ow - ox);
+                        int top = rowStart + 2 * ox, bottom = top + width;
+                        // The 2·count inputs of each row, never reading past them.
+                        Load32(x + top, 2 * count, out Vector512<float> a, out Vector512<float> b);
+                        Vector512<float> v00 = Avx512F.PermuteVar16x32x2(a, even, b), v01 = Avx512F.PermuteVar16x32x2(a, odd, b);
+                        Load32(x + bottom, 2 * count, out a, out b);
+                        Vector512<float> v10 = Avx512F.PermuteVar16x32x2(a, even, b), v11 = Avx512F.PermuteVar16x32x2(a, odd, b);
+                        Vector512<int> index = Vector512.Create(top) + even;
+                        Vector512<float> max = v00;
+                        Vector512<int> best = index;
+                        Take(v01, index + Vector512<int>.One, ref max, ref best);
+                        Take(v10, index + Vector512.Create(width), ref max, ref best);
+                        Take(v11, index + Vector512.Create(width + 1), ref max, ref best);
+                        if (count == 16)
+                        {
+                            max.Store(y + o);
+                            best.Store(switches + o);
+                        }
+                        else
+                        {
+                            Vector512<int> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
+                            Avx512F.MaskStore(y + o, mask.AsSingle(), max);
+                            Avx512F.MaskStore(switches + o, mask, best);
+                        }
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Load32(float* p, int count, out Vector512<float> a, out Vector512<float> b)
+        {
+            Vector512<int> lanes = Vector512<int>.Indices;
+            a = count >= 16 ? Vector512.Load(p) : Avx512F.MaskLoad(p, Vector512.LessThan(lanes, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero);
+            b = count >= 32 ? Vector512.Load(p + 16)
+                : count > 16 ? Avx512F.MaskLoad(p + 16, Vector512.LessThan(lanes, Vector512.Create(count - 16)).AsSingle(), Vector512<float>.Zero)
+                : Vector512<float>.Zero;
+        }
+
+        /// <summary>The scalar rule lane by lane: take <paramref name="v"/> where it is greater, or NaN over a number.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Take(Vector512<float> v, Vector512<int> index, ref Vector512<float> max, ref Vector512<int> best)
+        {
+            Vector512<float> take = Vector512.GreaterThan(v, max) | (~Vector512.Equals(v, v) & Vector512.Equals(max, max));
+            max = Vector512.ConditionalSelect(take, v, max);
+            best = Vector512.ConditionalSelect(take.AsInt32(), index, best);
         }
 
         /// <summary>Unpooling through the switches: <c>dx[switch[o]] += dy[o]</c>, zero elsewhere.</summary>

@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Relucent.Kernels
 {
@@ -7,6 +10,7 @@ namespace Relucent.Kernels
     /// where Saliency, DeconvNet and GuidedBackprop differ. <c>z</c> is the ReLU's forward output, so
     /// <c>z &gt; 0</c> is exactly its forward mask.
     /// </summary>
+    /// <remarks>Vectorised as compare-and-select, lane for lane the same as the scalar definitions (a NaN compares false).</remarks>
     public static class ReluRules
     {
         /// <summary>Saliency, the true gradient: <c>R_in = 1[z &gt; 0] · R</c>.</summary>
@@ -14,14 +18,14 @@ namespace Relucent.Kernels
         {
             Check.Length(r, z.Length, nameof(r));
             Check.Length(rIn, z.Length, nameof(rIn));
-            for (int i = 0; i < z.Length; i++) rIn[i] = z[i] > T.Zero ? r[i] : T.Zero;
+            Select<T, MaskForward>(z, r, rIn);
         }
 
         /// <summary>DeconvNet: <c>R_in = max(R, 0)</c>; the forward mask is not used.</summary>
         public static void DeconvNet<T>(ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(rIn, r.Length, nameof(rIn));
-            for (int i = 0; i < r.Length; i++) rIn[i] = r[i] > T.Zero ? r[i] : T.Zero;
+            Select<T, MaskSignal>(r, r, rIn);
         }
 
         /// <summary>GuidedBackprop, both masks: <c>R_in = 1[z &gt; 0] · max(R, 0)</c>.</summary>
@@ -29,7 +33,98 @@ namespace Relucent.Kernels
         {
             Check.Length(r, z.Length, nameof(r));
             Check.Length(rIn, z.Length, nameof(rIn));
-            for (int i = 0; i < z.Length; i++) rIn[i] = z[i] > T.Zero && r[i] > T.Zero ? r[i] : T.Zero;
+            Select<T, MaskBoth>(z, r, rIn);
+        }
+
+        private interface IMask
+        {
+            static abstract bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T>;
+
+            static abstract Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T>;
+
+            static abstract Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T>;
+
+            static abstract Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T>;
+        }
+
+        private readonly struct MaskForward : IMask
+        {
+            public static bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero;
+
+            public static Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.GreaterThan(z, Vector512<T>.Zero);
+
+            public static Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.GreaterThan(z, Vector256<T>.Zero);
+
+            public static Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector128.GreaterThan(z, Vector128<T>.Zero);
+        }
+
+        private readonly struct MaskSignal : IMask
+        {
+            public static bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T> => r > T.Zero;
+
+            public static Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.GreaterThan(r, Vector512<T>.Zero);
+
+            public static Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.GreaterThan(r, Vector256<T>.Zero);
+
+            public static Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector128.GreaterThan(r, Vector128<T>.Zero);
+        }
+
+        private readonly struct MaskBoth : IMask
+        {
+            public static bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero && r > T.Zero;
+
+            public static Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T> =>
+                Vector512.GreaterThan(z, Vector512<T>.Zero) & Vector512.GreaterThan(r, Vector512<T>.Zero);
+
+            public static Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T> =>
+                Vector256.GreaterThan(z, Vector256<T>.Zero) & Vector256.GreaterThan(r, Vector256<T>.Zero);
+
+            public static Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T> =>
+                Vector128.GreaterThan(z, Vector128<T>.Zero) & Vector128.GreaterThan(r, Vector128<T>.Zero);
+        }
+
+        /// <summary><c>rIn[i] = M(z[i], r[i]) ? r[i] : 0</c>, whole vectors then one vector overlapping the end, then scalars.</summary>
+        private static void Select<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IMask
+        {
+            int n = z.Length, i = 0;
+            ref T zr = ref MemoryMarshal.GetReference(z);
+            ref T rr = ref MemoryMarshal.GetReference(r);
+            ref T outr = ref MemoryMarshal.GetReference(rIn);
+            // Element-wise and idempotent per element, so the last vector may overlap the previous one (when rIn does not
+            // alias z or r; when it does, the overlap would re-read an output, so the tail falls to scalars).
+            bool overlapSafe = !z.Overlaps(rIn) && !r.Overlaps(rIn);
+            if (SimdWidth.Use512 && n >= Vector512<T>.Count)
+            {
+                int vl = Vector512<T>.Count;
+                for (; i + vl <= n; i += vl) Step512<T, M>(ref zr, ref rr, ref outr, i);
+                if (i < n && overlapSafe) { Step512<T, M>(ref zr, ref rr, ref outr, n - vl); i = n; }
+            }
+            else if (SimdWidth.Use256 && n >= Vector256<T>.Count)
+            {
+                int vl = Vector256<T>.Count;
+                for (; i + vl <= n; i += vl)
+                {
+                    Vector256<T> zv = Vector256.LoadUnsafe(ref zr, (nuint)i), rv = Vector256.LoadUnsafe(ref rr, (nuint)i);
+                    (rv & M.Pass(zv, rv)).StoreUnsafe(ref outr, (nuint)i);
+                }
+            }
+            else if (SimdWidth.Use128 && n >= Vector128<T>.Count)
+            {
+                int vl = Vector128<T>.Count;
+                for (; i + vl <= n; i += vl)
+                {
+                    Vector128<T> zv = Vector128.LoadUnsafe(ref zr, (nuint)i), rv = Vector128.LoadUnsafe(ref rr, (nuint)i);
+                    (rv & M.Pass(zv, rv)).StoreUnsafe(ref outr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) rIn[i] = M.Pass(z[i], r[i]) ? r[i] : T.Zero;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Step512<T, M>(ref T z, ref T r, ref T rIn, int i) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IMask
+        {
+            Vector512<T> zv = Vector512.LoadUnsafe(ref z, (nuint)i), rv = Vector512.LoadUnsafe(ref r, (nuint)i);
+            (rv & M.Pass(zv, rv)).StoreUnsafe(ref rIn, (nuint)i);
         }
     }
 }

@@ -24,6 +24,23 @@ namespace Relucent
             }
         }
 
+        /// <summary>
+        /// Throws unless every value is finite: a NaN or an infinity in an input would flow through every layer and
+        /// come out as a map of NaN, or worse, a plausible map built around it. One pass over the values.
+        /// </summary>
+        public static void Finite<T>(ReadOnlySpan<T> values, string argument) where T : System.Numerics.IFloatingPointIeee754<T>
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!T.IsFinite(values[i]))
+                {
+                    throw new ArgumentException(
+                        $"{argument} holds {(T.IsNaN(values[i]) ? "NaN" : values[i] > T.Zero ? "+infinity" : "-infinity")} at index {i}; expected finite values. "
+                        + "(A caller that has already checked may set workspace.CheckFinite = false to skip this scan.)", argument);
+                }
+            }
+        }
+
         /// <summary>Throws unless <paramref name="target"/> names one of the <paramref name="classes"/> outputs.</summary>
         public static void Target(int target, int classes, string argument = "target")
         {

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
 namespace Relucent
 {
     /// <summary>
@@ -13,7 +16,7 @@ namespace Relucent
         private const int MaxDistancePairs = 250_000;
 
         /// <summary>The arrays of <paramref name="expected"/>, in that order, from <paramref name="source"/>.</summary>
-        /// <exception cref="ParameterBindingException">Any tensor is missing, unexpected, of another shape, or integer.</exception>
+        /// <exception cref="ParameterBindingException">Any tensor is missing, unexpected, of another shape, integer, or holds a NaN or an infinity (or, for a float32 network, a float64 value beyond float32's range).</exception>
         /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
         public static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected) =>
             Bind<T>(source, expected, options: null);
@@ -22,7 +25,7 @@ namespace Relucent
         /// The arrays of <paramref name="expected"/>, in that order, from <paramref name="source"/>, renaming file
         /// tensors by <see cref="ParameterBindingOptions.NameMap"/> and optionally ignoring unexpected ones.
         /// </summary>
-        /// <exception cref="ParameterBindingException">Any tensor is missing, unexpected, of another shape, or integer.</exception>
+        /// <exception cref="ParameterBindingException">Any tensor is missing, unexpected, of another shape, integer, or holds a NaN or an infinity (or, for a float32 network, a float64 value beyond float32's range).</exception>
         /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
         public static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options)
         {
@@ -36,13 +39,30 @@ namespace Relucent
 
             Tensor[] tensors = Match(source, expected, options ?? new ParameterBindingOptions());
             var result = new T[tensors.Length][];
-            for (int i = 0; i < tensors.Length; i++) result[i] = tensors[i].ToArray<T>();
+            List<ParameterBindingProblem>? overflows = null;
+            for (int i = 0; i < tensors.Length; i++)
+            {
+                result[i] = tensors[i].ToArray<T>();
+
+                // Finite float64 values beyond float32's range round to infinity in a float32 network.
+                if (typeof(T) == typeof(float) && tensors[i].DType == DType.F64 && FirstInfinity((float[])(object)result[i]) is int at)
+                {
+                    double value = tensors[i].ToDouble()[at];
+                    (overflows ??= []).Add(new(
+                        ParameterBindingProblemKind.NonFinite,
+                        expected[i].Name,
+                        $"{expected[i].Name}: holds {value.ToString("R", CultureInfo.InvariantCulture)} at {MultiIndex(at, tensors[i].Shape)}, "
+                        + "beyond the float32 range: it would become infinity in this float32 network"));
+                }
+            }
+
+            if (overflows is not null) throw new ParameterBindingException(overflows);
             return result;
         }
 
         /// <summary>
         /// Checks <paramref name="source"/> against <paramref name="expected"/> without converting anything: every
-        /// problem <see cref="Bind{T}(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{ParameterShape}, ParameterBindingOptions?)"/> would report.
+        /// problem <see cref="Bind{T}(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{ParameterShape}, ParameterBindingOptions?)"/> would report (all but a float64 value beyond the float32 range, which only converting to float32 finds).
         /// </summary>
         public static IReadOnlyList<ParameterBindingProblem> Check(
             IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options = null)
@@ -125,6 +145,10 @@ namespace Relucent
                         p.Name,
                         $"{p.Name}: expected {Tensor.FormatShape(p.Dimensions)}, file has {Tensor.FormatShape(tensor.Shape)}{from}"));
                 }
+                else if (tensor.DType.IsFloatingPoint() && NonFinite(tensor) is { } bad)
+                {
+                    problems.Add(new(ParameterBindingProblemKind.NonFinite, p.Name, NonFiniteMessage(p.Name, tensor.Shape, bad, from)));
+                }
 
                 bound[i] = tensor;
             }
@@ -144,6 +168,67 @@ namespace Relucent
 
             if (problems.Count > 0) throw new ParameterBindingException(problems);
             return bound;
+        }
+
+        /// <summary>The first NaN or infinity of a floating-point tensor, read in its own precision, and how many it holds; null when every value is finite.</summary>
+        internal static (long Index, string What, long Count)? NonFinite(Tensor tensor)
+        {
+            ReadOnlySpan<byte> b = tensor.Bytes;
+            long first = -1, count = 0;
+            string what = string.Empty;
+            int size = tensor.DType.ElementSize();
+            for (int i = 0, n = b.Length / size; i < n; i++)
+            {
+                // Non-finite: every exponent bit set; NaN when the fraction is non-zero as well. Sign in the top bit.
+                (bool nonFinite, bool nan, bool negative) = tensor.DType switch
+                {
+                    DType.F32 => Classify(BinaryPrimitives.ReadUInt32LittleEndian(b[(i * 4)..]), 0x7F80_0000u, 0x007F_FFFFu, 0x8000_0000u),
+                    DType.F64 => Classify(BinaryPrimitives.ReadUInt64LittleEndian(b[(i * 8)..]), 0x7FF0_0000_0000_0000ul, 0x000F_FFFF_FFFF_FFFFul, 0x8000_0000_0000_0000ul),
+                    DType.F16 => Classify(BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 2)..]), 0x7C00u, 0x03FFu, 0x8000u),
+                    DType.BF16 => Classify(BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 2)..]), 0x7F80u, 0x007Fu, 0x8000u),
+                    _ => (false, false, false),
+                };
+                if (!nonFinite) continue;
+                if (count++ == 0)
+                {
+                    first = i;
+                    what = nan ? "NaN" : negative ? "-infinity" : "+infinity";
+                }
+            }
+
+            return count == 0 ? null : (first, what, count);
+        }
+
+        private static (bool NonFinite, bool NaN, bool Negative) Classify(ulong bits, ulong exponent, ulong fraction, ulong sign) =>
+            ((bits & exponent) == exponent, (bits & exponent) == exponent && (bits & fraction) != 0, (bits & sign) != 0);
+
+        private static string NonFiniteMessage(string name, IReadOnlyList<int> shape, (long Index, string What, long Count) bad, string from)
+        {
+            string more = bad.Count == 1 ? string.Empty : $" ({bad.Count} non-finite values in all)";
+            return $"{name}: holds {bad.What} at {MultiIndex(bad.Index, shape)}{more}{from}";
+        }
+
+        private static int? FirstInfinity(float[] values)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (float.IsInfinity(values[i])) return i;
+            }
+
+            return null;
+        }
+
+        /// <summary>The C-order position of flat index <paramref name="flat"/> in <paramref name="shape"/>, as <c>[3, 12]</c>.</summary>
+        internal static string MultiIndex(long flat, IReadOnlyList<int> shape)
+        {
+            var index = new long[shape.Count];
+            for (int d = shape.Count - 1; d >= 0; d--)
+            {
+                index[d] = flat % shape[d];
+                flat /= shape[d];
+            }
+
+            return "[" + string.Join(", ", index.Select(i => i.ToString(CultureInfo.InvariantCulture))) + "]";
         }
 
         /// <summary>PyTorch's BatchNorm step counter, <c>"3.num_batches_tracked"</c>: not a parameter, never needed.</summary>

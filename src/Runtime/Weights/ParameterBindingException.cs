@@ -17,6 +17,13 @@ namespace Relucent
 
         /// <summary>Two file tensors map to the same network name through <see cref="ParameterBindingOptions.NameMap"/>.</summary>
         DuplicateName,
+
+        /// <summary>
+        /// The tensor holds a NaN or an infinity (e.g. <c>7.weight: holds NaN at [3, 12]</c>, the position as a C-order
+        /// index), or a float64 value too large for the float32 network it is loaded into. Such a weight would turn
+        /// every map it touches into NaN, or into a plausible-looking wrong map.
+        /// </summary>
+        NonFinite,
     }
 
     /// <summary>One problem found while binding, with the (network) name it concerns and a one-line message.</summary>
