@@ -39,7 +39,7 @@ namespace Relucent.Generator.Emitting
             foreach (string outer in model.ContainingTypes) w.Open(outer);
 
             WriteRemarks(w, context, infos);
-            w.Open($"partial class {model.ClassName} : IExplainer<{context.T}>");
+            w.Open($"partial class {model.ClassName} : ITrainable<{context.T}>");
             WriteConstants(w, context);
             WriteParameters(w, context);
             WriteLoading(w, context);
@@ -47,6 +47,7 @@ namespace Relucent.Generator.Emitting
             WriteForward(w, context);
             foreach (BackwardRule rule in model.Rules) WriteRule(w, context, rule);
             WriteExplainer(w, context);
+            WriteTraining(w, context);
             w.Close();
 
             foreach (string _ in model.ContainingTypes) w.Close();
@@ -124,8 +125,14 @@ namespace Relucent.Generator.Emitting
 
         private static void WriteParameters(CodeWriter w, EmitContext c)
         {
-            if (c.Parameters.Count == 0) return;
             string t = c.T;
+            if (c.Parameters.Count == 0)
+            {
+                w.Line($"// No parameters: optimisers (ITrainable) see an empty list.");
+                w.Line($"private readonly {t}[][] _storage;");
+                w.Line();
+                return;
+            }
             foreach (PlannedLayer layer in c.AllLayers.Where(l => l.Parameters.Count > 0))
             {
                 foreach (ParameterMember p in layer.Parameters.Values.OrderBy(p => p.Index))
@@ -143,6 +150,8 @@ namespace Relucent.Generator.Emitting
             {
                 w.Line($"private readonly {t}[] {p.Field};");
             }
+            w.Line($"// The same arrays again, in s_parameterShapes order, for optimisers (ITrainable).");
+            w.Line($"private readonly {t}[][] _storage;");
             foreach (PlannedLayer layer in c.AllLayers.Where(l => l.Layer is BatchNormLayer))
             {
                 w.Line($"// {layer.Label}, {layer.Layer.Describe()} folded: scale = γ / √(σ² + eps), shift = β − μ·scale.");
@@ -172,14 +181,26 @@ namespace Relucent.Generator.Emitting
             }
             foreach (PlannedLayer layer in c.AllLayers.Where(l => l.Layer is BatchNormLayer))
             {
-                var norm = (BatchNormLayer)layer.Layer;
                 int channels = layer.Input.Channels;
                 w.Line($"{c.Scale(layer)} = new {t}[{channels}];");
                 w.Line($"{c.Shift(layer)} = new {t}[{channels}];");
-                w.Line($"NormalizationKernels.Fold<{t}>({Field(layer, ParameterRole.Weight)}, {Field(layer, ParameterRole.Bias)}, {Field(layer, ParameterRole.RunningMean)}, {Field(layer, ParameterRole.RunningVar)}, eps: {Format.Number(norm.Eps)}, {c.Scale(layer)}, {c.Shift(layer)});");
             }
+            w.Line($"_storage = new {t}[][] {{ {string.Join(", ", c.Parameters.Select(p => p.Field))} }};");
+            if (c.HasBatchNorm) w.Line("FoldBatchNorms();");
             w.Close();
             w.Line();
+            if (c.HasBatchNorm)
+            {
+                w.Line("// Folds each BatchNorm's γ, β, μ and σ² into the scale and shift its kernels read; again after training steps.");
+                w.Open("private void FoldBatchNorms()");
+                foreach (PlannedLayer layer in c.AllLayers.Where(l => l.Layer is BatchNormLayer))
+                {
+                    var norm = (BatchNormLayer)layer.Layer;
+                    w.Line($"NormalizationKernels.Fold<{t}>({Field(layer, ParameterRole.Weight)}, {Field(layer, ParameterRole.Bias)}, {Field(layer, ParameterRole.RunningMean)}, {Field(layer, ParameterRole.RunningVar)}, eps: {Format.Number(norm.Eps)}, {c.Scale(layer)}, {c.Shift(layer)});");
+                }
+                w.Close();
+                w.Line();
+            }
             if (c.Parameters.Count == 0)
             {
                 w.Line("/// <summary>The network, which has no parameters to load.</summary>");
@@ -514,9 +535,90 @@ namespace Relucent.Generator.Emitting
             w.Line($"    workspace as Workspace ?? throw new ArgumentException($\"The workspace must come from new {name}.Workspace() or CreateWorkspace(), not {{workspace?.GetType().Name ?? \"null\"}}.\", nameof(workspace));");
         }
 
-        private static void EmitBackward(CodeWriter w, EmitContext c, PlannedLayer p, BackwardRule rule)
+        // ITrainable: parameter gradients by the true gradient (the Saliency rule at every ReLU), for training.
+        private static void WriteTraining(CodeWriter w, EmitContext c)
+        {
+            string t = c.T, seed = "r" + c.Plan.Output.Substring(1);
+            w.Line();
+            w.Line($"// ITrainable<{t}>: the true gradient with respect to every parameter, for training.");
+            w.Line("private static readonly bool[] s_trainable = { " + string.Join(", ", c.Parameters.Select(p => p.Info.Role == ParameterRole.RunningMean || p.Info.Role == ParameterRole.RunningVar ? "false" : "true")) + " };");
+            w.Line();
+            w.Line($"/// <summary>The parameters' own storage (matrices column-major), in <see cref=\"ParameterShapes\"/> order; optimisers update it in place, then call <see cref=\"ParametersChanged\"/>.</summary>");
+            w.Line($"public IReadOnlyList<{t}[]> ParameterStorage => _storage;");
+            w.Line();
+            w.Line("/// <summary>Whether each parameter is trained; BatchNorm running statistics keep their loaded values.</summary>");
+            w.Line("public IReadOnlyList<bool> Trainable => s_trainable;");
+            w.Line();
+            w.Line("/// <summary>Zeroed gradient buffers shaped like <see cref=\"ParameterStorage\"/>.</summary>");
+            w.Line($"public {t}[][] CreateGradients() => new {t}[][] {{ {string.Join(", ", c.Parameters.Select(p => $"new {t}[{p.Info.Size}]"))} }};");
+            w.Line();
+            w.Line("/// <summary>Recomputes what is derived from the parameters (folded BatchNorm scales) after an optimiser changed them.</summary>");
+            w.Line(c.HasBatchNorm ? "public void ParametersChanged() => FoldBatchNorms();" : "public void ParametersChanged() { }");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Adds to <paramref name=\"gradients\"/> the gradient of Σ seed·output with respect to every parameter at <paramref name=\"input\"/>;");
+            w.Line("/// with <paramref name=\"seed\"/> = ∂loss/∂output (e.g. softmax − one-hot for cross-entropy) this is ∂loss/∂parameters.");
+            w.Line("/// </summary>");
+            w.Open($"public void AccumulateGradients(ReadOnlySpan<{t}> input, ReadOnlySpan<{t}> seed, {t}[][] gradients, Workspace workspace)");
+            w.Line($"Guard.Length(input, InputSize, nameof(input), \"{c.Model.Input}\");");
+            w.Line($"Guard.Length(seed, OutputSize, nameof(seed), \"{c.OutputShape}\");");
+            w.Line("ArgumentNullException.ThrowIfNull(gradients);");
+            w.Line($"Guard.Count(gradients.Length, {c.Parameters.Count}, nameof(gradients));");
+            w.Line("ArgumentNullException.ThrowIfNull(workspace);");
+            w.Line("if (workspace.CheckFinite)");
+            w.Line("{");
+            w.Line("    Guard.Finite(input, nameof(input));");
+            w.Line("    Guard.Finite(seed, nameof(seed));");
+            w.Line("}");
+            w.Line("input.CopyTo(workspace.a0);");
+            w.Line("RunForward(workspace);");
+            w.Line($"seed.CopyTo(workspace.{seed});");
+            w.Line("BackwardParameters(workspace, gradients);");
+            w.Close();
+            w.Line();
+            w.Line($"void ITrainable<{t}>.AccumulateGradients(ReadOnlySpan<{t}> input, ReadOnlySpan<{t}> seed, {t}[][] gradients, IWorkspace workspace) =>");
+            w.Line("    AccumulateGradients(input, seed, gradients, OwnWorkspace(workspace));");
+            w.Line();
+            w.Line($"// The training backward pass, {seed} → every parameter: the true gradient (Saliency rule at each ReLU);");
+            w.Line("// each parameterised layer adds its parameters' gradients before passing the signal on. The input's own");
+            w.Line("// gradient r0 is not needed, so the first layer stops there.");
+            w.Open($"private void BackwardParameters(Workspace ws, {t}[][] gradients)");
+            bool first = true;
+            for (int i = c.Plan.Layers.Count - 1; i >= 0; i--)
+            {
+                if (!first) w.Line();
+                first = false;
+                EmitBackward(w, c, c.Plan.Layers[i], BackwardRule.Saliency, parameterGradients: true, skipInputSignal: i == 0);
+            }
+            w.Close();
+        }
+
+        private static void EmitParameterGradients(CodeWriter w, EmitContext c, PlannedLayer p)
         {
             string t = c.T;
+            switch (p.Layer)
+            {
+                case DenseLayer dense:
+                    w.Line($"// {p.Label} · {p.Layer.Describe()} parameter gradients: ∂W += {p.ROut} ⊗ {p.In}, ∂b += {p.ROut}");
+                    w.Line($"GradientKernels.Dense<{t}>(ws.{p.In}, ws.{p.ROut}, gradients[{p.Parameters[ParameterRole.Weight].Index}], gradients[{p.Parameters[ParameterRole.Bias].Index}], inputs: {p.Input.Size}, outputs: {dense.Units});");
+                    break;
+                case Conv2DLayer _:
+                    bool bias = p.Parameters.TryGetValue(ParameterRole.Bias, out ParameterMember? b);
+                    w.Line($"// {p.Label} · {p.Layer.Describe()} parameter gradients: ∂W[f, c, i, j] += Σ_y,x {p.ROut}[f, y, x] · {p.In}[c, window (i, j) of (y, x)]{(bias ? $", ∂b[f] += Σ_y,x {p.ROut}[f, y, x]" : "")}");
+                    w.Line($"GradientKernels.Convolution<{t}>(ws.{p.In}, ws.{p.ROut}, gradients[{p.Parameters[ParameterRole.Weight].Index}], {(bias ? $"gradients[{b!.Index}]" : "default")}, in {p.Geometry});");
+                    break;
+                case BatchNormLayer norm:
+                    w.Line($"// {p.Label} · {p.Layer.Describe()} parameter gradients (running statistics held): ∂γ += Σ {p.ROut} · ({p.In} − μ) / √(σ² + eps), ∂β += Σ {p.ROut}");
+                    w.Line($"GradientKernels.BatchNorm<{t}>(ws.{p.In}, ws.{p.ROut}, {Field(p, ParameterRole.RunningMean)}, {Field(p, ParameterRole.RunningVar)}, eps: {Format.Number(norm.Eps)}, gradients[{p.Parameters[ParameterRole.Weight].Index}], gradients[{p.Parameters[ParameterRole.Bias].Index}], plane: {p.Input.Height * p.Input.Width});");
+                    break;
+            }
+        }
+
+        private static void EmitBackward(CodeWriter w, EmitContext c, PlannedLayer p, BackwardRule rule, bool parameterGradients = false, bool skipInputSignal = false)
+        {
+            string t = c.T;
+            if (parameterGradients && p.Parameters.Count > 0) EmitParameterGradients(w, c, p);
+            if (skipInputSignal && !(p.Layer is ResidualLayer)) return;
             w.Line("// " + LayerDescriptions.Backward(p, rule));
             switch (p.Layer)
             {
@@ -556,7 +658,7 @@ namespace Relucent.Generator.Emitting
                 case ResidualLayer _:
                     for (int i = p.Branch.Count - 1; i >= 0; i--)
                     {
-                        EmitBackward(w, c, p.Branch[i], rule);
+                        EmitBackward(w, c, p.Branch[i], rule, parameterGradients);
                     }
                     w.Line("// " + LayerDescriptions.ResidualSignalSum(p));
                     w.Line($"ElementwiseKernels.Add<{t}>(ws.{p.BranchRIn}, ws.{p.ROut}, ws.{p.RIn});");
@@ -593,6 +695,8 @@ namespace Relucent.Generator.Emitting
             public string T => Model.UsesDouble ? "double" : "float";
 
             public Shape OutputShape => Plan.Layers.Count == 0 ? Model.Input : Plan.Layers[Plan.Layers.Count - 1].Output;
+
+            public bool HasBatchNorm => AllLayers.Any(l => l.Layer is BatchNormLayer);
 
             /// <summary>Single-channel images also get MathNet <c>Matrix</c> overloads.</summary>
             public bool HasMatrixInput => Model.Input.IsImage && Model.Input.Channels == 1;

@@ -178,7 +178,8 @@ namespace Relucent.Generator.Parsing
         // Public and private members the emitter writes: a user member of the same name would not compile.
         private static IEnumerable<string> GeneratedMemberNames(string[] rulesPresent)
         {
-            string[] fixedNames = { "InputSize", "OutputSize", "Architecture", "ParameterShapes", "Load", "FromTensors", "ToTensors", "Save", "Create", "Workspace", "Forward", "RunForward", "OwnWorkspace", "s_parameterShapes", "s_rules" };
+            string[] fixedNames = { "InputSize", "OutputSize", "Architecture", "ParameterShapes", "Load", "FromTensors", "ToTensors", "Save", "Create", "Workspace", "Forward", "RunForward", "OwnWorkspace", "s_parameterShapes", "s_rules", "s_trainable",
+                "ParameterStorage", "Trainable", "CreateGradients", "ParametersChanged", "AccumulateGradients", "BackwardParameters", "FoldBatchNorms", "_storage" };
             IEnumerable<string> ruleNames = RuleAttributes.Where(r => rulesPresent.Contains(r.MetadataName))
                 .SelectMany(r => new[] { r.Rule.ToString(), r.Rule + "Derivation", "Backward" + r.Rule });
             return fixedNames.Concat(ruleNames);

@@ -41,6 +41,15 @@ namespace Relucent
             }
         }
 
+        /// <summary>Throws unless a list of buffers holds exactly <paramref name="expected"/> entries (one per parameter).</summary>
+        public static void Count(int actual, int expected, string argument)
+        {
+            if (actual != expected)
+            {
+                throw new ArgumentException($"{argument} has {actual} buffers, expected {expected} (one per parameter; use CreateGradients()).", argument);
+            }
+        }
+
         /// <summary>Throws unless <paramref name="target"/> names one of the <paramref name="classes"/> outputs.</summary>
         public static void Target(int target, int classes, string argument = "target")
         {
