@@ -18,6 +18,43 @@ public class SnapshotTests
         Snapshot.Match(GeneratorHarness.GeneratedText(result), example);
     }
 
+    /// <summary>
+    /// In every forward and backward method of every example, each statement is directly preceded by the one
+    /// comment that states its block's math (a residual block's own comment may precede its branch's first one).
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(Sources.Seed))]
+    [InlineData(nameof(Sources.Mlp))]
+    [InlineData(nameof(Sources.LeNet))]
+    [InlineData(nameof(Sources.ResidualDouble))]
+    public void Every_block_is_preceded_by_one_describing_comment(string example)
+    {
+        string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;
+        string[] lines = GeneratorHarness.GeneratedText(GeneratorHarness.Run(source).Result).Split('\n');
+        int methods = 0, blocks = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string header = lines[i].Trim();
+            if (!(header.StartsWith("private void RunForward(", StringComparison.Ordinal) || header.StartsWith("private void Backward", StringComparison.Ordinal))) continue;
+            methods++;
+            int end = Array.FindIndex(lines, i + 1, l => l == lines[i].Replace(header, "}"));
+            for (int j = i + 2; j < end; j++)
+            {
+                string line = lines[j].Trim();
+                if (line.Length == 0 || line.StartsWith("// Layer ", StringComparison.Ordinal)) continue;
+                string previous = lines[j - 1].Trim();
+                Assert.True(previous.StartsWith("// Layer ", StringComparison.Ordinal), $"{example}, line {j + 1}: '{line}' has no describing comment above it");
+                blocks++;
+            }
+            // Every ReLU backward states its rule in words and formula.
+            foreach (string comment in lines[i..end].Where(l => l.Contains("ReLU backward", StringComparison.Ordinal)))
+            {
+                Assert.Matches(@"ReLU backward \((Saliency|DeconvNet|GuidedBackprop)\): r[\d_]+ = ", comment);
+            }
+        }
+        Assert.True(methods >= 2 && blocks >= methods - 1, $"{example}: found {methods} methods and {blocks} statements");
+    }
+
     [Fact]
     public void Generation_is_byte_stable_across_runs()
     {
