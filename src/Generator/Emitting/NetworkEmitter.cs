@@ -532,7 +532,7 @@ namespace Relucent.Generator.Emitting
             w.Close();
             w.Line();
             w.Line("private static Workspace OwnWorkspace(IWorkspace workspace) =>");
-            w.Line($"    workspace as Workspace ?? throw new ArgumentException($\"The workspace must come from new {name}.Workspace() or CreateWorkspace(), not {{workspace?.GetType().Name ?? \"null\"}}.\", nameof(workspace));");
+            w.Line($"    workspace as Workspace ?? throw new ArgumentException($\"The workspace must come from new {name}.Workspace() or CreateWorkspace(), not {{workspace?.GetType().FullName ?? \"null\"}}.\", nameof(workspace));");
         }
 
         // ITrainable: parameter gradients by the true gradient (the Saliency rule at every ReLU), for training.

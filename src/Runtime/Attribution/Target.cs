@@ -20,11 +20,12 @@ namespace Relucent.Attribution
     /// </remarks>
     public readonly struct Target : IEquatable<Target>
     {
-        // class + 1, so that default(Target) is recognisably unset; 0 when a seed is held.
-        private readonly int _classPlusOne;
+        // class + 1, so that default(Target) is recognisably unset; 0 when a seed is held. Unsigned, so that
+        // int.MaxValue + 1 still fits (and is then refused as a class the network does not have).
+        private readonly uint _classPlusOne;
         private readonly double[]? _seed;
 
-        private Target(int classPlusOne, double[]? seed)
+        private Target(uint classPlusOne, double[]? seed)
         {
             _classPlusOne = classPlusOne;
             _seed = seed;
@@ -35,7 +36,7 @@ namespace Relucent.Attribution
         public static Target Class(int index)
         {
             if (index < 0) throw new ArgumentOutOfRangeException(nameof(index), index, "A class index is zero or more.");
-            return new Target(index + 1, null);
+            return new Target((uint)index + 1, null);
         }
 
         /// <summary>The output-side signal <paramref name="seed"/> (copied), one value per network output: explains <c>seedᵀ·f(x)</c>.</summary>
@@ -75,7 +76,7 @@ namespace Relucent.Attribution
 
         /// <summary>The class index.</summary>
         /// <exception cref="InvalidOperationException">This target is a seed vector.</exception>
-        public int ClassIndex => IsClass ? _classPlusOne - 1 : throw new InvalidOperationException($"{this} is not a class target.");
+        public int ClassIndex => IsClass ? (int)(_classPlusOne - 1) : throw new InvalidOperationException($"{this} is not a class target.");
 
         /// <summary>The seed values for a seed target, empty for a class target.</summary>
         public ReadOnlySpan<double> SeedValues => _seed;
@@ -141,7 +142,7 @@ namespace Relucent.Attribution
         public override bool Equals(object? obj) => obj is Target other && Equals(other);
 
         /// <inheritdoc />
-        public override int GetHashCode() => _seed is null ? _classPlusOne : HashCode.Combine(_seed.Length, _seed[0]);
+        public override int GetHashCode() => _seed is null ? (int)_classPlusOne : HashCode.Combine(_seed.Length, _seed[0]);
 
         /// <summary>Value equality.</summary>
         public static bool operator ==(Target left, Target right) => left.Equals(right);
