@@ -32,7 +32,7 @@ public class GeneratedVersusInterpreterTests
         {
             Type type = assembly.GetType("Random." + name)!;
             Dictionary<string, Tensor> parameters = random.Parameters(network);
-            object generated = type.GetMethod("FromTensors")!.Invoke(null, new object[] { parameters })!;
+            object generated = type.GetMethod("FromTensors", new[] { typeof(IReadOnlyDictionary<string, Tensor>) })!.Invoke(null, new object[] { parameters })!;
             var interpreter = Interpreter<float>.FromTensors(network, parameters);
             float[] input = random.Vector((int)network.InputShape.Size, scale: 2);
             float[] seedSignal = random.Vector((int)network.OutputShape.Size);
