@@ -5,8 +5,8 @@ return Relucent.Explain.Cli.Run(args, Console.Out, Console.Error);
 namespace Relucent.Explain
 {
     /// <summary>
-    /// <c>explain COMMAND ...</c>. Exit codes: 0 done, 1 the model could not be imported (unsupported or invalid),
-    /// 2 a usage error (unknown command or option, missing file).
+    /// <c>explain COMMAND ...</c>. Exit codes: 0 done, 1 the model or weights could not be loaded (unsupported or
+    /// invalid), 2 a usage error (unknown command, option or method, missing file, wrong image size).
     /// </summary>
     public static class Cli
     {
@@ -17,6 +17,9 @@ namespace Relucent.Explain
               import <model.onnx> [--class Name] [--namespace Ns]
                   Print the C# declaration of the network in an ONNX file (torch.onnx.export),
                   ready for the Relucent generator. Notes on renamed or transposed weights go to stderr.
+              explain <input.png|input.safetensors> --weights shapes-cnn.safetensors [--method M] [--target N] [--output map.png]
+                  Explain one 3×32×32 image with the Shapes sample's CNN (weights saved by samples/Shapes):
+                  saliency, deconvnet, guidedbackprop, integrated-gradients or smoothgrad.
               help
                   Show this help (also --help, -h).
 
@@ -52,8 +55,10 @@ namespace Relucent.Explain
                     return 0;
                 case "import":
                     return Import(args[1..], output, error);
+                case "explain":
+                    return ExplainCommand.Run(args[1..], output, error);
                 default:
-                    error.WriteLine($"explain: unknown command '{args[0]}'. Commands: import, help. Run 'explain --help' for details.");
+                    error.WriteLine($"explain: unknown command '{args[0]}'. Commands: import, explain, help. Run 'explain --help' for details.");
                     return 2;
             }
         }

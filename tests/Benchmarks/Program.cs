@@ -9,11 +9,69 @@ if (args.Length > 0 && args[0] == "quick")
 {
     string[] names = args.Length > 1 ? args[1..] : Subject.Names;
     Console.WriteLine($"{Environment.ProcessorCount} cores, Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
-    Quick.Run(names, repetitions: 15, Console.Out);
+    Quick.Run(names, repetitions: 31, Console.Out);
+}
+else if (args.Length > 1 && args[0] == "profile")
+{
+    // A steady loop for a sampling profiler: profile <network> <seconds> [forward|saliency]
+    using Subject s = Subject.Create(args[1]);
+    Action action = args.Length > 3 && args[3] == "forward" ? s.Forward : s.Saliency;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    long calls = 0;
+    while (clock.Elapsed.TotalSeconds < double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)) { action(); calls++; }
+    Console.WriteLine($"{calls} calls, {clock.Elapsed.TotalMilliseconds * 1000 / calls:F1} µs each");
+}
+else if (args.Length > 8 && args[0] == "profile-conv")
+{
+    // profile-conv C H W F k s p forward|backward seconds
+    int[] n = args[1..8].Select(int.Parse).ToArray();
+    var g = new Relucent.Kernels.ConvolutionGeometry(n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
+    var rng = new Random(1);
+    float[] x = Subject.Uniform(rng, g.InputSize, -1, 1), w = Subject.Uniform(rng, g.WeightSize, -1, 1), b = Subject.Uniform(rng, g.Filters, -1, 1);
+    float[] y = new float[g.OutputSize], dx = new float[g.InputSize];
+    bool forward = args[8] == "forward";
+    double seconds = args.Length > 9 ? double.Parse(args[9], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    long calls = 0;
+    double cpu0 = Quick.ThreadCpuSeconds();
+    while (clock.Elapsed.TotalSeconds < seconds)
+    {
+        if (forward) Relucent.Kernels.ConvolutionKernels.Forward<float>(x, w, b, y, g);
+        else Relucent.Kernels.ConvolutionKernels.BackwardInput<float>(y, w, dx, g);
+        calls++;
+    }
+    Console.WriteLine($"{calls} calls, {(Quick.ThreadCpuSeconds() - cpu0) * 1e6 / calls:F1} µs CPU each");
+}
+else if (args.Length > 3 && args[0] == "ab")
+{
+    // ab <network> <Type.field> <blocks>: alternates an internal bool switch of the runtime between blocks of calls
+    // (an A/B comparison robust to a machine whose load changes over time).
+    using Subject s = Subject.Create(args[1]);
+    string[] parts = args[2].Split('.');
+    var field = typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
+        .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+    int blocks = int.Parse(args[3]);
+    var times = new[] { new List<double>(), new List<double>() };
+    for (int i = 0; i < 200; i++) s.Saliency();
+    for (int b = 0; b < 2 * blocks; b++)
+    {
+        int which = b % 2;
+        field.SetValue(null, which == 1);
+        for (int i = 0; i < 5; i++) s.Saliency();
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i < 20; i++) s.Saliency();
+        times[which].Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / 20);
+    }
+    foreach (int which in new[] { 0, 1 })
+    {
+        var t = times[which].OrderBy(v => v).ToArray();
+        Console.WriteLine($"{args[2]} = {which == 1}: median {t[t.Length / 2]:F1} µs, best {t[0]:F1} µs, quartiles {t[t.Length / 4]:F1}–{t[3 * t.Length / 4]:F1}");
+    }
 }
 else if (args.Length > 0 && args[0] == "kernels")
 {
-    Console.WriteLine(Quick.KernelTable(repetitions: 15));
+    Console.WriteLine(Quick.KernelTable(repetitions: 40));
+    Console.WriteLine(Quick.OtherKernels(repetitions: 40));
 }
 else
 {

@@ -201,7 +201,16 @@ namespace Relucent
                 _finished.Reset(helpers);
                 for (int i = 0; i < helpers; i++) _starts[i].Release();
             }
-            Work(0);
+            // A batch already has a worker per core: its examples' kernels run on their worker's thread alone.
+            Relucent.Kernels.KernelParallelism.SuppressOnThisThread();
+            try
+            {
+                Work(0);
+            }
+            finally
+            {
+                Relucent.Kernels.KernelParallelism.Restore();
+            }
             if (helpers > 0) _finished.Wait();
             _inputs = _seedsIn = _results = null;
             _targets = null;
@@ -210,6 +219,7 @@ namespace Relucent
 
         private void WorkerLoop(int worker)
         {
+            Relucent.Kernels.KernelParallelism.SuppressOnThisThread();
             while (true)
             {
                 _starts[worker - 1].Wait();

@@ -20,10 +20,13 @@ namespace Relucent.Kernels
     /// bias). Stride &gt; 1 builds the im2col matrix explicitly in scratch and runs the same tiles.</item>
     /// <item>Input gradient: the transposed convolution as a stride-1 convolution of the output gradient, scattered
     /// (dilated by the stride) into a zero buffer with a border of <c>k − 1 − p</c>, with the flipped, transposed weights
-    /// read in place through offset tables (no weight copy).</item>
+    /// read in place through offset tables (no weight copy); rows are input channels. With fewer channels than a tile has
+    /// rows (a first layer: 1 or 3 channels), stride 1 instead multiplies <c>Wᵀ · dy</c> with the C·k·k taps as rows and
+    /// gathers the shifted rows into <c>dx</c> (col2im).</item>
     /// </list>
     /// <para>Scratch memory: per-thread buffers grown once (<see cref="Scratch{T}"/>); nothing is allocated per call.
-    /// Every output is one sum over taps in a fixed order, so results are deterministic bit for bit.</para>
+    /// Every output is one sum over taps in a fixed order, so results are deterministic bit for bit. A large call may
+    /// share its tiles among threads (<see cref="KernelParallelism"/>, opt-in) without changing a bit.</para>
     /// </remarks>
     public static class ConvolutionKernels
     {
@@ -38,7 +41,8 @@ namespace Relucent.Kernels
             fixed (T* px = x, pw = weight, pb = bias, py = y)
             {
                 T* pbias = bias.IsEmpty ? null : pb;
-                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g);
+                if (Winograd.Applies<T>(g)) Winograd.Forward((float*)px, (float*)pw, (float*)pbias, (float*)py, g);
+                else if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g);
                 else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, g);
                 else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, g);
                 else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, g);
@@ -54,7 +58,8 @@ namespace Relucent.Kernels
             Check.Length(dx, g.InputSize, nameof(dx));
             fixed (T* pdy = dy, pw = weight, pdx = dx)
             {
-                if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(pdy, pw, pdx, g);
+                if (Winograd.Applies<T>(g)) Winograd.BackwardInput((float*)pdy, (float*)pw, (float*)pdx, g);
+                else if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(pdy, pw, pdx, g);
                 else if (SimdWidth.Use256) BackwardInput<T, Vector256<T>, Simd256<T>>(pdy, pw, pdx, g);
                 else if (SimdWidth.Use128) BackwardInput<T, Vector128<T>, Simd128<T>>(pdy, pw, pdx, g);
                 else BackwardInput<T, T, SimdScalar<T>>(pdy, pw, pdx, g);
@@ -167,6 +172,12 @@ namespace Relucent.Kernels
             int channels = g.Channels, height = g.Height, width = g.Width, filters = g.Filters;
             int k = g.Kernel, p = g.Padding, s = g.Stride, oh = g.OutputHeight, ow = g.OutputWidth;
             int vl = S.Count;
+            if (s == 1 && channels < S.TileRows)
+            {
+                // Too few channels to fill a tile's rows: use the taps as rows instead.
+                BackwardInputByTaps<T, TV, S>(dy, w, dx, g);
+                return;
+            }
 
             // dx[c, iy, ix] = Σ_{f, ky', kx'} W[f, c, k−1−ky', k−1−kx'] · D[f, iy + ky', ix + kx'], where D holds dy[f, oy, ox]
             // at (oy·s + k−1−p, ox·s + k−1−p) and zeros elsewhere: a stride-1 convolution over D, rows = input channels.
@@ -175,22 +186,39 @@ namespace Relucent.Kernels
             int maxOffset = (filters - 1) * plane + (k - 1) * wq + (k - 1);
             int staged = maxOffset + vectors * vl;
             T* d = Scratch<T>.First(staged);
-            new Span<T>(d, staged).Clear();
             int shift = k - 1 - p;
-            // The output columns whose window touches the input: 0 ≤ ox·s + shift < wq.
-            int first = shift >= 0 ? 0 : (-shift + s - 1) / s;
-            int last = wq - 1 - shift < 0 ? 0 : Math.Min(ow, (wq - 1 - shift) / s + 1);
-            for (int f = 0; f < filters && first < last; f++)
+            if (s == 1 && shift >= 0)
             {
-                for (int oy = 0; oy < oh; oy++)
+                // Row by row: the zero border and dy's rows, each value written once.
+                for (int f = 0; f < filters; f++)
                 {
-                    int row = oy * s + shift;
-                    if (row < 0 || row >= hq) continue; // this output's window lies wholly in the padding: it used no input
-                    T* source = dy + (f * oh + oy) * ow;
-                    T* target = d + f * plane + row * wq + shift;
-                    if (s == 1) new ReadOnlySpan<T>(source + first, last - first).CopyTo(new Span<T>(target + first, last - first));
-                    else
+                    T* planeStart = d + f * plane;
+                    new Span<T>(planeStart, shift * wq).Clear();
+                    for (int oy = 0; oy < oh; oy++)
                     {
+                        T* row = planeStart + (oy + shift) * wq;
+                        new Span<T>(row, shift).Clear();
+                        new ReadOnlySpan<T>(dy + (f * oh + oy) * ow, ow).CopyTo(new Span<T>(row + shift, ow));
+                        new Span<T>(row + shift + ow, wq - shift - ow).Clear();
+                    }
+                    new Span<T>(planeStart + (oh + shift) * wq, (hq - oh - shift) * wq).Clear();
+                }
+                new Span<T>(d + filters * plane, staged - filters * plane).Clear();
+            }
+            else
+            {
+                new Span<T>(d, staged).Clear();
+                // The output columns whose window touches the input: 0 ≤ ox·s + shift < wq.
+                int first = shift >= 0 ? 0 : (-shift + s - 1) / s;
+                int last = wq - 1 - shift < 0 ? 0 : Math.Min(ow, (wq - 1 - shift) / s + 1);
+                for (int f = 0; f < filters && first < last; f++)
+                {
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        int row = oy * s + shift;
+                        if (row < 0 || row >= hq) continue; // this output's window lies wholly in the padding: it used no input
+                        T* source = dy + (f * oh + oy) * ow;
+                        T* target = d + f * plane + row * wq + shift;
                         for (int ox = first; ox < last; ox++) target[ox * s] = source[ox];
                     }
                 }
@@ -224,6 +252,74 @@ namespace Relucent.Kernels
                 else
                 {
                     for (int iy = 0; iy < height; iy++) new ReadOnlySpan<T>(source + iy * wq, width).CopyTo(new Span<T>(target + iy * width, width));
+                }
+            }
+        }
+
+        /// <summary>
+        /// The input gradient for stride 1 as <c>dcol = Wᵀ · dy</c> (rows: the C·k·k taps, summing over filters), then
+        /// col2im as a gather: each vector of <c>dx</c> sums its k² shifted reads of <c>dcol</c>, taps in order, and is
+        /// stored once. The output gradient is staged with rows widened to the padded input width <c>wp = ow + k − 1</c>,
+        /// so a tap's shift is one contiguous run and the <c>k − 1</c> extra columns of each row are exact zeros: a read
+        /// that falls left or right of a row lands on them (or on the zeroed margin before the first row).
+        /// </summary>
+        private static unsafe void BackwardInputByTaps<T, TV, S>(T* dy, T* w, T* dx, in ConvolutionGeometry g)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int channels = g.Channels, height = g.Height, width = g.Width, filters = g.Filters;
+            int k = g.Kernel, p = g.Padding, oh = g.OutputHeight, ow = g.OutputWidth;
+            int vl = S.Count;
+            int wp = width + 2 * p; // = ow + k − 1 at stride 1
+            int vectors = (oh * wp + vl - 1) / vl, ldb = vectors * vl;
+
+            // B[f, oy·wp + ox] = dy[f, oy, ox], zero for ox ≥ ow and past oh·wp.
+            T* b = Scratch<T>.First(filters * ldb);
+            for (int f = 0; f < filters; f++)
+            {
+                T* plane = b + f * ldb;
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    new ReadOnlySpan<T>(dy + (f * oh + oy) * ow, ow).CopyTo(new Span<T>(plane + oy * wp, ow));
+                    new Span<T>(plane + oy * wp + ow, wp - ow).Clear();
+                }
+                new Span<T>(plane + oh * wp, ldb - oh * wp).Clear();
+            }
+
+            int taps = channels * k * k;
+            int* aOff = Scratch<int>.First(filters);
+            int* bOff = Scratch<int>.Second(filters);
+            for (int f = 0; f < filters; f++)
+            {
+                aOff[f] = f;        // A[tap, f] = W[f, tap] at tap·F + f: row stride F
+                bOff[f] = f * ldb;
+            }
+            // dcol rows of ldc values: a zero margin of k − 1 before the ldb the product writes, and a vector of slack
+            // after it that only lanes past the row end (never stored) read.
+            int margin = k - 1, ldc = margin + ldb + vl;
+            T* dcol = Scratch<T>.Second(taps * ldc);
+            for (int t = 0; t < taps; t++) new Span<T>(dcol + t * ldc, margin).Clear();
+            Tiles.Multiply<T, TV, S>(w, aOff, filters, taps, b, bOff, filters, vectors, dcol + margin, ldc);
+
+            // dx[c, iy, ix] = Σ_{ky, kx} dcol[(c, ky, kx), (iy + p − ky)·wp + ix + p − kx] over the rows 0 ≤ iy + p − ky < oh.
+            for (int c = 0; c < channels; c++)
+            {
+                for (int iy = 0; iy < height; iy++)
+                {
+                    T* target = dx + (c * height + iy) * width;
+                    for (int ix = 0; ix < width; ix += vl)
+                    {
+                        TV sum = S.Zero;
+                        for (int ky = 0; ky < k; ky++)
+                        {
+                            int oy = iy + p - ky;
+                            if ((uint)oy >= (uint)oh) continue;
+                            T* row = dcol + ((c * k + ky) * k) * ldc + margin + oy * wp + ix + p;
+                            for (int kx = 0; kx < k; kx++) sum = S.Add(sum, S.Load(row + kx * ldc - kx));
+                        }
+                        int count = width - ix;
+                        if (count >= vl) S.Store(target + ix, sum);
+                        else S.StoreFirst(target + ix, sum, count);
+                    }
                 }
             }
         }

@@ -17,6 +17,7 @@ namespace Relucent.Kernels
     /// </remarks>
     public static class DenseKernels
     {
+
         /// <summary><c>y = W·x + b</c>; <paramref name="bias"/> may be empty for no bias.</summary>
         public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -54,22 +55,46 @@ namespace Relucent.Kernels
         private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            int block = 8 * S.Count;
-            for (int o0 = 0; o0 < outputs; o0 += block)
+            // Blocks of up to 8 vectors of outputs stream the columns once each; a large layer shared among threads uses
+            // smaller blocks so every thread has one (each output's sum is the same whatever its block).
+            int totalVectors = (outputs + S.Count - 1) / S.Count;
+            int threads = KernelParallelism.Threads((long)inputs * outputs);
+            int blockVectors = threads > 1 ? Math.Clamp((totalVectors + threads - 1) / threads, 1, 8) : 8;
+            var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Block = blockVectors * S.Count };
+            KernelParallelism.For((outputs + job.Block - 1) / job.Block, threads, &ForwardPiece<T, TV, S>, &job);
+        }
+
+        private unsafe struct DenseJob<T> where T : unmanaged
+        {
+            public T* X;
+            public T* W;
+            public T* Bias;
+            public T* Y;
+            public T* Dy;
+            public T* Dx;
+            public int Inputs;
+            public int Outputs;
+            public int Block;
+        }
+
+        private static unsafe void ForwardPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
+            int o0 = piece * job.Block;
+            int count = Math.Min(job.Block, job.Outputs - o0);
+            T* x = job.X, w = job.W + o0, y = job.Y + o0, bias = job.Bias == null ? null : job.Bias + o0;
+            int inputs = job.Inputs, outputs = job.Outputs;
+            switch ((count + S.Count - 1) / S.Count)
             {
-                int count = Math.Min(block, outputs - o0);
-                int vectors = (count + S.Count - 1) / S.Count;
-                switch (vectors)
-                {
-                    case 1: ForwardBlock<T, TV, S, Count1>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                    case 2: ForwardBlock<T, TV, S, Count2>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                    case 3: ForwardBlock<T, TV, S, Count3>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                    case 4: ForwardBlock<T, TV, S, Count4>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                    case 5: ForwardBlock<T, TV, S, Count5>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                    case 6: ForwardBlock<T, TV, S, Count6>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                    case 7: ForwardBlock<T, TV, S, Count7>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                    default: ForwardBlock<T, TV, S, Count8>(x, w + o0, bias == null ? null : bias + o0, y + o0, inputs, outputs, count); break;
-                }
+                case 1: ForwardBlock<T, TV, S, Count1>(x, w, bias, y, inputs, outputs, count); break;
+                case 2: ForwardBlock<T, TV, S, Count2>(x, w, bias, y, inputs, outputs, count); break;
+                case 3: ForwardBlock<T, TV, S, Count3>(x, w, bias, y, inputs, outputs, count); break;
+                case 4: ForwardBlock<T, TV, S, Count4>(x, w, bias, y, inputs, outputs, count); break;
+                case 5: ForwardBlock<T, TV, S, Count5>(x, w, bias, y, inputs, outputs, count); break;
+                case 6: ForwardBlock<T, TV, S, Count6>(x, w, bias, y, inputs, outputs, count); break;
+                case 7: ForwardBlock<T, TV, S, Count7>(x, w, bias, y, inputs, outputs, count); break;
+                default: ForwardBlock<T, TV, S, Count8>(x, w, bias, y, inputs, outputs, count); break;
             }
         }
 
@@ -147,37 +172,67 @@ namespace Relucent.Kernels
         private static unsafe void Backward<T, TV, S>(T* dy, T* w, T* dx, int inputs, int outputs)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
+            // A large layer is shared among threads by ranges of inputs (each dx[i] is the same whichever thread sums it).
+            int threads = KernelParallelism.Threads((long)inputs * outputs);
+            int range = threads > 1 ? Math.Max(64, (inputs + 4 * threads - 1) / (4 * threads)) : inputs;
+            var job = new DenseJob<T> { Dy = dy, W = w, Dx = dx, Inputs = inputs, Outputs = outputs, Block = range };
+            KernelParallelism.For((inputs + range - 1) / range, threads, &BackwardPiece<T, TV, S>, &job);
+        }
+
+        private static unsafe void BackwardPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
             // dx[i] = Σ_o W[o, i] · dy[o]: column i is contiguous. Blocks of up to 8 vectors of outputs: the first block
             // writes dx, later blocks add to it (a fixed order).
+            ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
+            int i0 = piece * job.Block;
+            int inputs = Math.Min(job.Block, job.Inputs - i0), outputs = job.Outputs;
+            T* dy = job.Dy, w = job.W + (long)i0 * outputs, dx = job.Dx + i0;
             int block = 8 * S.Count;
             for (int o0 = 0; o0 < outputs; o0 += block)
             {
                 int count = Math.Min(block, outputs - o0);
-                BackwardBlock<T, TV, S>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate: o0 > 0);
+                bool accumulate = o0 > 0;
+                switch ((count + S.Count - 1) / S.Count)
+                {
+                    case 1: BackwardBlock<T, TV, S, Count1>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    case 2: BackwardBlock<T, TV, S, Count2>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    case 3: BackwardBlock<T, TV, S, Count3>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    case 4: BackwardBlock<T, TV, S, Count4>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    case 5: BackwardBlock<T, TV, S, Count5>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    case 6: BackwardBlock<T, TV, S, Count6>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    case 7: BackwardBlock<T, TV, S, Count7>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    default: BackwardBlock<T, TV, S, Count8>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                }
             }
         }
 
+        /// <summary>
+        /// <c>dx[i] (+)= Σ_{o &lt; count} W[o, i] · dy[o]</c> for one block of <typeparamref name="TN"/> vectors of outputs,
+        /// the last one holding the remainder.
+        /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void BackwardBlock<T, TV, S>(T* dy, T* w, T* dx, int inputs, int stride, int count, bool accumulate)
-            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        private static unsafe void BackwardBlock<T, TV, S, TN>(T* dy, T* w, T* dx, int inputs, int stride, int count, bool accumulate)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
         {
-            int vl = S.Count, n = (count + vl - 1) / vl, tail = count - (n - 1) * vl;
+            // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
+            int vl = S.Count, n = TN.Value, tail = count - (n - 1) * vl;
             bool full = tail == vl;
+            // dy stays in registers; its last vector is zero past the tail.
             TV d0 = S.Zero, d1 = S.Zero, d2 = S.Zero, d3 = S.Zero, d4 = S.Zero, d5 = S.Zero, d6 = S.Zero, d7 = S.Zero;
-            d0 = n == 1 && !full ? S.LoadFirst(dy, tail) : S.Load(dy);
-            if (n > 1) d1 = n == 2 && !full ? S.LoadFirst(dy + vl, tail) : S.Load(dy + vl);
-            if (n > 2) d2 = n == 3 && !full ? S.LoadFirst(dy + 2 * vl, tail) : S.Load(dy + 2 * vl);
-            if (n > 3) d3 = n == 4 && !full ? S.LoadFirst(dy + 3 * vl, tail) : S.Load(dy + 3 * vl);
-            if (n > 4) d4 = n == 5 && !full ? S.LoadFirst(dy + 4 * vl, tail) : S.Load(dy + 4 * vl);
-            if (n > 5) d5 = n == 6 && !full ? S.LoadFirst(dy + 5 * vl, tail) : S.Load(dy + 5 * vl);
-            if (n > 6) d6 = n == 7 && !full ? S.LoadFirst(dy + 6 * vl, tail) : S.Load(dy + 6 * vl);
-            if (n > 7) d7 = !full ? S.LoadFirst(dy + 7 * vl, tail) : S.Load(dy + 7 * vl);
-            // The partial last vector of dy is zero past the tail, so reading whole vectors of W there would only add
-            // zeros, but could read past the end of W on the last column: read the last vector with a mask instead.
+            if (n > 1) d0 = S.Load(dy);
+            if (n > 2) d1 = S.Load(dy + vl);
+            if (n > 3) d2 = S.Load(dy + 2 * vl);
+            if (n > 4) d3 = S.Load(dy + 3 * vl);
+            if (n > 5) d4 = S.Load(dy + 4 * vl);
+            if (n > 6) d5 = S.Load(dy + 5 * vl);
+            if (n > 7) d6 = S.Load(dy + 6 * vl);
+            TV dLast = full ? S.Load(dy + (n - 1) * vl) : S.LoadFirst(dy + (n - 1) * vl, tail);
+            // The last vector of each column is read with a mask: whole vectors could read past the end of W.
             T* lastColumn = w + (n - 1) * vl;
-            TV dLast = n switch { 1 => d0, 2 => d1, 3 => d2, 4 => d3, 5 => d4, 6 => d5, 7 => d6, _ => d7 };
             for (int i = 0; i < inputs; i++, w += stride, lastColumn += stride)
             {
+
                 // Two chains so the sum's latency halves; the pairing is fixed, so the order is too.
                 TV even = S.Zero, odd = S.Zero;
                 if (n > 1) even = S.MultiplyAdd(S.Load(w), d0, even);

@@ -73,6 +73,7 @@ namespace Relucent.Kernels
         private static unsafe void MaxForward2x2(float* x, float* y, int* switches, in PoolGeometry g)
         {
             int width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth;
+            int inputSize = g.InputSize, outputSize = g.OutputSize;
             Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
             for (int c = 0; c < g.Channels; c++)
             {
@@ -84,10 +85,12 @@ namespace Relucent.Kernels
                         int o = (c * oh + oy) * ow + ox;
                         int count = Math.Min(16, ow - ox);
                         int top = rowStart + 2 * ox, bottom = top + width;
-                        // The 2·count inputs of each row, never reading past them.
-                        Load32(x + top, 2 * count, out Vector512<float> a, out Vector512<float> b);
+                        // A short row reads on into the next rows while that stays inside x (those lanes are dropped);
+                        // only at the end of x is the read cut to the row's own 2·count values.
+                        int readable = Math.Min(32, inputSize - bottom);
+                        Load32(x + top, readable, out Vector512<float> a, out Vector512<float> b);
                         Vector512<float> v00 = Avx512F.PermuteVar16x32x2(a, even, b), v01 = Avx512F.PermuteVar16x32x2(a, odd, b);
-                        Load32(x + bottom, 2 * count, out a, out b);
+                        Load32(x + bottom, readable, out a, out b);
                         Vector512<float> v10 = Avx512F.PermuteVar16x32x2(a, even, b), v11 = Avx512F.PermuteVar16x32x2(a, odd, b);
                         Vector512<int> index = Vector512.Create(top) + even;
                         Vector512<float> max = v00;
@@ -95,8 +98,9 @@ namespace Relucent.Kernels
                         Take(v01, index + Vector512<int>.One, ref max, ref best);
                         Take(v10, index + Vector512.Create(width), ref max, ref best);
                         Take(v11, index + Vector512.Create(width + 1), ref max, ref best);
-                        if (count == 16)
+                        if (o + 16 <= outputSize)
                         {
+                            // Lanes past this row land on later outputs, which later iterations overwrite.
                             max.Store(y + o);
                             best.Store(switches + o);
                         }

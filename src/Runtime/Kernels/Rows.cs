@@ -16,5 +16,15 @@ namespace Relucent.Kernels
             for (; i + vl <= count; i += vl) S.Store(target + i, S.Add(S.Load(source + i), add));
             if (i < count) S.StoreFirst(target + i, S.Add(S.LoadFirst(source + i, count - i), add), count - i);
         }
+
+        /// <summary><c>target[i] += source[i]</c> for <c>i &lt; count</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Add<T, TV, S>(T* target, T* source, int count)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count, i = 0;
+            for (; i + vl <= count; i += vl) S.Store(target + i, S.Add(S.Load(target + i), S.Load(source + i)));
+            if (i < count) S.StoreFirst(target + i, S.Add(S.LoadFirst(target + i, count - i), S.LoadFirst(source + i, count - i)), count - i);
+        }
     }
 }

@@ -16,6 +16,7 @@ namespace Relucent.Kernels
         [ThreadStatic] private static T[]? s_first;
         [ThreadStatic] private static T[]? s_second;
         [ThreadStatic] private static T[]? s_third;
+        [ThreadStatic] private static T[]? s_fourth;
 
         /// <summary>The first buffer, at least <paramref name="length"/> values.</summary>
         public static T* First(int length) => Get(ref s_first, length);
@@ -25,6 +26,9 @@ namespace Relucent.Kernels
 
         /// <summary>The third buffer, at least <paramref name="length"/> values, distinct from the others.</summary>
         public static T* Third(int length) => Get(ref s_third, length);
+
+        /// <summary>The fourth buffer, at least <paramref name="length"/> values, distinct from the others.</summary>
+        public static T* Fourth(int length) => Get(ref s_fourth, length);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static T* Get(ref T[]? buffer, int length)

@@ -33,49 +33,93 @@ namespace Relucent.Kernels
         /// <summary>
         /// <c>C[r·ldc + q] = Σ_t A[r·aRow + aOff[t]] · B[bOff[t] + q]</c> for <c>r &lt; rows</c>, <c>q &lt; vectors·Count</c>,
         /// tile by tile (rows in steps of <c>S.TileRows</c>, vectors in steps of 3). Every B read is in
-        /// <c>[bOff[t], bOff[t] + vectors·Count)</c>; the caller sizes B for that.
+        /// <c>[bOff[t], bOff[t] + vectors·Count)</c>; the caller sizes B for that. Each output lane is one chain of fused
+        /// multiply-adds over <c>t</c> in table order whatever the tile shape, so large products are shared among
+        /// threads (<see cref="KernelParallelism"/>) piece by piece without changing a bit.
         /// </summary>
         public static void Multiply<T, TV, S>(T* a, int* aOff, nint aRow, int rows, T* b, int* bOff, int taps, int vectors, T* c, nint ldc)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            int tileRows = S.TileRows;
-            for (int r0 = 0; r0 < rows; r0 += tileRows)
+            int rowTiles = (rows + S.TileRows - 1) / S.TileRows;
+            int columnTiles = (vectors + 2) / 3;
+            int threads = KernelParallelism.Threads((long)rows * vectors * S.Count * taps);
+            var job = new Job<T>
             {
-                int r = Math.Min(tileRows, rows - r0);
-                T* ar = a + r0 * aRow;
-                T* cr = c + r0 * ldc;
-                for (int v0 = 0; v0 < vectors; v0 += 3)
+                A = a, AOff = aOff, ARow = aRow, Rows = rows, B = b, BOff = bOff, Taps = taps, Vectors = vectors, C = c, Ldc = ldc,
+                ColumnPieces = 1, TilesPerPiece = columnTiles,
+            };
+            if (threads > 1)
+            {
+                // About 8 pieces per thread, each a run of column tiles of one row tile.
+                job.ColumnPieces = Math.Min(columnTiles, Math.Max(1, (8 * threads + rowTiles - 1) / rowTiles));
+                job.TilesPerPiece = (columnTiles + job.ColumnPieces - 1) / job.ColumnPieces;
+                job.ColumnPieces = (columnTiles + job.TilesPerPiece - 1) / job.TilesPerPiece;
+            }
+            KernelParallelism.For(rowTiles * job.ColumnPieces, threads, &Piece<T, TV, S>, &job);
+        }
+
+        private struct Job<T> where T : unmanaged
+        {
+            public T* A;
+            public int* AOff;
+            public nint ARow;
+            public int Rows;
+            public T* B;
+            public int* BOff;
+            public int Taps;
+            public int Vectors;
+            public T* C;
+            public nint Ldc;
+            public int ColumnPieces;
+            public int TilesPerPiece;
+        }
+
+        /// <summary>One piece: the column tiles <c>[p·TilesPerPiece, (p+1)·TilesPerPiece)</c> of one row tile.</summary>
+        private static void Piece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            int tileRows = S.TileRows;
+            int r0 = piece / job.ColumnPieces * tileRows;
+            int r = Math.Min(tileRows, job.Rows - r0);
+            int firstVector = piece % job.ColumnPieces * job.TilesPerPiece * 3;
+            int endVector = Math.Min(job.Vectors, firstVector + job.TilesPerPiece * 3);
+            T* ar = job.A + r0 * job.ARow;
+            T* cr = job.C + r0 * job.Ldc;
+            int* aOff = job.AOff, bOff = job.BOff;
+            nint aRow = job.ARow, ldc = job.Ldc;
+            int taps = job.Taps;
+            for (int v0 = firstVector; v0 < endVector; v0 += 3)
+            {
+                int n = Math.Min(3, endVector - v0);
+                T* bv = job.B + v0 * S.Count;
+                T* cv = cr + v0 * S.Count;
+                switch (r * 4 + n)
                 {
-                    int n = Math.Min(3, vectors - v0);
-                    T* bv = b + v0 * S.Count;
-                    T* cv = cr + v0 * S.Count;
-                    switch (r * 4 + n)
-                    {
-                        case 5: Tile<T, TV, S, Count1, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 6: Tile<T, TV, S, Count1, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 7: Tile<T, TV, S, Count1, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 9: Tile<T, TV, S, Count2, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 10: Tile<T, TV, S, Count2, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 11: Tile<T, TV, S, Count2, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 13: Tile<T, TV, S, Count3, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 14: Tile<T, TV, S, Count3, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 15: Tile<T, TV, S, Count3, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 17: Tile<T, TV, S, Count4, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 18: Tile<T, TV, S, Count4, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 19: Tile<T, TV, S, Count4, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 21: Tile<T, TV, S, Count5, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 22: Tile<T, TV, S, Count5, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 23: Tile<T, TV, S, Count5, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 25: Tile<T, TV, S, Count6, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 26: Tile<T, TV, S, Count6, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 27: Tile<T, TV, S, Count6, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 29: Tile<T, TV, S, Count7, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 30: Tile<T, TV, S, Count7, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 31: Tile<T, TV, S, Count7, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 33: Tile<T, TV, S, Count8, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 34: Tile<T, TV, S, Count8, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                        case 35: Tile<T, TV, S, Count8, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    }
+                    case 5: Tile<T, TV, S, Count1, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 6: Tile<T, TV, S, Count1, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 7: Tile<T, TV, S, Count1, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 9: Tile<T, TV, S, Count2, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 10: Tile<T, TV, S, Count2, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 11: Tile<T, TV, S, Count2, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 13: Tile<T, TV, S, Count3, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 14: Tile<T, TV, S, Count3, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 15: Tile<T, TV, S, Count3, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 17: Tile<T, TV, S, Count4, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 18: Tile<T, TV, S, Count4, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 19: Tile<T, TV, S, Count4, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 21: Tile<T, TV, S, Count5, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 22: Tile<T, TV, S, Count5, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 23: Tile<T, TV, S, Count5, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 25: Tile<T, TV, S, Count6, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 26: Tile<T, TV, S, Count6, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 27: Tile<T, TV, S, Count6, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 29: Tile<T, TV, S, Count7, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 30: Tile<T, TV, S, Count7, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 31: Tile<T, TV, S, Count7, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 33: Tile<T, TV, S, Count8, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 34: Tile<T, TV, S, Count8, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    case 35: Tile<T, TV, S, Count8, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
                 }
             }
         }

@@ -1,0 +1,3 @@
+using Relucent.Samples.Shapes;
+
+return ShapesApp.Run(args);

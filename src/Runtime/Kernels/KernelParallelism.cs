@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Relucent.Kernels
+{
+    /// <summary>
+    /// Parallelism inside one kernel call (one large convolution or dense layer of a single example), deterministic by
+    /// construction: the call's output is cut into fixed pieces (tiles of filters × output positions, blocks of
+    /// outputs, ranges of inputs), each piece is computed start to finish by one thread with the same code and the same
+    /// order of operations it would have on one thread, so the bits never depend on the thread count or on timing;
+    /// threads only decide who computes which piece.
+    /// </summary>
+    /// <remarks>
+    /// <para>The helpers are background threads made on first use; after a piece of work they spin briefly (so the next
+    /// layer of the same call finds them awake), then sleep. The calling thread takes pieces too, and never waits for a
+    /// helper that has not started: a busy machine only means the caller does more pieces itself. One caller at a time
+    /// uses the helpers; a concurrent caller runs its call on its own thread. Workers of a <see cref="BatchRunner{T}"/>
+    /// never use them (a batch already has one worker per core).</para>
+    /// <para>Only calls of at least <see cref="MinimumWork"/> multiply-adds are split: smaller ones finish before a
+    /// helper could help.</para>
+    /// </remarks>
+    public static unsafe class KernelParallelism
+    {
+        private static int s_maxThreads = DefaultThreads();
+
+        /// <summary>
+        /// Threads one kernel call may use, the calling thread included. Defaults to 1 (off), or the
+        /// <c>RELUCENT_KERNEL_THREADS</c> environment variable when set: it pays when the cores are otherwise idle (a
+        /// single stream of examples), and costs when they are not (a helper preempted mid-piece holds up the call), so
+        /// it is opt-in. For many examples use <see cref="BatchRunner{T}"/> instead, one example per core.
+        /// </summary>
+        public static int MaxThreads
+        {
+            get => s_maxThreads;
+            set
+            {
+                if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "Use 1 (no parallelism inside a call) or more threads.");
+                s_maxThreads = value;
+            }
+        }
+
+        /// <summary>Multiply-adds below which a call runs on the calling thread alone (default 300,000).</summary>
+        public static long MinimumWork { get; set; } = 300_000;
+
+        // Set on threads that must not fan out (batch workers).
+        [ThreadStatic] private static int t_suppressed;
+
+        /// <summary>Runs the calling thread's kernel calls on that thread only, until <see cref="Restore"/> (batch workers use this).</summary>
+        internal static void SuppressOnThisThread() => t_suppressed++;
+
+        /// <summary>Undoes one <see cref="SuppressOnThisThread"/>.</summary>
+        internal static void Restore() => t_suppressed--;
+
+        /// <summary>The number of pieces worth cutting <paramref name="work"/> multiply-adds into, or 1 to run alone.</summary>
+        internal static int Threads(long work)
+        {
+            int threads = s_maxThreads;
+            if (threads <= 1 || t_suppressed > 0 || work < MinimumWork) return 1;
+            return threads;
+        }
+
+        // The job in flight. s_state packs (job number << 32) | next piece; a piece is claimed by a compare-exchange on
+        // it, so a claim made under an old job number fails. The job's fields are written before its number is
+        // published and rewritten only after every piece is done, and a claimant reads them after its claim succeeds.
+        private static long s_state;
+        private static int s_count;
+        private static int s_done;
+        private static delegate*<void*, int, void> s_body;
+        private static void* s_context;
+        private static int s_owner; // 1 while a caller uses the helpers
+        private static Helper[]? s_helpers;
+        private static readonly object s_start = new();
+
+        /// <summary>
+        /// Calls <c>body(context, i)</c> for every piece <c>i &lt; count</c>, on up to <paramref name="threads"/> threads, and
+        /// returns when all are done. Pieces must write disjoint outputs; the caller's <paramref name="context"/> (on its
+        /// stack) stays valid throughout, since this returns only after the last piece.
+        /// </summary>
+        internal static void For(int count, int threads, delegate*<void*, int, void> body, void* context)
+        {
+            if (count <= 1 || threads <= 1 || Interlocked.CompareExchange(ref s_owner, 1, 0) != 0)
+            {
+                for (int i = 0; i < count; i++) body(context, i);
+                return;
+            }
+            try
+            {
+                Helper[] helpers = EnsureHelpers(threads - 1);
+                s_body = body;
+                s_context = context;
+                s_count = count;
+                Volatile.Write(ref s_done, 0);
+                long job = (Volatile.Read(ref s_state) >> 32) + 1;
+                Interlocked.Exchange(ref s_state, job << 32); // publish, with a full fence before reading the sleep flags
+                for (int h = 0; h < helpers.Length && h < threads - 1; h++) helpers[h].WakeIfSleeping();
+                Run(job);
+                var spin = new SpinWait();
+                while (Volatile.Read(ref s_done) < count) spin.SpinOnce(sleep1Threshold: -1);
+                // Close the job: a helper still holding this job's last state can no longer claim a piece, even after
+                // the next caller rewrites the fields below.
+                Interlocked.Exchange(ref s_state, (job << 32) | int.MaxValue);
+            }
+            finally
+            {
+                Volatile.Write(ref s_owner, 0);
+            }
+        }
+
+        /// <summary>Claims and runs pieces of <paramref name="job"/> until none is left; false if the job was not current.</summary>
+        private static bool Run(long job)
+        {
+            bool ran = false;
+            while (true)
+            {
+                long state = Volatile.Read(ref s_state);
+                if (state >> 32 != job) return ran;
+                int piece = (int)(state & 0xFFFFFFFF);
+                if (piece >= Volatile.Read(ref s_count)) return ran;
+                if (Interlocked.CompareExchange(ref s_state, state + 1, state) != state) continue;
+                s_body(s_context, piece);
+                Interlocked.Increment(ref s_done);
+                ran = true;
+            }
+        }
+
+        private static Helper[] EnsureHelpers(int wanted)
+        {
+            Helper[]? helpers = s_helpers;
+            if (helpers != null && helpers.Length >= wanted) return helpers;
+            lock (s_start)
+            {
+                helpers = s_helpers ?? Array.Empty<Helper>();
+                if (helpers.Length >= wanted) return helpers;
+                var grown = new Helper[wanted];
+                Array.Copy(helpers, grown, helpers.Length);
+                for (int i = helpers.Length; i < wanted; i++) grown[i] = new Helper(i + 1);
+                s_helpers = grown;
+                return grown;
+            }
+        }
+
+        private static int DefaultThreads()
+        {
+            if (int.TryParse(Environment.GetEnvironmentVariable("RELUCENT_KERNEL_THREADS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1)
+            {
+                return n;
+            }
+            return 1;
+        }
+
+        private sealed class Helper
+        {
+            // How long a helper keeps looking for the next piece of work before it sleeps: about the gap between two
+            // layers of one call, so a whole forward and backward pass wakes it once.
+            private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
+
+            private readonly ManualResetEventSlim _wake = new(false);
+            private int _sleeping;
+
+            public Helper(int index)
+            {
+                var thread = new Thread(Loop)
+                {
+                    IsBackground = true,
+                    Name = "Relucent kernel helper " + index.ToString(CultureInfo.InvariantCulture),
+                };
+                thread.Start();
+            }
+
+            public void WakeIfSleeping()
+            {
+                if (Volatile.Read(ref _sleeping) == 1) _wake.Set();
+            }
+
+            private void Loop()
+            {
+                SuppressOnThisThread(); // pieces never fan out again
+                long lastJob = 0;
+                while (true)
+                {
+                    long idleSince = Stopwatch.GetTimestamp();
+                    while (Stopwatch.GetTimestamp() - idleSince < s_spinTicks)
+                    {
+                        long job = Volatile.Read(ref s_state) >> 32;
+                        if (job != lastJob)
+                        {
+                            Run(job);
+                            lastJob = job;
+                            idleSince = Stopwatch.GetTimestamp();
+                        }
+                        else
+                        {
+                            Thread.SpinWait(20);
+                        }
+                    }
+
+                    // Sleep, unless a job was published meanwhile (the flag is set before looking: no lost wake-up).
+                    _wake.Reset();
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    if (Volatile.Read(ref s_state) >> 32 == lastJob) _wake.Wait();
+                    Interlocked.Exchange(ref _sleeping, 0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Relucent.Kernels
+{
+    /// <summary>
+    /// 3×3, stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3) (Lavin &amp; Gray 2016), float on AVX-512:
+    /// each 2×2 block of outputs comes from a 4×4 block of input with 16 multiplies per channel pair instead of 36, so the
+    /// matrix products do 2.25× fewer multiply-adds than the direct convolution.
+    /// </summary>
+    /// <remarks>
+    /// <para>Per call: the weights are transformed (<c>U = G g Gᵀ</c>, 4×4 per channel pair), the input is staged with its
+    /// zero border and transformed tile by tile (<c>V = Bᵀ d B</c>), 16 independent products <c>M_ξ = U_ξ · V_ξ</c> over
+    /// the input channels run on the register tiles of <see cref="Tiles"/>, and the output is transformed back
+    /// (<c>Y = Aᵀ M A</c>), cropped and biased. The transforms use only additions, subtractions and halvings (exact
+    /// scalings by 1/2). The input gradient is the same computation on the output gradient, with the weights flipped and
+    /// their channel roles swapped, and a border of <c>2 − p</c>.</para>
+    /// <para>Rounding differs from the direct convolution's (the sums are regrouped: errors stay within a few ulp of the
+    /// products' magnitude); every step is a fixed sequence, so results are deterministic. Scratch: per-thread buffers
+    /// (<see cref="Scratch{T}"/>), nothing allocated per call.</para>
+    /// </remarks>
+    internal static unsafe class Winograd
+    {
+        /// <summary>Off with RELUCENT_WINOGRAD=0 (the direct convolution then runs everywhere), for comparisons.</summary>
+        internal static bool s_enabled = Environment.GetEnvironmentVariable("RELUCENT_WINOGRAD") != "0";
+
+        /// <summary>Whether a convolution goes through Winograd: 3×3, stride 1, padding ≤ 2, enough channels on both sides to fill the tiles.</summary>
+        public static bool Applies<T>(in ConvolutionGeometry g)
+        {
+            return typeof(T) == typeof(float) && s_enabled && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1 && g.Padding <= 2
+                && g.Channels >= 8 && g.Filters >= 8 && g.OutputHeight >= 2 && g.OutputWidth >= 2;
+        }
+
+        /// <summary><c>y = conv(x, W) + b</c>.</summary>
+        public static void Forward(float* x, float* w, float* bias, float* y, in ConvolutionGeometry g) =>
+            Convolve(x, g.Channels, g.Height, g.Width, g.Padding, w, g.Filters, flip: false, bias, y, g.Filters, g.OutputHeight, g.OutputWidth, g.Channels);
+
+        /// <summary><c>dx = convᵀ(dy, W)</c>: a correlation of the output gradient, padded by 2 − p, with the flipped, transposed weights.</summary>
+        public static void BackwardInput(float* dy, float* w, float* dx, in ConvolutionGeometry g) =>
+            Convolve(dy, g.Filters, g.OutputHeight, g.OutputWidth, 2 - g.Padding, w, g.Filters, flip: true, null, dx, g.Channels, g.Height, g.Width, g.Channels);
+
+        /// <summary>
+        /// <paramref name="outChannels"/> planes of <c>oh × ow</c> from <paramref name="inChannels"/> planes of <c>h × w</c> padded
+        /// by <paramref name="pad"/>. The weight is the convolution's column-major <c>[filters, channels·9]</c>; forward, input
+        /// channels are its channels and outputs its filters; flipped (input gradient), the roles swap and taps reverse.
+        /// </summary>
+        private static void Convolve(float* input, int inChannels, int h, int w, int pad, float* weight, int filters, bool flip,
+            float* bias, float* output, int outChannels, int oh, int ow, int channels)
+        {
+            int th = (oh + 1) / 2, tw = (ow + 1) / 2, tiles = th * tw;
+            int tilesPadded = (tiles + 15) & ~15;
+            int hs = 2 * th + 2, ws = 2 * tw + 2, plane = hs * ws;
+
+            // Staged input with its zero border (and zero rows/columns past an odd output size); 64 values of slack so the
+            // last tile row's vector loads stay inside the buffer (their extra lanes are dropped).
+            int staged = inChannels * plane + 64;
+            float* xs = Scratch<float>.First(staged);
+            int right = ws - pad - w, below = hs - pad - h; // ≥ 0: the tiles cover the padded input
+            for (int c = 0; c < inChannels; c++)
+            {
+                float* target = xs + c * plane;
+                new Span<float>(target, pad * ws + pad).Clear(); // the rows above and the first row's left border
+                for (int iy = 0; iy < h; iy++)
+                {
+                    float* row = target + (iy + pad) * ws + pad;
+                    new ReadOnlySpan<float>(input + (c * h + iy) * w, w).CopyTo(new Span<float>(row, w));
+                    new Span<float>(row + w, right + pad).Clear(); // this row's right border and the next row's left one
+                }
+                new Span<float>(target + (pad + h) * ws + pad, below * ws - pad).Clear();
+            }
+            new Span<float>(xs + inChannels * plane, 64).Clear();
+
+            // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous.
+            int uStride = channels * filters + 16; // a spare cache line between the planes of ξ, as for V and M below
+            float* u = Scratch<float>.Fourth(16 * uStride);
+            TransformWeights(weight, channels, filters, flip, u, uStride);
+
+            // V[ξ][ci][tile]: the transformed 4×4 input blocks, tiles in row-major order, padded to whole vectors. The 16
+            // planes of ξ are written (and M's read) together: one spare cache line between planes keeps power-of-two
+            // plane sizes from mapping all 16 onto one L1 set.
+            int vStride = inChannels * tilesPadded + 16;
+            float* v = Scratch<float>.Second(16 * vStride);
+            TransformInput(xs, inChannels, plane, ws, th, tw, v, tilesPadded, vStride);
+
+            // M_ξ[co][tile] = Σ_ci U_ξ[co, ci] · V_ξ[ci][tile], one product per ξ.
+            int mStride = outChannels * tilesPadded + 16;
+            float* m = Scratch<float>.Third(16 * mStride + 16); // + the last tile row's overhanging lanes
+            int* aOff = Scratch<int>.First(inChannels);
+            int* bOff = Scratch<int>.Second(inChannels);
+            nint aRow;
+            if (!flip)
+            {
+                // Rows are filters, the sum runs over channels: A[f, c] = U[c·F + f].
+                for (int c = 0; c < inChannels; c++) aOff[c] = c * filters;
+                aRow = 1;
+            }
+            else
+            {
+                // Rows are channels, the sum runs over filters: A[c, f] = U[c·F + f].
+                for (int f = 0; f < inChannels; f++) aOff[f] = f;
+                aRow = filters;
+            }
+            for (int c = 0; c < inChannels; c++) bOff[c] = c * tilesPadded;
+            for (int xi = 0; xi < 16; xi++)
+            {
+                Tiles.Multiply<float, Vector512<float>, Simd512<float>>(u + xi * uStride, aOff, aRow, outChannels,
+                    v + xi * vStride, bOff, inChannels, tilesPadded / 16, m + xi * mStride, tilesPadded);
+            }
+
+            TransformOutput(m, outChannels, tilesPadded, mStride, th, tw, bias, output, oh, ow);
+        }
+
+        /// <summary><c>U = G g Gᵀ</c> with <c>G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]</c>, 16 filters at a time.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void TransformWeights(float* w, int channels, int filters, bool flip, float* u, int pairs)
+        {
+            Vector512<float> half = Vector512.Create(0.5f);
+            for (int c = 0; c < channels; c++)
+            {
+                for (int f0 = 0; f0 < filters; f0 += 16)
+                {
+                    int count = Math.Min(16, filters - f0);
+                    // g[a][b] for 16 filters; flipped: g[a][b] = W[f, c, 2 − a, 2 − b].
+                    Vector512<float> g00 = Tap(w, c, 0, 0, f0, filters, count, flip), g01 = Tap(w, c, 0, 1, f0, filters, count, flip), g02 = Tap(w, c, 0, 2, f0, filters, count, flip);
+                    Vector512<float> g10 = Tap(w, c, 1, 0, f0, filters, count, flip), g11 = Tap(w, c, 1, 1, f0, filters, count, flip), g12 = Tap(w, c, 1, 2, f0, filters, count, flip);
+                    Vector512<float> g20 = Tap(w, c, 2, 0, f0, filters, count, flip), g21 = Tap(w, c, 2, 1, f0, filters, count, flip), g22 = Tap(w, c, 2, 2, f0, filters, count, flip);
+                    // Rows: r[a][j] = (g Gᵀ)[a][j].
+                    Vector512<float> r00 = g00, r01 = (g00 + g01 + g02) * half, r02 = (g00 - g01 + g02) * half, r03 = g02;
+                    Vector512<float> r10 = g10, r11 = (g10 + g11 + g12) * half, r12 = (g10 - g11 + g12) * half, r13 = g12;
+                    Vector512<float> r20 = g20, r21 = (g20 + g21 + g22) * half, r22 = (g20 - g21 + g22) * half, r23 = g22;
+                    float* target = u + c * filters + f0;
+                    Store(target, 0, pairs, r00, count);
+                    Store(target, 1, pairs, r01, count);
+                    Store(target, 2, pairs, r02, count);
+                    Store(target, 3, pairs, r03, count);
+                    Store(target, 4, pairs, (r00 + r10 + r20) * half, count);
+                    Store(target, 5, pairs, (r01 + r11 + r21) * half, count);
+                    Store(target, 6, pairs, (r02 + r12 + r22) * half, count);
+                    Store(target, 7, pairs, (r03 + r13 + r23) * half, count);
+                    Store(target, 8, pairs, (r00 - r10 + r20) * half, count);
+                    Store(target, 9, pairs, (r01 - r11 + r21) * half, count);
+                    Store(target, 10, pairs, (r02 - r12 + r22) * half, count);
+                    Store(target, 11, pairs, (r03 - r13 + r23) * half, count);
+                    Store(target, 12, pairs, r20, count);
+                    Store(target, 13, pairs, r21, count);
+                    Store(target, 14, pairs, r22, count);
+                    Store(target, 15, pairs, r23, count);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Tap(float* w, int c, int a, int b, int f0, int filters, int count, bool flip)
+        {
+            int tap = flip ? (c * 3 + 2 - a) * 3 + 2 - b : (c * 3 + a) * 3 + b;
+            float* p = w + tap * filters + f0;
+            return count == 16 ? Vector512.Load(p) : Simd512<float>.LoadFirst(p, count);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* target, int xi, int stride, Vector512<float> value) => value.Store(target + xi * stride);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* target, int xi, int stride, Vector512<float> value, int count)
+        {
+            if (count == 16) value.Store(target + xi * stride);
+            else Simd512<float>.StoreFirst(target + xi * stride, value, count);
+        }
+
+        /// <summary>
+        /// <c>V = Bᵀ d B</c> with <c>Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]]</c> for every 4×4 block
+        /// <c>d</c> at (2·ty, 2·tx) of the staged input, 16 blocks of a tile row at a time (even and odd columns split by a
+        /// two-register permute).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void TransformInput(float* xs, int channels, int plane, int ws, int th, int tw, float* v, int tilesPadded, int stride)
+        {
+            Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
+            for (int c = 0; c < channels; c++)
+            {
+                float* source = xs + c * plane;
+                float* target = v + c * tilesPadded;
+                for (int ty = 0; ty < th; ty++)
+                {
+                    for (int tx = 0; tx < tw; tx += 16)
+                    {
+                        float* row = source + 2 * ty * ws + 2 * tx;
+                        Rows4(row, even, odd, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
+                        Rows4(row + ws, even, odd, out Vector512<float> b0, out Vector512<float> b1, out Vector512<float> b2, out Vector512<float> b3);
+                        Rows4(row + 2 * ws, even, odd, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3);
+                        Rows4(row + 3 * ws, even, odd, out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2, out Vector512<float> d3);
+                        float* t = target + ty * tw + tx;
+                        // Whole vectors even for a short tile row: the lanes past it land on the next tile row, the
+                        // padding, the next channel or the spare line after the last one, all written again later.
+                        // Columns V[i][j] = Bᵀ over the four row results.
+                        Store(t, 0, stride, a0 - c0);
+                        Store(t, 1, stride, a1 - c1);
+                        Store(t, 2, stride, a2 - c2);
+                        Store(t, 3, stride, a3 - c3);
+                        Store(t, 4, stride, b0 + c0);
+                        Store(t, 5, stride, b1 + c1);
+                        Store(t, 6, stride, b2 + c2);
+                        Store(t, 7, stride, b3 + c3);
+                        Store(t, 8, stride, c0 - b0);
+                        Store(t, 9, stride, c1 - b1);
+                        Store(t, 10, stride, c2 - b2);
+                        Store(t, 11, stride, c3 - b3);
+                        Store(t, 12, stride, b0 - d0);
+                        Store(t, 13, stride, b1 - d1);
+                        Store(t, 14, stride, b2 - d2);
+                        Store(t, 15, stride, b3 - d3);
+                    }
+                }
+                // The padded tail of each ξ row: zeros, so the products' extra lanes stay finite.
+                for (int xi = 0; xi < 16; xi++) new Span<float>(target + xi * stride + th * tw, tilesPadded - th * tw).Clear();
+            }
+        }
+
+        /// <summary>One input row of 16 blocks through <c>d·B</c>: <c>(d0 − d2, d1 + d2, d2 − d1, d1 − d3)</c>, where <c>dj = row[2·lane + j]</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Rows4(float* row, Vector512<int> even, Vector512<int> odd,
+            out Vector512<float> t0, out Vector512<float> t1, out Vector512<float> t2, out Vector512<float> t3)
+        {
+            Vector512<float> lo = Vector512.Load(row), hi = Vector512.Load(row + 16);
+            Vector512<float> d0 = Avx512F.PermuteVar16x32x2(lo, even, hi), d1 = Avx512F.PermuteVar16x32x2(lo, odd, hi);
+            lo = Vector512.Load(row + 2);
+            hi = Vector512.Load(row + 18);
+            Vector512<float> d2 = Avx512F.PermuteVar16x32x2(lo, even, hi), d3 = Avx512F.PermuteVar16x32x2(lo, odd, hi);
+            t0 = d0 - d2;
+            t1 = d1 + d2;
+            t2 = d2 - d1;
+            t3 = d1 - d3;
+        }
+
+        /// <summary>
+        /// <c>Y = Aᵀ M A</c> with <c>Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]]</c>: each tile's 2×2 outputs, plus the bias, written
+        /// interleaved into the output rows and cropped to <c>oh × ow</c>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void TransformOutput(float* m, int channels, int tilesPadded, int stride, int th, int tw, float* bias, float* y, int oh, int ow)
+        {
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            Vector512<int> high = low + Vector512.Create(8);
+            float* end = y + channels * oh * ow;
+            for (int c = 0; c < channels; c++)
+            {
+                Vector512<float> b = Vector512.Create(bias == null ? 0f : bias[c]);
+                float* source = m + c * tilesPadded;
+                float* plane = y + c * oh * ow;
+                for (int ty = 0; ty < th; ty++)
+                {
+                    for (int tx = 0; tx < tw; tx += 16)
+                    {
+                        float* s = source + ty * tw + tx;
+                        // Rows of M A: T[i] = (M_i0 + M_i1 + M_i2, M_i1 − M_i2 − M_i3).
+                        Vector512<float> m0 = Vector512.Load(s), m1 = Vector512.Load(s + stride), m2 = Vector512.Load(s + 2 * stride), m3 = Vector512.Load(s + 3 * stride);
+                        Vector512<float> t00 = m0 + m1 + m2, t01 = m1 - m2 - m3;
+                        m0 = Vector512.Load(s + 4 * stride); m1 = Vector512.Load(s + 5 * stride); m2 = Vector512.Load(s + 6 * stride); m3 = Vector512.Load(s + 7 * stride);
+                        Vector512<float> t10 = m0 + m1 + m2, t11 = m1 - m2 - m3;
+                        m0 = Vector512.Load(s + 8 * stride); m1 = Vector512.Load(s + 9 * stride); m2 = Vector512.Load(s + 10 * stride); m3 = Vector512.Load(s + 11 * stride);
+                        Vector512<float> t20 = m0 + m1 + m2, t21 = m1 - m2 - m3;
+                        m0 = Vector512.Load(s + 12 * stride); m1 = Vector512.Load(s + 13 * stride); m2 = Vector512.Load(s + 14 * stride); m3 = Vector512.Load(s + 15 * stride);
+                        Vector512<float> t30 = m0 + m1 + m2, t31 = m1 - m2 - m3;
+                        // Y[0][·] = T0 + T1 + T2, Y[1][·] = T1 − T2 − T3, then the bias.
+                        Vector512<float> y00 = t00 + t10 + t20 + b, y01 = t01 + t11 + t21 + b;
+                        Vector512<float> y10 = t10 - t20 - t30 + b, y11 = t11 - t21 - t31 + b;
+                        // A whole vector past a row's end lands on the following rows, which are written again later,
+                        // except that the upper row's overhang would hit the lower row's start, already written when the
+                        // tile row takes more than one vector; and the end of the output is a hard limit.
+                        float* first = plane + 2 * ty * ow + 2 * tx;
+                        int upper = tw > 16 ? Math.Min(32, ow - 2 * tx) : (int)Math.Min(32, end - first);
+                        WriteRow(first, y00, y01, low, high, upper);
+                        if (2 * ty + 1 < oh) WriteRow(first + ow, y10, y11, low, high, (int)Math.Min(32, end - (first + ow)));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Interleaves the tiles' left and right outputs into one output row, <paramref name="columns"/> of them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WriteRow(float* row, Vector512<float> left, Vector512<float> right, Vector512<int> low, Vector512<int> high, int columns)
+        {
+            Vector512<float> first = Avx512F.PermuteVar16x32x2(left, low, right), second = Avx512F.PermuteVar16x32x2(left, high, right);
+            if (columns >= 32)
+            {
+                first.Store(row);
+                second.Store(row + 16);
+            }
+            else if (columns > 16)
+            {
+                first.Store(row);
+                Simd512<float>.StoreFirst(row + 16, second, columns - 16);
+            }
+            else
+            {
+                Simd512<float>.StoreFirst(row, first, columns);
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.Numerics;
+using Relucent.Model;
+using Relucent.Tests.Generated;
+using Xunit;
+using static Relucent.Tests.Kernels.Numerics;
+
+namespace Relucent.Tests.Batching
+{
+    /// <summary>
+    /// <see cref="Relucent.Batch"/> and <see cref="BatchRunner{T}"/>: a batch gives, bit for bit, what one call per example
+    /// through <see cref="IExplainer{T}"/> gives, for every worker count and rule; wrong lengths are rejected naming the
+    /// argument with the expected and actual counts; a reused runner allocates nothing.
+    /// </summary>
+    public class BatchTests
+    {
+        private static readonly BackwardRule[] Rules = { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop };
+
+        public static TheoryData<int> WorkerCounts() => new() { 1, 2, 3, 8, -1 };
+
+        private static CaptumLeNet LeNet() => CaptumLeNet.Load(Fixture.Path("lenet.weights.safetensors"));
+
+        private static T[] Random<T>(int count, int seed) where T : unmanaged, IFloatingPointIeee754<T> =>
+            To<T>(Uniform(new Random(seed), count, -1, 2));
+
+        [Theory]
+        [MemberData(nameof(WorkerCounts))]
+        public void Batches_equal_one_call_per_example_in_float(int workers)
+        {
+            Check<float>(LeNet(), workers, examples: 23);
+            Check<float>(CaptumMlp.Load(Fixture.Path("mlp.weights.safetensors")), workers, examples: 41);
+        }
+
+        [Theory]
+        [MemberData(nameof(WorkerCounts))]
+        public void Batches_equal_one_call_per_example_in_double(int workers)
+        {
+            Check<double>(CaptumLeNet64.FromTensors(RandomParameters.For(CaptumLeNet64.Architecture, 9)), workers, examples: 19);
+        }
+
+        [Fact]
+        public void The_interpreter_batches_too()
+        {
+            var random = new Random(2);
+            Network network = Net.Input(2, 9, 7).Conv2D(11, kernel: 3, padding: 1).ReLU().MaxPool(2).Flatten().Dense(6).ReLU().Dense(4);
+            float[][] parameters = network.Parameters.Select(p => To<float>(Uniform(random, (int)p.Size, -0.5, 0.5))).ToArray();
+            Check<float>(new Interpreter<float>(network, parameters), workers: 2, examples: 9);
+        }
+
+        private static void Check<T>(IExplainer<T> net, int workers, int examples) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int inSize = net.InputSize, outSize = net.OutputSize;
+            T[] inputs = Random<T>(examples * inSize, seed: examples);
+            int[] targets = Enumerable.Range(0, examples).Select(i => (i * 7 + 3) % outSize).ToArray();
+            T[] seeds = Random<T>(examples * outSize, seed: examples + 1);
+
+            // One example at a time on this thread: the reference.
+            IWorkspace workspace = net.CreateWorkspace();
+            var outputs = new T[examples * outSize];
+            for (int i = 0; i < examples; i++) net.Forward(inputs.AsSpan(i * inSize, inSize), outputs.AsSpan(i * outSize, outSize), workspace);
+
+            var batchOutputs = new T[examples * outSize];
+            Relucent.Batch.Forward<T>(net, inputs, batchOutputs, workers);
+            AssertIdentical<T>(outputs, batchOutputs, $"forward, {workers} workers");
+
+            using var runner = new BatchRunner<T>(net, workers);
+            foreach (BackwardRule rule in Rules.Where(r => net.Rules.Contains(r)))
+            {
+                var expectedTargets = new T[examples * inSize];
+                var expectedSeeds = new T[examples * inSize];
+                for (int i = 0; i < examples; i++)
+                {
+                    var oneHot = new T[outSize];
+                    oneHot[targets[i]] = T.One;
+                    net.Explain(rule, inputs.AsSpan(i * inSize, inSize), oneHot, expectedTargets.AsSpan(i * inSize, inSize), workspace);
+                    net.Explain(rule, inputs.AsSpan(i * inSize, inSize), seeds.AsSpan(i * outSize, outSize), expectedSeeds.AsSpan(i * inSize, inSize), workspace);
+                }
+
+                var actual = new T[examples * inSize];
+                Relucent.Batch.Explain<T>(net, rule, inputs, targets, actual, workers);
+                AssertIdentical<T>(expectedTargets, actual, $"{rule} with targets, {workers} workers");
+                Relucent.Batch.Explain<T>(net, rule, inputs, seeds, actual, workers);
+                AssertIdentical<T>(expectedSeeds, actual, $"{rule} with seeds, {workers} workers");
+
+                // The reused runner, twice, and in uneven slices.
+                for (int round = 0; round < 2; round++)
+                {
+                    Array.Clear(actual);
+                    runner.Explain(rule, inputs, targets, actual);
+                    AssertIdentical<T>(expectedTargets, actual, $"{rule}, runner round {round}, {workers} workers");
+                }
+                Array.Clear(actual);
+                for (int start = 0; start < examples; start += 5)
+                {
+                    int count = Math.Min(5, examples - start);
+                    runner.Explain(rule, inputs.AsSpan(start * inSize, count * inSize), seeds.AsSpan(start * outSize, count * outSize), actual.AsSpan(start * inSize, count * inSize));
+                }
+                AssertIdentical<T>(expectedSeeds, actual, $"{rule}, runner in slices of 5, {workers} workers");
+            }
+        }
+
+        [Fact]
+        public void Wrong_lengths_are_rejected_naming_the_argument_and_both_counts()
+        {
+            CaptumLeNet net = LeNet();
+            int inSize = CaptumLeNet.InputSize, outSize = CaptumLeNet.OutputSize;
+            var inputs = new float[3 * inSize];
+            var results = new float[3 * inSize];
+
+            var e = Assert.Throws<ArgumentException>(() => Relucent.Batch.Forward<float>(net, new float[3 * inSize + 1], new float[3 * outSize]));
+            Assert.Equal("inputs", e.ParamName);
+            Assert.Contains($"{3 * inSize + 1}", e.Message);
+            Assert.Contains($"{inSize}", e.Message);
+
+            e = Assert.Throws<ArgumentException>(() => Relucent.Batch.Forward<float>(net, inputs, new float[2 * outSize]));
+            Assert.Equal("outputs", e.ParamName);
+            Assert.Contains($"{2 * outSize}", e.Message);
+            Assert.Contains($"{3 * outSize}", e.Message);
+
+            e = Assert.Throws<ArgumentException>(() => Relucent.Batch.Explain<float>(net, BackwardRule.Saliency, inputs, new int[2], results));
+            Assert.Equal("targets", e.ParamName);
+            Assert.Contains("2", e.Message);
+            Assert.Contains("3", e.Message);
+
+            e = Assert.Throws<ArgumentException>(() => Relucent.Batch.Explain<float>(net, BackwardRule.Saliency, inputs, new int[3], new float[4 * inSize]));
+            Assert.Equal("results", e.ParamName);
+            Assert.Contains($"{4 * inSize}", e.Message);
+            Assert.Contains($"{3 * inSize}", e.Message);
+
+            e = Assert.Throws<ArgumentException>(() => Relucent.Batch.Explain<float>(net, BackwardRule.Saliency, inputs, new float[3 * outSize - 1], results));
+            Assert.Equal("seeds", e.ParamName);
+            Assert.Contains($"{3 * outSize - 1}", e.Message);
+            Assert.Contains($"{3 * outSize}", e.Message);
+
+            var range = Assert.Throws<ArgumentOutOfRangeException>(() => Relucent.Batch.Explain<float>(net, BackwardRule.Saliency, inputs, new[] { 0, outSize, 1 }, results));
+            Assert.Equal("targets", range.ParamName);
+            Assert.Contains("targets[1]", range.Message);
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => Relucent.Batch.Forward<float>(net, inputs, new float[3 * outSize], maxDegreeOfParallelism: 0));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new BatchRunner<float>(net, workers: -2));
+            Assert.Throws<ArgumentNullException>(() => Relucent.Batch.Forward<float>(null!, inputs, new float[3 * outSize]));
+
+            SmoothDense64 saliencyOnly = SmoothDense64.FromTensors(RandomParameters.For(SmoothDense64.Architecture, 1));
+            var noRule = Assert.Throws<ArgumentException>(() => Relucent.Batch.Explain<double>(saliencyOnly, BackwardRule.DeconvNet, new double[7], new int[1], new double[7]));
+            Assert.Equal("rule", noRule.ParamName);
+            Assert.Contains("Saliency", noRule.Message);
+
+            // The runner checks the same way, before touching any output.
+            using var runner = new BatchRunner<float>(net, 2);
+            results.AsSpan().Fill(5);
+            e = Assert.Throws<ArgumentException>(() => runner.Explain(BackwardRule.Saliency, inputs, new int[3], new float[3 * inSize - 2]));
+            Assert.Equal("results", e.ParamName);
+            Assert.All(results, v => Assert.Equal(5f, v));
+        }
+
+        [Fact]
+        public void An_empty_batch_does_nothing()
+        {
+            CaptumLeNet net = LeNet();
+            Relucent.Batch.Forward<float>(net, ReadOnlySpan<float>.Empty, Span<float>.Empty);
+            Relucent.Batch.Explain<float>(net, BackwardRule.Saliency, ReadOnlySpan<float>.Empty, ReadOnlySpan<int>.Empty, Span<float>.Empty);
+            using var runner = new BatchRunner<float>(net);
+            runner.Explain(BackwardRule.GuidedBackprop, ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, Span<float>.Empty);
+        }
+
+        [Fact]
+        public void A_reused_single_worker_runner_allocates_nothing()
+        {
+            // One worker runs on the calling thread, so this thread's allocation counter sees everything.
+            CaptumLeNet net = LeNet();
+            const int Examples = 16;
+            float[] inputs = Random<float>(Examples * CaptumLeNet.InputSize, 4);
+            int[] targets = Enumerable.Range(0, Examples).Select(i => i % CaptumLeNet.OutputSize).ToArray();
+            var results = new float[Examples * CaptumLeNet.InputSize];
+            var outputs = new float[Examples * CaptumLeNet.OutputSize];
+            using var runner = new BatchRunner<float>(net, workers: 1);
+            runner.Explain(BackwardRule.Saliency, inputs, targets, results);
+            runner.Forward(inputs, outputs);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                runner.Explain(BackwardRule.GuidedBackprop, inputs, targets, results);
+                runner.Forward(inputs, outputs);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        [Fact]
+        public void A_failing_example_surfaces_on_the_caller_and_the_runner_stays_usable()
+        {
+            var net = new Failing();
+            using var runner = new BatchRunner<float>(net, workers: 3);
+            var inputs = new float[10 * 2];
+            inputs[7 * 2] = float.NaN; // example 7 throws
+            var outputs = new float[10];
+            var e = Assert.Throws<InvalidOperationException>(() => runner.Forward(inputs, outputs));
+            Assert.Contains("example with NaN", e.Message);
+            inputs[7 * 2] = 0;
+            runner.Forward(inputs, outputs);
+            Assert.All(outputs, v => Assert.Equal(1f, v));
+        }
+
+        /// <summary>A two-input network that sums its input plus one, and throws on NaN.</summary>
+        private sealed class Failing : IExplainer<float>
+        {
+            public Network Architecture => Net.Input(2).Dense(1);
+            public int InputSize => 2;
+            public int OutputSize => 1;
+            public IReadOnlyList<BackwardRule> Rules => new[] { BackwardRule.Saliency };
+            public IWorkspace CreateWorkspace() => new Workspace();
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output, IWorkspace workspace)
+            {
+                if (float.IsNaN(input[0])) throw new InvalidOperationException("example with NaN");
+                output[0] = input[0] + input[1] + 1;
+            }
+
+            public void Explain(BackwardRule rule, ReadOnlySpan<float> input, ReadOnlySpan<float> seed, Span<float> result, IWorkspace workspace) =>
+                result.Fill(seed[0]);
+
+            private sealed class Workspace : IWorkspace
+            {
+            }
+        }
+    }
+}
