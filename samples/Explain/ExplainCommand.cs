@@ -38,62 +38,40 @@ namespace Relucent.Explain
             string? input = null, weights = null, method = "saliency", outputPath = "map.png";
             int? target = null;
             int steps = 50, samples = 50;
-            for (int i = 0; i < args.Length; i++)
+            var line = CommandLine.Parse(args);
+            if (line.Help)
             {
-                string arg = args[i];
-                if (arg is "--help" or "-h")
-                {
-                    output.Write(Usage.ReplaceLineEndings("\n") + "\n");
-                    return 0;
-                }
-
-                if (arg.StartsWith("--", StringComparison.Ordinal))
-                {
-                    string option = arg, value;
-                    int equals = arg.IndexOf('=', StringComparison.Ordinal);
-                    if (equals > 0)
-                    {
-                        option = arg[..equals];
-                        value = arg[(equals + 1)..];
-                    }
-                    else if (i + 1 < args.Length)
-                    {
-                        value = args[++i];
-                    }
-                    else
-                    {
-                        return UsageError(error, $"the option {arg} needs a value.");
-                    }
-
-                    switch (option)
-                    {
-                        case "--method": method = value; break;
-                        case "--weights": weights = value; break;
-                        case "--output": outputPath = value; break;
-                        case "--target":
-                            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int t) || t < 0 || t >= ShapesCnn.OutputSize)
-                            {
-                                return UsageError(error, $"--target is a class index 0..{ShapesCnn.OutputSize - 1} ({string.Join(", ", ShapesCnn.Classes.Select((c, k) => $"{k} {c}"))}); got '{value}'.");
-                            }
-
-                            target = t;
-                            break;
-                        case "--steps":
-                            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out steps) || steps < 1) return UsageError(error, $"--steps is a whole number, 1 or more; got '{value}'.");
-                            break;
-                        case "--samples":
-                            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out samples) || samples < 1) return UsageError(error, $"--samples is a whole number, 1 or more; got '{value}'.");
-                            break;
-                        default:
-                            return UsageError(error, $"unknown option '{option}'; explain takes --weights, --method, --target, --output, --steps and --samples.");
-                    }
-
-                    continue;
-                }
-
-                if (input != null) return UsageError(error, $"one input at a time; got '{input}' and '{arg}'.");
-                input = arg;
+                output.Write(Usage.ReplaceLineEndings("\n") + "\n");
+                return 0;
             }
+            if (line.Error != null) return UsageError(error, line.Error);
+            foreach ((string option, string value) in line.Options)
+            {
+                switch (option)
+                {
+                    case "--method": method = value; break;
+                    case "--weights": weights = value; break;
+                    case "--output": outputPath = value; break;
+                    case "--target":
+                        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int t) || t < 0 || t >= ShapesCnn.OutputSize)
+                        {
+                            return UsageError(error, $"--target is a class index 0..{ShapesCnn.OutputSize - 1} ({string.Join(", ", ShapesCnn.Classes.Select((c, k) => $"{k} {c}"))}); got '{value}'.");
+                        }
+
+                        target = t;
+                        break;
+                    case "--steps":
+                        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out steps) || steps < 1) return UsageError(error, $"--steps is a whole number, 1 or more; got '{value}'.");
+                        break;
+                    case "--samples":
+                        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out samples) || samples < 1) return UsageError(error, $"--samples is a whole number, 1 or more; got '{value}'.");
+                        break;
+                    default:
+                        return UsageError(error, $"unknown option '{option}'; explain takes --weights, --method, --target, --output, --steps and --samples.");
+                }
+            }
+            if (line.Positional.Count > 1) return UsageError(error, $"one input at a time; got '{line.Positional[0]}' and '{line.Positional[1]}'.");
+            input = line.Positional.FirstOrDefault();
 
             if (input == null) return UsageError(error, "give the input: explain explain <input.png|input.safetensors> --weights <file.safetensors> [--method M].");
             if (!Methods.Contains(method)) return UsageError(error, $"unknown method '{method}'; the methods are {string.Join(", ", Methods)}.");

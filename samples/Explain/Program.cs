@@ -66,46 +66,24 @@ namespace Relucent.Explain
         private static int Import(string[] args, TextWriter output, TextWriter error)
         {
             string? path = null, className = null, ns = null;
-            for (int i = 0; i < args.Length; i++)
+            var line = CommandLine.Parse(args);
+            if (line.Help)
             {
-                string arg = args[i];
-                if (arg is "--help" or "-h")
-                {
-                    output.Write(ImportUsage.ReplaceLineEndings("\n") + "\n");
-                    return 0;
-                }
-
-                if (arg.StartsWith("--", StringComparison.Ordinal))
-                {
-                    string option = arg, value;
-                    int equals = arg.IndexOf('=', StringComparison.Ordinal);
-                    if (equals > 0)
-                    {
-                        option = arg[..equals];
-                        value = arg[(equals + 1)..];
-                    }
-                    else if (i + 1 < args.Length)
-                    {
-                        value = args[++i];
-                    }
-                    else
-                    {
-                        return UsageError(error, $"the option {arg} needs a value.");
-                    }
-
-                    switch (option)
-                    {
-                        case "--class": className = value; break;
-                        case "--namespace": ns = value; break;
-                        default: return UsageError(error, $"unknown option '{option}'; import takes --class and --namespace.");
-                    }
-
-                    continue;
-                }
-
-                if (path != null) return UsageError(error, $"one ONNX file at a time; got '{path}' and '{arg}'.");
-                path = arg;
+                output.Write(ImportUsage.ReplaceLineEndings("\n") + "\n");
+                return 0;
             }
+            if (line.Error != null) return UsageError(error, line.Error);
+            foreach ((string option, string value) in line.Options)
+            {
+                switch (option)
+                {
+                    case "--class": className = value; break;
+                    case "--namespace": ns = value; break;
+                    default: return UsageError(error, $"unknown option '{option}'; import takes --class and --namespace.");
+                }
+            }
+            if (line.Positional.Count > 1) return UsageError(error, $"one ONNX file at a time; got '{line.Positional[0]}' and '{line.Positional[1]}'.");
+            path = line.Positional.FirstOrDefault();
 
             if (path == null) return UsageError(error, "give the ONNX file: explain import <model.onnx> [--class Name] [--namespace Ns].");
             if (!File.Exists(path)) return UsageError(error, $"no file at '{path}'.");
