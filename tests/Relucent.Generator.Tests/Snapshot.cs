@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Relucent.Generator.Tests;
@@ -11,9 +10,20 @@ namespace Relucent.Generator.Tests;
 /// </summary>
 public static class Snapshot
 {
-    public static void Match(string actual, string name, [CallerFilePath] string callerPath = "")
+    // The test project's folder, found from the test binary upwards. Not [CallerFilePath]: CI builds
+    // (ContinuousIntegrationBuild) map source paths to "/_/", which exists nowhere on disk.
+    private static readonly Lazy<string> ProjectFolder = new(() =>
     {
-        string folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Relucent.Generator.Tests.csproj"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"No Relucent.Generator.Tests.csproj above {AppContext.BaseDirectory}: cannot find the snapshots.");
+    });
+
+    public static void Match(string actual, string name)
+    {
+        string folder = Path.Combine(ProjectFolder.Value, "Snapshots");
         string approved = Path.Combine(folder, name + ".approved.txt");
         string received = Path.Combine(folder, name + ".received.txt");
         string normalized = actual.Replace("\r\n", "\n");
