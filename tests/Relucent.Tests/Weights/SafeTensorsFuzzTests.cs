@@ -7,6 +7,8 @@ namespace Relucent.Tests.Weights
 {
     public class SafeTensorsFuzzTests
     {
+        private const int Cases = 10_000;
+
         [Fact]
         public async Task Mutated_files_either_load_or_fail_with_SafeTensorsFormatException()
         {
@@ -14,10 +16,10 @@ namespace Relucent.Tests.Weights
 
             // WaitAsync throws TimeoutException if the reader hangs on a mutated file.
             (int loaded, int rejected, List<string> failures) =
-                await Task.Run(() => Fuzz(original, seed: 20240601, cases: 2000)).WaitAsync(TimeSpan.FromSeconds(60));
+                await Task.Run(() => Fuzz(original, seed: 20240601, cases: Cases)).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
-            Assert.Equal(2000, loaded + rejected);
-            Assert.True(rejected > 1000, $"only {rejected} of 2000 mutations were rejected");
+            Assert.Equal(Cases, loaded + rejected);
+            Assert.True(rejected > Cases / 2, $"only {rejected} of {Cases} mutations were rejected");
             Assert.True(loaded > 0, "no mutation loaded: the fuzzer only tests the error path");
         }
 
