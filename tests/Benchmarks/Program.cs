@@ -2,9 +2,12 @@ using BenchmarkDotNet.Running;
 using Relucent.Benchmarks;
 
 // dotnet run -c Release -- quick [network ...]          the quick table (a minute or two)
-// dotnet run -c Release -- kernels                       convolution layers alone, GFLOP/s
-// dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (a few minutes)
+// dotnet run -c Release -- kernels                       convolution layers and other kernels alone (CPU time)
+// dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
+// Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-conv C H W F k s p
+// forward|backward [seconds], ab <network> <Type.field> <blocks> (A/B of an internal switch, e.g. Winograd.s_enabled).
+// RESULTS.md has the figures and measure.sh runs the whole side-by-side comparison.
 if (args.Length > 0 && args[0] == "quick")
 {
     string[] names = args.Length > 1 ? args[1..] : Subject.Names;

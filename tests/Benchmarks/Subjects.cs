@@ -52,13 +52,13 @@ public sealed class Subject : IDisposable
         var rng = new Random(seed);
         return name switch
         {
-            "mlp" => Bind(name, Mlp.FromTensors(Weights(Mlp.ParameterShapes, rng, out var t1)), t1, rng, workers,
+            "mlp" => Bind(name, Mlp.FromTensors, Weights(Mlp.ParameterShapes, rng), rng, workers,
                 (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new Mlp.Workspace()),
-            "lenet" => Bind(name, LeNet.FromTensors(Weights(LeNet.ParameterShapes, rng, out var t2)), t2, rng, workers,
+            "lenet" => Bind(name, LeNet.FromTensors, Weights(LeNet.ParameterShapes, rng), rng, workers,
                 (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new LeNet.Workspace()),
-            "vgg" => Bind(name, Vgg.FromTensors(Weights(Vgg.ParameterShapes, rng, out var t3)), t3, rng, workers,
+            "vgg" => Bind(name, Vgg.FromTensors, Weights(Vgg.ParameterShapes, rng), rng, workers,
                 (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new Vgg.Workspace()),
-            "mnist_cnn" => Bind(name, MnistCnn.FromTensors(Weights(MnistCnn.ParameterShapes, rng, out var t4)), t4, rng, workers,
+            "mnist_cnn" => Bind(name, MnistCnn.FromTensors, Weights(MnistCnn.ParameterShapes, rng), rng, workers,
                 (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new MnistCnn.Workspace()),
             _ => throw new ArgumentException($"Unknown network '{name}'; use one of {string.Join(", ", Names)}.", nameof(name)),
         };
@@ -105,10 +105,11 @@ public sealed class Subject : IDisposable
         }
     }
 
-    private static Subject Bind<TNet, TWs>(string name, TNet net, Dictionary<string, Tensor> tensors, Random rng, int workers,
+    private static Subject Bind<TNet, TWs>(string name, Func<IReadOnlyDictionary<string, Tensor>, TNet> load, Dictionary<string, Tensor> tensors, Random rng, int workers,
         Action<TNet, TWs, float[], float[]> forward, Action<TNet, TWs, BackwardRule, float[], int, float[]> explain, Func<TWs> workspace)
         where TNet : IExplainer<float>
     {
+        TNet net = load(tensors);
         TWs ws = workspace();
         int inputSize = net.InputSize, outputSize = net.OutputSize;
         float[] input = Uniform(rng, inputSize, 0, 1), output = new float[outputSize], result = new float[inputSize];
@@ -135,9 +136,9 @@ public sealed class Subject : IDisposable
     }
 
     /// <summary>Random parameters for every entry of <paramref name="shapes"/>: U(−1/√fan_in, 1/√fan_in), as PyTorch initialises.</summary>
-    public static Dictionary<string, Tensor> Weights(IReadOnlyList<ParameterShape> shapes, Random rng, out Dictionary<string, Tensor> tensors)
+    public static Dictionary<string, Tensor> Weights(IReadOnlyList<ParameterShape> shapes, Random rng)
     {
-        tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (ParameterShape shape in shapes)
         {
             int size = shape.Dimensions.Aggregate(1, (a, b) => a * b);

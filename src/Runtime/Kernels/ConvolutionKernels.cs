@@ -24,6 +24,8 @@ namespace Relucent.Kernels
     /// rows (a first layer: 1 or 3 channels), stride 1 instead multiplies <c>Wᵀ · dy</c> with the C·k·k taps as rows and
     /// gathers the shifted rows into <c>dx</c> (col2im).</item>
     /// </list>
+    /// <para>3×3 stride-1 convolutions with at least 8 channels and 8 filters, in float on AVX-512, take Winograd's
+    /// F(2×2, 3×3) instead (<see cref="Winograd"/>), both directions: 2.25× fewer multiply-adds, the same tiles.</para>
     /// <para>Scratch memory: per-thread buffers grown once (<see cref="Scratch{T}"/>); nothing is allocated per call.
     /// Every output is one sum over taps in a fixed order, so results are deterministic bit for bit. A large call may
     /// share its tiles among threads (<see cref="KernelParallelism"/>, opt-in) without changing a bit.</para>
@@ -272,16 +274,13 @@ namespace Relucent.Kernels
             int wp = width + 2 * p; // = ow + k − 1 at stride 1
             int vectors = (oh * wp + vl - 1) / vl, ldb = vectors * vl;
 
-            // B[f, oy·wp + ox] = dy[f, oy, ox], zero for ox ≥ ow and past oh·wp.
-            T* b = Scratch<T>.First(filters * ldb);
+            // B[f, oy·wp + ox] = dy[f, oy, ox], zero for ox ≥ ow and past oh·wp. Rows are staged in whole vectors, each
+            // overwriting the previous one's overhang (hence a vector of slack after the last plane).
+            T* b = Scratch<T>.First(filters * ldb + vl);
             for (int f = 0; f < filters; f++)
             {
                 T* plane = b + f * ldb;
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    new ReadOnlySpan<T>(dy + (f * oh + oy) * ow, ow).CopyTo(new Span<T>(plane + oy * wp, ow));
-                    new Span<T>(plane + oy * wp + ow, wp - ow).Clear();
-                }
+                for (int oy = 0; oy < oh; oy++) Rows.CopyPadded<T, TV, S>(dy + (f * oh + oy) * ow, ow, plane + oy * wp, wp);
                 new Span<T>(plane + oh * wp, ldb - oh * wp).Clear();
             }
 

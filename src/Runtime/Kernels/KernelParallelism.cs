@@ -25,9 +25,10 @@ namespace Relucent.Kernels
 
         /// <summary>
         /// Threads one kernel call may use, the calling thread included. Defaults to 1 (off), or the
-        /// <c>RELUCENT_KERNEL_THREADS</c> environment variable when set: it pays when the cores are otherwise idle (a
-        /// single stream of examples), and costs when they are not (a helper preempted mid-piece holds up the call), so
-        /// it is opt-in. For many examples use <see cref="BatchRunner{T}"/> instead, one example per core.
+        /// <c>RELUCENT_KERNEL_THREADS</c> environment variable when set. Opt-in and experimental: it can pay only when
+        /// the other cores are idle and do not share execution units with the caller's; on the 2-vCPU development
+        /// machine it made batch-1 calls slower (a helper spinning between pieces, or preempted mid-piece, costs more
+        /// than the pieces it takes). For many examples use <see cref="BatchRunner{T}"/> instead, one example per core.
         /// </summary>
         public static int MaxThreads
         {
@@ -94,8 +95,8 @@ namespace Relucent.Kernels
                 Interlocked.Exchange(ref s_state, job << 32); // publish, with a full fence before reading the sleep flags
                 for (int h = 0; h < helpers.Length && h < threads - 1; h++) helpers[h].WakeIfSleeping();
                 Run(job);
-                var spin = new SpinWait();
-                while (Volatile.Read(ref s_done) < count) spin.SpinOnce(sleep1Threshold: -1);
+                // The last pieces are in a helper's hands: wait for them, briefly (a piece is microseconds).
+                while (Volatile.Read(ref s_done) < count) Thread.SpinWait(1);
                 // Close the job: a helper still holding this job's last state can no longer claim a piece, even after
                 // the next caller rewrites the fields below.
                 Interlocked.Exchange(ref s_state, (job << 32) | int.MaxValue);
@@ -190,7 +191,7 @@ namespace Relucent.Kernels
                         }
                         else
                         {
-                            Thread.SpinWait(20);
+                            Thread.SpinWait(1);
                         }
                     }
 

@@ -50,28 +50,40 @@ namespace Relucent.Kernels
     /// <summary>Which vector width the kernels run at; decided once per process by the hardware.</summary>
     internal static class SimdWidth
     {
+        [ThreadStatic] private static int t_limit;
+        private static bool s_limited; // set once any thread has limited its width: until then no thread-static is read
+
         /// <summary>
-        /// Tests set this (per thread) to 512, 256, 128 or 0 to run a narrower path than the hardware's widest, so
-        /// every path is exercised on one machine; 0 in the field means "the widest available".
+        /// Tests set this (per thread) to 512, 256 or 128 to run a narrower path than the hardware's widest, or to a
+        /// value below 128 (such as 1) for the scalar path, so every path is exercised on one machine; 0, the default,
+        /// means "the widest available".
         /// </summary>
-        [ThreadStatic] internal static int s_limit;
+        internal static int s_limit
+        {
+            get => t_limit;
+            set
+            {
+                if (value != 0) Volatile.Write(ref s_limited, true);
+                t_limit = value;
+            }
+        }
 
         public static bool Use512
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && (s_limit == 0 || s_limit >= 512);
+            get => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && (!s_limited || t_limit == 0 || t_limit >= 512);
         }
 
         public static bool Use256
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector256.IsHardwareAccelerated && Fma.IsSupported && (s_limit == 0 || s_limit >= 256);
+            get => Vector256.IsHardwareAccelerated && Fma.IsSupported && (!s_limited || t_limit == 0 || t_limit >= 256);
         }
 
         public static bool Use128
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector128.IsHardwareAccelerated && (s_limit == 0 || s_limit >= 128);
+            get => Vector128.IsHardwareAccelerated && (!s_limited || t_limit == 0 || t_limit >= 128);
         }
     }
 

@@ -32,7 +32,7 @@ namespace Relucent.Kernels
     {
         /// <summary>
         /// <c>C[r·ldc + q] = Σ_t A[r·aRow + aOff[t]] · B[bOff[t] + q]</c> for <c>r &lt; rows</c>, <c>q &lt; vectors·Count</c>,
-        /// tile by tile (rows in steps of <c>S.TileRows</c>, vectors in steps of 3). Every B read is in
+        /// tile by tile (at most <c>S.TileRows</c> rows, shared evenly; vectors in steps of 3). Every B read is in
         /// <c>[bOff[t], bOff[t] + vectors·Count)</c>; the caller sizes B for that. Each output lane is one chain of fused
         /// multiply-adds over <c>t</c> in table order whatever the tile shape, so large products are shared among
         /// threads (<see cref="KernelParallelism"/>) piece by piece without changing a bit.
@@ -79,9 +79,11 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
-            int tileRows = S.TileRows;
-            int r0 = piece / job.ColumnPieces * tileRows;
-            int r = Math.Min(tileRows, job.Rows - r0);
+            // Rows shared evenly among the row tiles (9 rows: 5 + 4, not 8 + 1, whose one-row tile would be load-bound).
+            int rowTiles = (job.Rows + S.TileRows - 1) / S.TileRows;
+            int tile = piece / job.ColumnPieces, rowsEach = job.Rows / rowTiles, longer = job.Rows % rowTiles;
+            int r0 = tile * rowsEach + Math.Min(tile, longer);
+            int r = rowsEach + (tile < longer ? 1 : 0);
             int firstVector = piece % job.ColumnPieces * job.TilesPerPiece * 3;
             int endVector = Math.Min(job.Vectors, firstVector + job.TilesPerPiece * 3);
             T* ar = job.A + r0 * job.ARow;

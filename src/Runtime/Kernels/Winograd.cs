@@ -56,18 +56,13 @@ namespace Relucent.Kernels
             // last tile row's vector loads stay inside the buffer (their extra lanes are dropped).
             int staged = inChannels * plane + 64;
             float* xs = Scratch<float>.First(staged);
-            int right = ws - pad - w, below = hs - pad - h; // ≥ 0: the tiles cover the padded input
+            int below = hs - pad - h; // ≥ pad ≥ 0: the tiles cover the padded input
             for (int c = 0; c < inChannels; c++)
             {
                 float* target = xs + c * plane;
-                new Span<float>(target, pad * ws + pad).Clear(); // the rows above and the first row's left border
-                for (int iy = 0; iy < h; iy++)
-                {
-                    float* row = target + (iy + pad) * ws + pad;
-                    new ReadOnlySpan<float>(input + (c * h + iy) * w, w).CopyTo(new Span<float>(row, w));
-                    new Span<float>(row + w, right + pad).Clear(); // this row's right border and the next row's left one
-                }
-                new Span<float>(target + (pad + h) * ws + pad, below * ws - pad).Clear();
+                new Span<float>(target, pad * ws).Clear(); // the rows above
+                for (int iy = 0; iy < h; iy++) StageRow(input + (c * h + iy) * w, w, pad, target + (iy + pad) * ws, ws);
+                new Span<float>(target + (pad + h) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
             }
             new Span<float>(xs + inChannels * plane, 64).Clear();
 
@@ -109,6 +104,24 @@ namespace Relucent.Kernels
             }
 
             TransformOutput(m, outChannels, tilesPadded, mStride, th, tw, bias, output, oh, ow);
+        }
+
+        /// <summary>
+        /// One staged row: <paramref name="pad"/> zeros, the <paramref name="w"/> values of <paramref name="source"/>, zeros to
+        /// <paramref name="width"/>, in whole vectors read through a mask (lanes outside the row are neither read nor
+        /// kept). Up to 15 values past <paramref name="width"/> are written (zeros): the next row, written afterwards, covers them.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StageRow(float* source, int w, int pad, float* target, int width)
+        {
+            Vector512<int> lanes = Vector512<int>.Indices;
+            for (int o = 0; o < width; o += 16)
+            {
+                // Lane j holds column o + j − pad of the source row when that is inside [0, w).
+                Vector512<int> column = lanes + Vector512.Create(o - pad);
+                Vector512<float> inside = (Vector512.GreaterThanOrEqual(column, Vector512<int>.Zero) & Vector512.LessThan(column, Vector512.Create(w))).AsSingle();
+                Avx512F.MaskLoad(source + o - pad, inside, Vector512<float>.Zero).Store(target + o);
+            }
         }
 
         /// <summary><c>U = G g Gᵀ</c> with <c>G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]</c>, 16 filters at a time.</summary>
