@@ -47,7 +47,43 @@ namespace Relucent.Generator.Emitting
             signals.Add(new Buffer(rOutput, (int)(planned.Count == 0 ? input.Size : planned[planned.Count - 1].Output.Size), null, false,
                 "the seed: the signal at the output " + output + " where the backward pass starts"));
             AssignSignals(planned, rOutput, "r0", signals, isTop: true);
+            var unused = new HashSet<string>();
+            Fuse(planned, unused);
+            activations.RemoveAll(b => unused.Contains(b.Name));
+            signals.RemoveAll(b => unused.Contains(b.Name));
             return new BufferPlan(planned, activations, signals, switches, output);
+        }
+
+        /// <summary>
+        /// Pairs each ReLU with its neighbours so that no pass is spent on it alone: forward, a dense or convolution layer
+        /// right before it applies <c>max(·, 0)</c> as it stores; backward, a dense or max-pooling layer right after it
+        /// applies the rule as it stores the signal. The buffers between the pair are then never written, and are dropped.
+        /// </summary>
+        /// <remarks>
+        /// Max pooling qualifies only when its windows do not overlap (stride ≥ kernel): each input position then receives
+        /// at most one value, so the rule can be applied value by value (DeconvNet's max(Σ, 0) is not Σ max(·, 0)).
+        /// A convolution's backward is not fused: its input gradient is assembled from overlapping taps.
+        /// </remarks>
+        private static void Fuse(List<PlannedLayer> layers, HashSet<string> unused)
+        {
+            for (int i = 0; i < layers.Count; i++)
+            {
+                PlannedLayer layer = layers[i];
+                Fuse(layer.Branch, unused);
+                if (!(layer.Layer is ReLULayer)) continue;
+                if (i > 0 && (layers[i - 1].Layer is DenseLayer || layers[i - 1].Layer is Conv2DLayer))
+                {
+                    layers[i - 1].ForwardRelu = layer;
+                    layer.ForwardFused = true;
+                    unused.Add(layers[i - 1].Out);
+                }
+                if (i + 1 < layers.Count && (layers[i + 1].Layer is DenseLayer || layers[i + 1].Layer is MaxPoolLayer max && max.Stride >= max.Kernel))
+                {
+                    layers[i + 1].BackwardRelu = layer;
+                    layer.BackwardFused = true;
+                    unused.Add(layer.ROut);
+                }
+            }
         }
 
         private static List<PlannedLayer> Place(Shape input, IReadOnlyList<Layer> layers, int[] prefix, string inName, string suffixPrefix,

@@ -20,6 +20,16 @@ namespace Relucent.Generator.Emitting
             return head + ": " + BackwardMath(p, rule);
         }
 
+        /// <summary>
+        /// A ReLU whose forward pass the layer before it does: <c>Layer 1 · ReLU(), in the same call: a2 = max(a1, 0); a1 is never stored</c>.
+        /// </summary>
+        public static string FusedForward(PlannedLayer relu) =>
+            $"{relu.Label} · {relu.Layer.Describe()}, in the same call: {ForwardMath(relu)}; {relu.In} is never stored";
+
+        /// <summary>A ReLU whose backward rule the layer after it applies, in the same words as <see cref="Backward"/>.</summary>
+        public static string FusedBackward(PlannedLayer relu, BackwardRule rule) =>
+            $"{relu.Label} · ReLU backward ({rule}), in the same call: {BackwardMath(relu, rule)}; {relu.ROut} is never stored";
+
         /// <summary>The math alone of a layer's backward step, without its label: for derivations.</summary>
         public static string BackwardFormula(PlannedLayer p, BackwardRule rule) => BackwardMath(p, rule);
 

@@ -316,6 +316,7 @@ namespace Relucent.Generator.Emitting
             bool first = true;
             foreach (PlannedLayer layer in c.Plan.Layers)
             {
+                if (layer.ForwardFused) continue; // done by the layer before it
                 if (!first) w.Line();
                 first = false;
                 EmitForward(w, c, layer);
@@ -327,10 +328,14 @@ namespace Relucent.Generator.Emitting
         {
             string t = c.T;
             w.Line("// " + LayerDescriptions.Forward(p));
+            // A ReLU right after a dense or convolution layer is applied by its kernel: the output goes straight to the ReLU's.
+            string target = p.ForwardRelu == null ? p.Out : p.ForwardRelu.Out;
+            string relu = p.ForwardRelu == null ? "" : ", relu: true";
+            if (p.ForwardRelu != null) w.Line("// " + LayerDescriptions.FusedForward(p.ForwardRelu));
             switch (p.Layer)
             {
                 case DenseLayer dense:
-                    w.Line($"DenseKernels.Forward<{t}>(ws.{p.In}, {Field(p, ParameterRole.Weight)}, {Field(p, ParameterRole.Bias)}, ws.{p.Out}, inputs: {p.Input.Size}, outputs: {dense.Units});");
+                    w.Line($"DenseKernels.Forward<{t}>(ws.{p.In}, {Field(p, ParameterRole.Weight)}, {Field(p, ParameterRole.Bias)}, ws.{target}, inputs: {p.Input.Size}, outputs: {dense.Units}{relu});");
                     break;
                 case ReLULayer _:
                     w.Line($"ActivationKernels.Relu<{t}>(ws.{p.In}, ws.{p.Out});");
@@ -346,7 +351,7 @@ namespace Relucent.Generator.Emitting
                     break;
                 case Conv2DLayer _:
                     string bias = p.Parameters.ContainsKey(ParameterRole.Bias) ? Field(p, ParameterRole.Bias) : "default";
-                    w.Line($"ConvolutionKernels.Forward<{t}>(ws.{p.In}, {Field(p, ParameterRole.Weight)}, {bias}, ws.{p.Out}, in {p.Geometry});");
+                    w.Line($"ConvolutionKernels.Forward<{t}>(ws.{p.In}, {Field(p, ParameterRole.Weight)}, {bias}, ws.{target}, in {p.Geometry}{relu});");
                     break;
                 case MaxPoolLayer _:
                     w.Line($"PoolingKernels.MaxForward<{t}>(ws.{p.In}, ws.{p.Out}, ws.{p.Switches}, in {p.Geometry});");
@@ -360,7 +365,7 @@ namespace Relucent.Generator.Emitting
                 case ResidualLayer _:
                     foreach (PlannedLayer inner in p.Branch)
                     {
-                        EmitForward(w, c, inner);
+                        if (!inner.ForwardFused) EmitForward(w, c, inner);
                     }
                     w.Line("// " + LayerDescriptions.ResidualSum(p));
                     w.Line($"ElementwiseKernels.Add<{t}>(ws.{p.BranchOut}, ws.{p.In}, ws.{p.Out});");
@@ -462,6 +467,7 @@ namespace Relucent.Generator.Emitting
             bool first = true;
             for (int i = c.Plan.Layers.Count - 1; i >= 0; i--)
             {
+                if (c.Plan.Layers[i].BackwardFused) continue; // done by the layer after it
                 if (!first) w.Line();
                 first = false;
                 EmitBackward(w, c, c.Plan.Layers[i], rule);
@@ -586,9 +592,13 @@ namespace Relucent.Generator.Emitting
             bool first = true;
             for (int i = c.Plan.Layers.Count - 1; i >= 0; i--)
             {
+                PlannedLayer layer = c.Plan.Layers[i];
+                if (layer.BackwardFused) continue; // done by the layer after it
                 if (!first) w.Line();
                 first = false;
-                EmitBackward(w, c, c.Plan.Layers[i], BackwardRule.Saliency, parameterGradients: true, skipInputSignal: i == 0);
+                // The first layer's input signal is not needed; nor is it when the first layer is a ReLU this one carries.
+                bool skip = i == 0 || (i == 1 && layer.BackwardRelu != null);
+                EmitBackward(w, c, layer, BackwardRule.Saliency, parameterGradients: true, skipInputSignal: skip);
             }
             w.Close();
         }
@@ -620,6 +630,10 @@ namespace Relucent.Generator.Emitting
             if (parameterGradients && p.Parameters.Count > 0) EmitParameterGradients(w, c, p);
             if (skipInputSignal && !(p.Layer is ResidualLayer)) return;
             w.Line("// " + LayerDescriptions.Backward(p, rule));
+            // A ReLU right before a dense or max-pooling layer has its rule applied by that layer's backward kernel.
+            string rIn = p.BackwardRelu == null ? p.RIn : p.BackwardRelu.RIn;
+            string ruleArguments = p.BackwardRelu == null ? "" : $", BackwardRule.{rule}, ws.{p.BackwardRelu.Out}";
+            if (p.BackwardRelu != null) w.Line("// " + LayerDescriptions.FusedBackward(p.BackwardRelu, rule));
             switch (p.Layer)
             {
                 case ReLULayer _:
@@ -628,7 +642,7 @@ namespace Relucent.Generator.Emitting
                         : $"ReluRules.{rule}<{t}>(ws.{p.Out}, ws.{p.ROut}, ws.{p.RIn});");
                     break;
                 case DenseLayer dense:
-                    w.Line($"DenseKernels.BackwardInput<{t}>(ws.{p.ROut}, {Field(p, ParameterRole.Weight)}, ws.{p.RIn}, inputs: {p.Input.Size}, outputs: {dense.Units});");
+                    w.Line($"DenseKernels.BackwardInput<{t}>(ws.{p.ROut}, {Field(p, ParameterRole.Weight)}, ws.{rIn}, inputs: {p.Input.Size}, outputs: {dense.Units}{ruleArguments});");
                     break;
                 case TanhLayer _:
                     w.Line($"ActivationKernels.TanhBackward<{t}>(ws.{p.Out}, ws.{p.ROut}, ws.{p.RIn});");
@@ -647,7 +661,7 @@ namespace Relucent.Generator.Emitting
                     w.Line($"ConvolutionKernels.BackwardInput<{t}>(ws.{p.ROut}, {Field(p, ParameterRole.Weight)}, ws.{p.RIn}, in {p.Geometry});");
                     break;
                 case MaxPoolLayer _:
-                    w.Line($"PoolingKernels.MaxBackward<{t}>(ws.{p.ROut}, ws.{p.Switches}, ws.{p.RIn}, in {p.Geometry});");
+                    w.Line($"PoolingKernels.MaxBackward<{t}>(ws.{p.ROut}, ws.{p.Switches}, ws.{rIn}, in {p.Geometry}{ruleArguments});");
                     break;
                 case AvgPoolLayer _:
                     w.Line($"PoolingKernels.AvgBackward<{t}>(ws.{p.ROut}, ws.{p.RIn}, in {p.Geometry});");
@@ -658,7 +672,7 @@ namespace Relucent.Generator.Emitting
                 case ResidualLayer _:
                     for (int i = p.Branch.Count - 1; i >= 0; i--)
                     {
-                        EmitBackward(w, c, p.Branch[i], rule, parameterGradients);
+                        if (!p.Branch[i].BackwardFused) EmitBackward(w, c, p.Branch[i], rule, parameterGradients);
                     }
                     w.Line("// " + LayerDescriptions.ResidualSignalSum(p));
                     w.Line($"ElementwiseKernels.Add<{t}>(ws.{p.BranchRIn}, ws.{p.ROut}, ws.{p.RIn});");

@@ -62,6 +62,24 @@ namespace Relucent.Generator.Emitting
         /// <summary>Whether <see cref="RIn"/> is its own buffer although the layer is an identity (the first layer of a branch), so the backward must copy.</summary>
         public bool CopiesSignal { get; set; }
 
+        /// <summary>
+        /// On a dense or convolution layer: the ReLU right after it, which its forward kernel applies as it stores
+        /// (<c>relu: true</c>), writing the ReLU's output directly; the pre-activation is never stored.
+        /// </summary>
+        public PlannedLayer? ForwardRelu { get; set; }
+
+        /// <summary>
+        /// On a dense or max-pooling layer: the ReLU right before it, whose backward rule its backward kernel applies as
+        /// it stores, writing the signal at the ReLU's input directly; the signal between the two is never stored.
+        /// </summary>
+        public PlannedLayer? BackwardRelu { get; set; }
+
+        /// <summary>On a ReLU: its forward pass is done by the layer before it (<see cref="ForwardRelu"/>).</summary>
+        public bool ForwardFused { get; set; }
+
+        /// <summary>On a ReLU: its backward pass is done by the layer after it (<see cref="BackwardRelu"/>).</summary>
+        public bool BackwardFused { get; set; }
+
         /// <summary>Whether the layer only reinterprets its input (Flatten, Dropout): its buffers alias its input's.</summary>
         public bool IsIdentity => Layer is FlattenLayer || Layer is DropoutLayer;
     }

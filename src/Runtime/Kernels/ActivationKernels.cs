@@ -1,16 +1,27 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Relucent.Kernels
 {
     /// <summary>Element-wise activations and their true gradients; ReLU's backward is in <see cref="ReluRules"/>.</summary>
     public static class ActivationKernels
     {
-        /// <summary><c>z = max(x, 0)</c>.</summary>
-        public static void Relu<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <summary><c>z = max(x, 0)</c>: max(−0, 0) = +0 and a NaN stays NaN.</summary>
+        /// <remarks>
+        /// Written with the kernels' own vector maximum rather than <c>TensorPrimitives.Max</c>, so that the ReLU a dense or
+        /// convolution kernel applies as it stores (<c>relu: true</c>) is this very operation, bit for bit.
+        /// </remarks>
+        public static unsafe void Relu<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(z, x.Length, nameof(z));
-            TensorPrimitives.Max(x, T.Zero, z);
+            fixed (T* px = x, pz = z)
+            {
+                if (SimdWidth.Use512) Rows.Relu<T, Vector512<T>, Simd512<T>>(px, pz, x.Length);
+                else if (SimdWidth.Use256) Rows.Relu<T, Vector256<T>, Simd256<T>>(px, pz, x.Length);
+                else if (SimdWidth.Use128) Rows.Relu<T, Vector128<T>, Simd128<T>>(px, pz, x.Length);
+                else Rows.Relu<T, T, SimdScalar<T>>(px, pz, x.Length);
+            }
         }
 
         /// <summary><c>z = tanh(x)</c>.</summary>

@@ -32,8 +32,12 @@ namespace Relucent.Kernels
     /// </remarks>
     public static class ConvolutionKernels
     {
-        /// <summary><c>y[f, oy, ox] = b[f] + Σ_{c,ky,kx} W[f, c, ky, kx] · x[c, oy·s − p + ky, ox·s − p + kx]</c>.</summary>
-        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g)
+        /// <summary>
+        /// <c>y[f, oy, ox] = b[f] + Σ_{c,ky,kx} W[f, c, ky, kx] · x[c, oy·s − p + ky, ox·s − p + kx]</c>; with
+        /// <paramref name="relu"/>, <c>max(·, 0)</c> of that: the ReLU that follows the layer, applied as each value is stored
+        /// (the same bits as <see cref="ActivationKernels.Relu{T}"/> afterwards, without the second pass over <c>y</c>).
+        /// </summary>
+        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g, bool relu = false)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(x, g.InputSize, nameof(x));
@@ -43,11 +47,11 @@ namespace Relucent.Kernels
             fixed (T* px = x, pw = weight, pb = bias, py = y)
             {
                 T* pbias = bias.IsEmpty ? null : pb;
-                if (Winograd.Applies<T>(g)) Winograd.Forward((float*)px, (float*)pw, (float*)pbias, (float*)py, g);
-                else if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g);
-                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, g);
-                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, g);
-                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, g);
+                if (Winograd.Applies<T>(g)) Winograd.Forward((float*)px, (float*)pw, (float*)pbias, (float*)py, g, relu);
+                else if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g, relu);
+                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, g, relu);
+                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, g, relu);
+                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, g, relu);
             }
         }
 
@@ -68,7 +72,7 @@ namespace Relucent.Kernels
             }
         }
 
-        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, in ConvolutionGeometry g)
+        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, in ConvolutionGeometry g, bool relu)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             int channels = g.Channels, height = g.Height, width = g.Width, filters = g.Filters;
@@ -151,7 +155,7 @@ namespace Relucent.Kernels
             T* result = Scratch<T>.Second(filters * ldc);
             Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, result, ldc);
 
-            // Copy the valid columns out, adding the bias.
+            // Copy the valid columns out, adding the bias (and applying the ReLU that follows, if asked).
             for (int f = 0; f < filters; f++)
             {
                 T add = bias == null ? T.Zero : bias[f];
@@ -159,11 +163,11 @@ namespace Relucent.Kernels
                 T* target = y + f * oh * ow;
                 if (rowStride == ow)
                 {
-                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow);
+                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow, relu);
                 }
                 else
                 {
-                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow);
+                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow, relu);
                 }
             }
         }

@@ -18,8 +18,12 @@ namespace Relucent.Kernels
     public static class DenseKernels
     {
 
-        /// <summary><c>y = W·x + b</c>; <paramref name="bias"/> may be empty for no bias.</summary>
-        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs)
+        /// <summary>
+        /// <c>y = W·x + b</c>; <paramref name="bias"/> may be empty for no bias. With <paramref name="relu"/>, <c>max(·, 0)</c>
+        /// of that: the ReLU that follows the layer, applied as the outputs are stored (the same bits as
+        /// <see cref="ActivationKernels.Relu{T}"/> afterwards).
+        /// </summary>
+        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs, bool relu = false)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(x, inputs, nameof(x));
@@ -29,10 +33,10 @@ namespace Relucent.Kernels
             fixed (T* px = x, pw = weight, pb = bias, py = y)
             {
                 T* pbias = bias.IsEmpty ? null : pb;
-                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, inputs, outputs);
-                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, inputs, outputs);
-                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, inputs, outputs);
-                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, inputs, outputs);
+                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, inputs, outputs, relu);
+                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, inputs, outputs, relu);
+                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, inputs, outputs, relu);
+                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, inputs, outputs, relu);
             }
         }
 
@@ -43,16 +47,35 @@ namespace Relucent.Kernels
             Check.Length(dy, outputs, nameof(dy));
             Check.Length(weight, inputs * outputs, nameof(weight));
             Check.Length(dx, inputs, nameof(dx));
-            fixed (T* pdy = dy, pw = weight, pdx = dx)
-            {
-                if (SimdWidth.Use512) Backward<T, Vector512<T>, Simd512<T>>(pdy, pw, pdx, inputs, outputs);
-                else if (SimdWidth.Use256) Backward<T, Vector256<T>, Simd256<T>>(pdy, pw, pdx, inputs, outputs);
-                else if (SimdWidth.Use128) Backward<T, Vector128<T>, Simd128<T>>(pdy, pw, pdx, inputs, outputs);
-                else Backward<T, T, SimdScalar<T>>(pdy, pw, pdx, inputs, outputs);
-            }
+            fixed (T* pdy = dy, pw = weight, pdx = dx) Backward(pdy, pw, pdx, inputs, outputs, ReluStep<T>.None);
         }
 
-        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs)
+        /// <summary>
+        /// The input gradient taken on through the ReLU just below this layer: <c>dx = rule(z, Wᵀ·dy)</c>, where
+        /// <paramref name="reluOutput"/> is that ReLU's forward output <c>z</c> (its mask; DeconvNet does not read it). Each
+        /// value passes the rule as it is stored: the same bits as <see cref="BackwardInput{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int)"/>
+        /// followed by <see cref="ReluRules"/>, without the second pass.
+        /// </summary>
+        public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs, BackwardRule rule, ReadOnlySpan<T> reluOutput)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(dy, outputs, nameof(dy));
+            Check.Length(weight, inputs * outputs, nameof(weight));
+            Check.Length(dx, inputs, nameof(dx));
+            Check.Length(reluOutput, inputs, nameof(reluOutput));
+            fixed (T* pdy = dy, pw = weight, pdx = dx, pz = reluOutput) Backward(pdy, pw, pdx, inputs, outputs, new ReluStep<T>(rule, pz));
+        }
+
+        private static unsafe void Backward<T>(T* dy, T* w, T* dx, int inputs, int outputs, ReluStep<T> relu)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (SimdWidth.Use512) Backward<T, Vector512<T>, Simd512<T>>(dy, w, dx, inputs, outputs, relu);
+            else if (SimdWidth.Use256) Backward<T, Vector256<T>, Simd256<T>>(dy, w, dx, inputs, outputs, relu);
+            else if (SimdWidth.Use128) Backward<T, Vector128<T>, Simd128<T>>(dy, w, dx, inputs, outputs, relu);
+            else Backward<T, T, SimdScalar<T>>(dy, w, dx, inputs, outputs, relu);
+        }
+
+        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs, bool relu)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             // Blocks of up to 8 vectors of outputs stream the columns once each; a large layer shared among threads uses
@@ -60,11 +83,11 @@ namespace Relucent.Kernels
             int totalVectors = (outputs + S.Count - 1) / S.Count;
             int threads = KernelParallelism.Threads((long)inputs * outputs);
             int blockVectors = threads > 1 ? Math.Clamp((totalVectors + threads - 1) / threads, 1, 8) : 8;
-            var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Block = blockVectors * S.Count };
+            var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Block = blockVectors * S.Count, Relu = relu };
             KernelParallelism.For((outputs + job.Block - 1) / job.Block, threads, &ForwardPiece<T, TV, S>, &job);
         }
 
-        private unsafe struct DenseJob<T> where T : unmanaged
+        private unsafe struct DenseJob<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             public T* X;
             public T* W;
@@ -75,6 +98,8 @@ namespace Relucent.Kernels
             public int Inputs;
             public int Outputs;
             public int Block;
+            public bool Relu;
+            public ReluStep<T> Rule;
         }
 
         private static unsafe void ForwardPiece<T, TV, S>(void* context, int piece)
@@ -87,14 +112,14 @@ namespace Relucent.Kernels
             int inputs = job.Inputs, outputs = job.Outputs;
             switch ((count + S.Count - 1) / S.Count)
             {
-                case 1: ForwardBlock<T, TV, S, Count1>(x, w, bias, y, inputs, outputs, count); break;
-                case 2: ForwardBlock<T, TV, S, Count2>(x, w, bias, y, inputs, outputs, count); break;
-                case 3: ForwardBlock<T, TV, S, Count3>(x, w, bias, y, inputs, outputs, count); break;
-                case 4: ForwardBlock<T, TV, S, Count4>(x, w, bias, y, inputs, outputs, count); break;
-                case 5: ForwardBlock<T, TV, S, Count5>(x, w, bias, y, inputs, outputs, count); break;
-                case 6: ForwardBlock<T, TV, S, Count6>(x, w, bias, y, inputs, outputs, count); break;
-                case 7: ForwardBlock<T, TV, S, Count7>(x, w, bias, y, inputs, outputs, count); break;
-                default: ForwardBlock<T, TV, S, Count8>(x, w, bias, y, inputs, outputs, count); break;
+                case 1: ForwardBlock<T, TV, S, Count1>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                case 2: ForwardBlock<T, TV, S, Count2>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                case 3: ForwardBlock<T, TV, S, Count3>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                case 4: ForwardBlock<T, TV, S, Count4>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                case 5: ForwardBlock<T, TV, S, Count5>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                case 6: ForwardBlock<T, TV, S, Count6>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                case 7: ForwardBlock<T, TV, S, Count7>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                default: ForwardBlock<T, TV, S, Count8>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
             }
         }
 
@@ -103,7 +128,7 @@ namespace Relucent.Kernels
         /// (the last one holding <c>count − (N−1)·Count</c> of them); <paramref name="w"/> points at the block's first row.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, T* w, T* bias, T* y, int inputs, int stride, int count)
+        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, T* w, T* bias, T* y, int inputs, int stride, int count, bool relu)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
         {
             // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
@@ -148,6 +173,11 @@ namespace Relucent.Kernels
                     default: a7 = S.MultiplyAdd(lastColumn, v, a7); break;
                 }
             }
+            if (relu)
+            {
+                a0 = S.Relu(a0); a1 = S.Relu(a1); a2 = S.Relu(a2); a3 = S.Relu(a3);
+                a4 = S.Relu(a4); a5 = S.Relu(a5); a6 = S.Relu(a6); a7 = S.Relu(a7);
+            }
             StoreBlock<T, TV, S>(y, n, tail, a0, a1, a2, a3, a4, a5, a6, a7);
         }
 
@@ -169,13 +199,13 @@ namespace Relucent.Kernels
             else S.StoreFirst(end, lastValue, tail);
         }
 
-        private static unsafe void Backward<T, TV, S>(T* dy, T* w, T* dx, int inputs, int outputs)
+        private static unsafe void Backward<T, TV, S>(T* dy, T* w, T* dx, int inputs, int outputs, ReluStep<T> relu)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             // A large layer is shared among threads by ranges of inputs (each dx[i] is the same whichever thread sums it).
             int threads = KernelParallelism.Threads((long)inputs * outputs);
             int range = threads > 1 ? Math.Max(64, (inputs + 4 * threads - 1) / (4 * threads)) : inputs;
-            var job = new DenseJob<T> { Dy = dy, W = w, Dx = dx, Inputs = inputs, Outputs = outputs, Block = range };
+            var job = new DenseJob<T> { Dy = dy, W = w, Dx = dx, Inputs = inputs, Outputs = outputs, Block = range, Rule = relu };
             KernelParallelism.For((inputs + range - 1) / range, threads, &BackwardPiece<T, TV, S>, &job);
         }
 
@@ -193,16 +223,18 @@ namespace Relucent.Kernels
             {
                 int count = Math.Min(block, outputs - o0);
                 bool accumulate = o0 > 0;
+                // The ReLU rule, if any, applies once each dx[i] is complete: with the last block of outputs.
+                ReluStep<T> rule = o0 + block >= outputs ? job.Rule.Offset(i0) : ReluStep<T>.None;
                 switch ((count + S.Count - 1) / S.Count)
                 {
-                    case 1: BackwardBlock<T, TV, S, Count1>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
-                    case 2: BackwardBlock<T, TV, S, Count2>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
-                    case 3: BackwardBlock<T, TV, S, Count3>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
-                    case 4: BackwardBlock<T, TV, S, Count4>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
-                    case 5: BackwardBlock<T, TV, S, Count5>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
-                    case 6: BackwardBlock<T, TV, S, Count6>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
-                    case 7: BackwardBlock<T, TV, S, Count7>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
-                    default: BackwardBlock<T, TV, S, Count8>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate); break;
+                    case 1: BackwardBlock<T, TV, S, Count1>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
+                    case 2: BackwardBlock<T, TV, S, Count2>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
+                    case 3: BackwardBlock<T, TV, S, Count3>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
+                    case 4: BackwardBlock<T, TV, S, Count4>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
+                    case 5: BackwardBlock<T, TV, S, Count5>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
+                    case 6: BackwardBlock<T, TV, S, Count6>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
+                    case 7: BackwardBlock<T, TV, S, Count7>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
+                    default: BackwardBlock<T, TV, S, Count8>(dy + o0, w + o0, dx, inputs, outputs, count, accumulate, rule); break;
                 }
             }
         }
@@ -212,7 +244,7 @@ namespace Relucent.Kernels
         /// the last one holding the remainder.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void BackwardBlock<T, TV, S, TN>(T* dy, T* w, T* dx, int inputs, int stride, int count, bool accumulate)
+        private static unsafe void BackwardBlock<T, TV, S, TN>(T* dy, T* w, T* dx, int inputs, int stride, int count, bool accumulate, ReluStep<T> rule)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
         {
             // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
@@ -244,7 +276,8 @@ namespace Relucent.Kernels
                 if (n > 7) even = S.MultiplyAdd(S.Load(w + 6 * vl), d6, even);
                 odd = S.MultiplyAdd(full ? S.Load(lastColumn) : S.LoadFirst(lastColumn, tail), dLast, odd);
                 T sum = S.Sum(S.Add(even, odd));
-                dx[i] = accumulate ? dx[i] + sum : sum;
+                T value = accumulate ? dx[i] + sum : sum;
+                dx[i] = rule.Apply(i, value);
             }
         }
     }

@@ -144,6 +144,40 @@ namespace Relucent.Kernels
             for (int o = 0; o < dy.Length; o++) dx[switches[o]] += dy[o];
         }
 
+        /// <summary>
+        /// Unpooling taken on through the ReLU just below the pooling: <c>dx = rule(z, unpool(dy))</c>, where
+        /// <paramref name="reluOutput"/> is that ReLU's forward output <c>z</c> (its mask; DeconvNet does not read it).
+        /// Only the switch positions can receive a signal, so the rule is applied there alone, as each value lands, and
+        /// every other position stays zero (which any rule maps to zero): one pass instead of unpooling the whole input and
+        /// then walking it again. The same bits as <see cref="MaxBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, in PoolGeometry)"/>
+        /// followed by <see cref="ReluRules"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException">The windows overlap (stride below kernel): a position may then receive several
+        /// values, and DeconvNet's <c>max(Σ, 0)</c> is not <c>Σ max(·, 0)</c>, so the rule cannot be applied value by value.</exception>
+        public static unsafe void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g, BackwardRule rule, ReadOnlySpan<T> reluOutput)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Length(dy, g.OutputSize, nameof(dy));
+            Check.Length(switches, g.OutputSize, nameof(switches));
+            Check.Length<T>(dx, g.InputSize, nameof(dx));
+            Check.Length(reluOutput, g.InputSize, nameof(reluOutput));
+            if (g.Stride < g.Kernel)
+            {
+                throw new ArgumentException($"The ReLU rule can be applied while unpooling only when windows do not overlap; this pooling has kernel {g.Kernel}, stride {g.Stride}.", nameof(g));
+            }
+            dx.Clear();
+            fixed (T* pz = reluOutput)
+            {
+                var step = new ReluStep<T>(rule, pz);
+                // T.Zero + dy[o], as the unfused sum into a cleared buffer computes it (+0 for a −0 signal).
+                for (int o = 0; o < dy.Length; o++)
+                {
+                    int at = switches[o];
+                    dx[at] = step.Apply(at, T.Zero + dy[o]);
+                }
+            }
+        }
+
         /// <summary><c>y[c, oy, ox] = (1 / k²) Σ</c> of the window.</summary>
         public static void AvgForward<T>(ReadOnlySpan<T> x, Span<T> y, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -43,6 +43,12 @@ namespace Relucent.Kernels
 
         static abstract TV Add(TV a, TV b);
 
+        /// <summary>
+        /// <c>max(v, 0)</c> lane by lane, as <see cref="ActivationKernels.Relu{T}"/> computes it (max(−0, 0) = +0, a NaN
+        /// stays NaN), so a kernel that applies a following ReLU as it stores gives the same bits as the separate pass.
+        /// </summary>
+        static abstract TV Relu(TV v);
+
         /// <summary>The sum of the lanes, in the fixed order the runtime's horizontal sum uses.</summary>
         static abstract T Sum(TV v);
     }
@@ -179,6 +185,9 @@ namespace Relucent.Kernels
         public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Relu(Vector512<T> v) => Vector512.Max(v, Vector512<T>.Zero);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector512<T> v) => Vector512.Sum(v);
 
     }
@@ -253,6 +262,9 @@ namespace Relucent.Kernels
         public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Relu(Vector256<T> v) => Vector256.Max(v, Vector256<T>.Zero);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector256<T> v) => Vector256.Sum(v);
 
     }
@@ -313,6 +325,9 @@ namespace Relucent.Kernels
         public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<T> Relu(Vector128<T> v) => Vector128.Max(v, Vector128<T>.Zero);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector128<T> v) => Vector128.Sum(v);
 
     }
@@ -349,6 +364,9 @@ namespace Relucent.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Add(T a, T b) => a + b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Relu(T v) => T.Max(v, T.Zero);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(T v) => v;

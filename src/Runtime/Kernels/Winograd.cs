@@ -32,13 +32,13 @@ namespace Relucent.Kernels
                 && g.Channels >= 8 && g.Filters >= 8 && g.OutputHeight >= 2 && g.OutputWidth >= 2;
         }
 
-        /// <summary><c>y = conv(x, W) + b</c>.</summary>
-        public static void Forward(float* x, float* w, float* bias, float* y, in ConvolutionGeometry g) =>
-            Convolve(x, g.Channels, g.Height, g.Width, g.Padding, w, g.Filters, flip: false, bias, y, g.Filters, g.OutputHeight, g.OutputWidth, g.Channels);
+        /// <summary><c>y = conv(x, W) + b</c>, then <c>max(·, 0)</c> when <paramref name="relu"/> is set.</summary>
+        public static void Forward(float* x, float* w, float* bias, float* y, in ConvolutionGeometry g, bool relu = false) =>
+            Convolve(x, g.Channels, g.Height, g.Width, g.Padding, w, g.Filters, flip: false, bias, relu, y, g.Filters, g.OutputHeight, g.OutputWidth, g.Channels);
 
         /// <summary><c>dx = convᵀ(dy, W)</c>: a correlation of the output gradient, padded by 2 − p, with the flipped, transposed weights.</summary>
         public static void BackwardInput(float* dy, float* w, float* dx, in ConvolutionGeometry g) =>
-            Convolve(dy, g.Filters, g.OutputHeight, g.OutputWidth, 2 - g.Padding, w, g.Filters, flip: true, null, dx, g.Channels, g.Height, g.Width, g.Channels);
+            Convolve(dy, g.Filters, g.OutputHeight, g.OutputWidth, 2 - g.Padding, w, g.Filters, flip: true, null, relu: false, dx, g.Channels, g.Height, g.Width, g.Channels);
 
         /// <summary>
         /// <paramref name="outChannels"/> planes of <c>oh × ow</c> from <paramref name="inChannels"/> planes of <c>h × w</c> padded
@@ -46,7 +46,7 @@ namespace Relucent.Kernels
         /// channels are its channels and outputs its filters; flipped (input gradient), the roles swap and taps reverse.
         /// </summary>
         private static void Convolve(float* input, int inChannels, int h, int w, int pad, float* weight, int filters, bool flip,
-            float* bias, float* output, int outChannels, int oh, int ow, int channels)
+            float* bias, bool relu, float* output, int outChannels, int oh, int ow, int channels)
         {
             int th = (oh + 1) / 2, tw = (ow + 1) / 2, tiles = th * tw;
             int tilesPadded = (tiles + 15) & ~15;
@@ -103,7 +103,7 @@ namespace Relucent.Kernels
                     v + xi * vStride, bOff, inChannels, tilesPadded / 16, m + xi * mStride, tilesPadded);
             }
 
-            TransformOutput(m, outChannels, tilesPadded, mStride, th, tw, bias, output, oh, ow);
+            TransformOutput(m, outChannels, tilesPadded, mStride, th, tw, bias, relu, output, oh, ow);
         }
 
         /// <summary>
@@ -251,7 +251,7 @@ namespace Relucent.Kernels
         /// interleaved into the output rows and cropped to <c>oh × ow</c>.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformOutput(float* m, int channels, int tilesPadded, int stride, int th, int tw, float* bias, float* y, int oh, int ow)
+        private static void TransformOutput(float* m, int channels, int tilesPadded, int stride, int th, int tw, float* bias, bool relu, float* y, int oh, int ow)
         {
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Vector512<int> high = low + Vector512.Create(8);
@@ -278,6 +278,12 @@ namespace Relucent.Kernels
                         // Y[0][·] = T0 + T1 + T2, Y[1][·] = T1 − T2 − T3, then the bias.
                         Vector512<float> y00 = t00 + t10 + t20 + b, y01 = t01 + t11 + t21 + b;
                         Vector512<float> y10 = t10 - t20 - t30 + b, y11 = t11 - t21 - t31 + b;
+                        if (relu)
+                        {
+                            // The ReLU that follows the layer, applied here rather than in a pass of its own.
+                            y00 = Simd512<float>.Relu(y00); y01 = Simd512<float>.Relu(y01);
+                            y10 = Simd512<float>.Relu(y10); y11 = Simd512<float>.Relu(y11);
+                        }
                         // A whole vector past a row's end lands on the following rows, which are written again later,
                         // except that the upper row's overhang would hit the lower row's start, already written when the
                         // tile row takes more than one vector; and the end of the output is a hard limit.
