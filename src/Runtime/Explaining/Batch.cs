@@ -13,13 +13,18 @@ namespace Relucent
     /// </summary>
     /// <remarks>
     /// These static methods make a <see cref="BatchRunner{T}"/> per call (threads and workspaces included). To run
-    /// many batches allocation-free, keep one <see cref="BatchRunner{T}"/> and call its methods instead.
+    /// many batches allocation-free, or to skip the NaN scan (<see cref="BatchRunner{T}.CheckFinite"/>), keep one
+    /// <see cref="BatchRunner{T}"/> and call its methods instead. An example its single call refuses (NaN or infinity
+    /// in its input or seed) fails the batch naming the example, as <see cref="BatchRunner{T}"/> describes.
     /// </remarks>
     public static class Batch
     {
         /// <summary>The outputs of <paramref name="inputs"/> (<c>N × InputSize</c>) into <paramref name="outputs"/> (<c>N × OutputSize</c>).</summary>
         /// <remarks><c>maxDegreeOfParallelism</c>: workers to use, the calling thread included; -1 for one per core.</remarks>
-        /// <exception cref="ArgumentException">A length is not a whole number of examples, or the counts differ.</exception>
+        /// <exception cref="ArgumentException">
+        /// A length is not a whole number of examples, or the counts differ; or an example holds NaN or infinity
+        /// (<c>inputs[17]: holds NaN at [0, 3, 5]</c>, the lowest such example).
+        /// </exception>
         public static void Forward<T>(IExplainer<T> net, ReadOnlySpan<T> inputs, Span<T> outputs, int maxDegreeOfParallelism = -1)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -33,8 +38,11 @@ namespace Relucent
         /// <paramref name="targets"/> (one per example, one-hot seeds), into <paramref name="results"/> (<c>N × InputSize</c>).
         /// </summary>
         /// <remarks><c>maxDegreeOfParallelism</c>: workers to use, the calling thread included; -1 for one per core.</remarks>
-        /// <exception cref="ArgumentException">A length is not a whole number of examples, or the counts differ.</exception>
-        /// <exception cref="ArgumentOutOfRangeException">A target is not a class of the network.</exception>
+        /// <exception cref="ArgumentException">
+        /// A length is not a whole number of examples, or the counts differ; or an example holds NaN or infinity
+        /// (<c>inputs[17]: holds NaN at [0, 3, 5]</c>, the lowest such example).
+        /// </exception>
+        /// <exception cref="ArgumentOutOfRangeException">A target is not a class of the network (<c>targets[i]</c>, checked before any example).</exception>
         public static void Explain<T>(IExplainer<T> net, BackwardRule rule, ReadOnlySpan<T> inputs, ReadOnlySpan<int> targets, Span<T> results, int maxDegreeOfParallelism = -1)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -48,7 +56,10 @@ namespace Relucent
         /// signal from <paramref name="seeds"/> (<c>N × OutputSize</c>), into <paramref name="results"/> (<c>N × InputSize</c>).
         /// </summary>
         /// <remarks><c>maxDegreeOfParallelism</c>: workers to use, the calling thread included; -1 for one per core.</remarks>
-        /// <exception cref="ArgumentException">A length is not a whole number of examples, or the counts differ.</exception>
+        /// <exception cref="ArgumentException">
+        /// A length is not a whole number of examples, or the counts differ; or an example's input or seed holds NaN or
+        /// infinity (<c>seeds[4]: holds NaN at [2]</c>, the lowest such example).
+        /// </exception>
         public static void Explain<T>(IExplainer<T> net, BackwardRule rule, ReadOnlySpan<T> inputs, ReadOnlySpan<T> seeds, Span<T> results, int maxDegreeOfParallelism = -1)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -64,7 +75,20 @@ namespace Relucent
     /// nothing. Examples are handed out one at a time from a shared counter, so a slow core never holds the batch
     /// up; since each example is one deterministic single-example call, which worker takes it does not change a bit.
     /// </summary>
-    /// <remarks>One batch at a time: the methods are not reentrant and not thread-safe. Dispose to stop the threads.</remarks>
+    /// <remarks>
+    /// <para>One batch at a time: the methods are not reentrant and not thread-safe. Dispose to stop the threads.</para>
+    /// <para>
+    /// When the single call of an example throws, the batch stops handing out examples and the call throws once
+    /// every worker has stopped. An <see cref="ArgumentException"/> (NaN or infinity in an input or seed, for a
+    /// generated network) becomes an <see cref="ArgumentException"/> naming the batch argument and the example,
+    /// <c>inputs[17]: holds NaN at [0, 3, 5]</c>, with <see cref="ArgumentException.ParamName"/> <c>inputs</c> (or
+    /// <c>seeds</c>, …) and the single call's exception as <see cref="Exception.InnerException"/>. Any other exception
+    /// (a fault inside a custom <see cref="IExplainer{T}"/>) is rethrown unchanged. If several examples fail, the one
+    /// reported is always the lowest-numbered failing example, whatever the number of workers: examples are handed
+    /// out in order, so every example before a failed one has been run when the batch stops. The results of the other
+    /// examples of a failed batch are unspecified (some are written, some not).
+    /// </para>
+    /// </remarks>
     public sealed unsafe class BatchRunner<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
     {
         private enum Job
@@ -82,6 +106,8 @@ namespace Relucent
         private readonly CountdownEvent _finished;
         private readonly int _inputSize;
         private readonly int _outputSize;
+        private readonly object _failureLock = new();
+        private bool _checkFinite = true;
         private bool _disposed;
 
         // The batch in progress: raw pointers into the caller's pinned spans, valid until the call returns.
@@ -93,7 +119,8 @@ namespace Relucent
         private T* _results;
         private int _examples;
         private int _next;
-        private ExceptionDispatchInfo? _failure;
+        private ExceptionDispatchInfo? _failure; // the lowest-numbered failing example's exception, under _failureLock
+        private int _failedExample;
 
         /// <summary>Prepares <paramref name="workers"/> workers (the calling thread included; -1 for one per core) for <paramref name="net"/>.</summary>
         public BatchRunner(IExplainer<T> net, int workers = -1)
@@ -111,6 +138,7 @@ namespace Relucent
             for (int i = 0; i < Workers; i++)
             {
                 _workspaces[i] = net.CreateWorkspace();
+                _workspaces[i].CheckFinite = _checkFinite;
                 _seeds[i] = new T[_outputSize];
             }
             _finished = new CountdownEvent(1);
@@ -135,8 +163,32 @@ namespace Relucent
         /// <summary>The number of workers, the calling thread included.</summary>
         public int Workers { get; }
 
+        /// <summary>
+        /// Whether each example's input (and seed) is first scanned for NaN and infinity, as a single call with
+        /// <c>workspace.CheckFinite = true</c> does; true by default. The scan is one pass over the example's values
+        /// before any work, about 1–2% of a LeNet explanation (docs/guarantees.md). Turn it off when the data has been
+        /// checked already (once per dataset, say) and that pass is wasted; a NaN then flows into its example's output
+        /// or map unnoticed, and the finite examples' results are the same bits either way.
+        /// </summary>
+        /// <remarks>
+        /// Sets <see cref="IWorkspace.CheckFinite"/> on every worker's workspace; set it between batches, not during
+        /// one. Explainers whose calls never scan (the <see cref="Interpreter{T}"/>) are not affected.
+        /// </remarks>
+        public bool CheckFinite
+        {
+            get => _checkFinite;
+            set
+            {
+                _checkFinite = value;
+                foreach (IWorkspace workspace in _workspaces) workspace.CheckFinite = value;
+            }
+        }
+
         /// <summary>The outputs of <paramref name="inputs"/> (<c>N × InputSize</c>) into <paramref name="outputs"/> (<c>N × OutputSize</c>).</summary>
-        /// <exception cref="ArgumentException">A length is not a whole number of examples, or the counts differ.</exception>
+        /// <exception cref="ArgumentException">
+        /// A length is not a whole number of examples, or the counts differ; or, with <see cref="CheckFinite"/>, an
+        /// example holds NaN or infinity (<c>inputs[17]: holds NaN at [0, 3, 5]</c>, the lowest such example).
+        /// </exception>
         public void Forward(ReadOnlySpan<T> inputs, Span<T> outputs)
         {
             int examples = CountForward(_net, inputs, outputs);
@@ -147,8 +199,11 @@ namespace Relucent
         }
 
         /// <summary>The maps of <paramref name="inputs"/> under <paramref name="rule"/> for one target logit per example, into <paramref name="results"/>.</summary>
-        /// <exception cref="ArgumentException">A length is not a whole number of examples, or the counts differ.</exception>
-        /// <exception cref="ArgumentOutOfRangeException">A target is not a class of the network.</exception>
+        /// <exception cref="ArgumentException">
+        /// A length is not a whole number of examples, or the counts differ; or, with <see cref="CheckFinite"/>, an
+        /// example holds NaN or infinity (<c>inputs[17]: holds NaN at [0, 3, 5]</c>, the lowest such example).
+        /// </exception>
+        /// <exception cref="ArgumentOutOfRangeException">A target is not a class of the network (<c>targets[i]</c>, checked before any example).</exception>
         public void Explain(BackwardRule rule, ReadOnlySpan<T> inputs, ReadOnlySpan<int> targets, Span<T> results)
         {
             int examples = CountExplain(_net, rule, inputs, targets, results);
@@ -160,7 +215,10 @@ namespace Relucent
         }
 
         /// <summary>The maps of <paramref name="inputs"/> under <paramref name="rule"/>, one output-side seed per example (<c>N × OutputSize</c>), into <paramref name="results"/>.</summary>
-        /// <exception cref="ArgumentException">A length is not a whole number of examples, or the counts differ.</exception>
+        /// <exception cref="ArgumentException">
+        /// A length is not a whole number of examples, or the counts differ; or, with <see cref="CheckFinite"/>, an
+        /// example's input or seed holds NaN or infinity (<c>seeds[4]: holds NaN at [2]</c>, the lowest such example).
+        /// </exception>
         public void Explain(BackwardRule rule, ReadOnlySpan<T> inputs, ReadOnlySpan<T> seeds, Span<T> results)
         {
             int examples = CountExplain(_net, rule, inputs, seeds, results);
@@ -212,9 +270,15 @@ namespace Relucent
                 Relucent.Kernels.KernelParallelism.Restore();
             }
             if (helpers > 0) _finished.Wait();
+            // Every worker has stopped, so _failure holds the lowest failing example; name it while the caller's
+            // spans are still pinned (the message reads the example's values).
+            ExceptionDispatchInfo? failure = _failure;
+            ArgumentException? named = failure?.SourceException is ArgumentException refused ? ForExample(refused, _failedExample) : null;
+            _failure = null;
             _inputs = _seedsIn = _results = null;
             _targets = null;
-            _failure?.Throw();
+            if (named != null) throw named;
+            failure?.Throw();
         }
 
         private void WorkerLoop(int worker)
@@ -233,9 +297,9 @@ namespace Relucent
         {
             IWorkspace workspace = _workspaces[worker];
             T[] seed = _seeds[worker];
+            int i = -1;
             try
             {
-                int i;
                 while ((i = Interlocked.Increment(ref _next) - 1) < _examples)
                 {
                     var input = new ReadOnlySpan<T>(_inputs + (long)i * _inputSize, _inputSize);
@@ -258,9 +322,74 @@ namespace Relucent
             }
             catch (Exception e)
             {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                // Keep the lowest failing example, not the first to fail, so the report does not depend on timing:
+                // examples are handed out in order, so every example below i has been taken and will be finished
+                // (or fail too) by its worker, while none above the ones already taken starts.
+                lock (_failureLock)
+                {
+                    if (_failure is null || i < _failedExample)
+                    {
+                        _failure = ExceptionDispatchInfo.Capture(e);
+                        _failedExample = i;
+                    }
+                }
                 Volatile.Write(ref _next, int.MaxValue / 2); // the others stop at their next example
             }
+        }
+
+        /// <summary>
+        /// The exception for example <paramref name="example"/>, whose single call refused an argument: the same
+        /// problem stated for the batch argument (<c>input</c> becomes <c>inputs[17]</c>), the original inside.
+        /// </summary>
+        private ArgumentException ForExample(ArgumentException refused, int example)
+        {
+            string? name = refused.ParamName switch
+            {
+                "input" => "inputs",
+                "seed" => _job == Job.ExplainSeeds ? "seeds" : "targets", // with targets, the seed is the runner's one-hot
+                "target" => "targets",
+                "output" => "outputs",
+                "result" => "results",
+                _ => null,
+            };
+
+            // A non-finite value: found again in the example itself (on the failure path only), so the message can
+            // give its position in the example's shape, as weights loading does, rather than a flat index.
+            if (name is "inputs" or "seeds")
+            {
+                bool inputs = name == "inputs";
+                int size = inputs ? _inputSize : _outputSize;
+                T* values = (inputs ? _inputs : _seedsIn) + (long)example * size;
+                for (int k = 0; k < size; k++)
+                {
+                    T value = values[k];
+                    if (T.IsFinite(value)) continue;
+                    string what = T.IsNaN(value) ? "NaN" : value > T.Zero ? "+infinity" : "-infinity";
+                    return new ArgumentException(
+                        $"{name}[{example}]: holds {what} at {ParameterBinder.MultiIndex(k, inputs ? InputDimensions() : [size])}; expected finite values."
+                        + (_checkFinite ? " (Data already checked may skip this scan with BatchRunner.CheckFinite = false.)" : ""),
+                        name, refused);
+                }
+            }
+
+            // Anything else: the single call's message, under the batch argument's name. Its Message ends with the
+            // (localised) " (Parameter 'input')", which the new exception would repeat for its own name.
+            string message = refused.Message;
+            if (!string.IsNullOrEmpty(refused.ParamName))
+            {
+                string suffix = new ArgumentException(string.Empty, refused.ParamName).Message;
+                if (message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+            }
+            return name is null
+                ? new ArgumentException($"Example {example} of the batch: {message}", refused.ParamName, refused)
+                : new ArgumentException($"{name}[{example}]: {message}", name, refused);
+        }
+
+        // The input's dimensions, [C, H, W] or [features], when the architecture agrees with InputSize.
+        private int[] InputDimensions()
+        {
+            int[] dimensions = _net.Architecture.InputShape.Dimensions;
+            return _net.Architecture.InputShape.Size == _inputSize ? dimensions : [_inputSize];
         }
 
         internal static int WorkerCount(int maxDegreeOfParallelism)

@@ -39,5 +39,19 @@ namespace Relucent
     /// <summary>The buffers of one network's calls, made by <see cref="IExplainer{T}.CreateWorkspace"/>; not thread-safe.</summary>
     public interface IWorkspace
     {
+        /// <summary>
+        /// Whether calls with this workspace first check that the input and seed hold no NaN or infinity (one pass
+        /// over each); true for a generated network's workspace, whose own <c>CheckFinite</c> property this is.
+        /// </summary>
+        /// <remarks>
+        /// Declared here so that code holding only an <see cref="IWorkspace"/> (a <see cref="BatchRunner{T}"/>'s
+        /// workers) can switch the scan. Explainers whose calls never scan, such as the <see cref="Interpreter{T}"/>,
+        /// keep this default: it reads false and a set does nothing.
+        /// </remarks>
+        bool CheckFinite
+        {
+            get => false;
+            set { }
+        }
     }
 }

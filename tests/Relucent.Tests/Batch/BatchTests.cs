@@ -199,6 +199,147 @@ namespace Relucent.Tests.Batching
             Assert.All(outputs, v => Assert.Equal(1f, v));
         }
 
+        [Fact]
+        public void The_lowest_failing_example_is_reported_even_when_a_later_one_fails_first()
+        {
+            // Example 2 refuses its input slowly, example 7 at once: with several workers 7 fails first in time,
+            // but the batch reports 2, the same example one worker would reach first.
+            var net = new Refusing();
+            var inputs = new float[12 * 2];
+            inputs[2 * 2] = float.NaN;
+            inputs[2 * 2 + 1] = 200; // milliseconds before refusing
+            inputs[7 * 2] = float.NaN;
+            var outputs = new float[12];
+            foreach (int workers in new[] { 1, 2, 3 })
+            {
+                using var runner = new BatchRunner<float>(net, workers);
+                for (int round = 0; round < 2; round++)
+                {
+                    var e = Assert.Throws<ArgumentException>(() => runner.Forward(inputs, outputs));
+                    Assert.Equal("inputs", e.ParamName);
+                    Assert.StartsWith("inputs[2]: holds NaN at [0]", e.Message, StringComparison.Ordinal);
+                    var inner = Assert.IsType<ArgumentException>(e.InnerException);
+                    Assert.Equal("input", inner.ParamName);
+                }
+            }
+        }
+
+        [Fact]
+        public void Other_argument_problems_are_named_for_the_batch_and_other_exceptions_pass_unchanged()
+        {
+            using var runner = new BatchRunner<float>(new Refusing(), workers: 2);
+            var inputs = new float[6 * 2];
+            var outputs = new float[6];
+
+            // A finite input refused for another reason: the single call's message under the batch argument's name,
+            // without the inner "(Parameter 'input')".
+            inputs[3 * 2] = -1;
+            var e = Assert.Throws<ArgumentException>(() => runner.Forward(inputs, outputs));
+            Assert.Equal("inputs", e.ParamName);
+            Assert.StartsWith("inputs[3]: input is negative", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("'input'", e.Message, StringComparison.Ordinal);
+            Assert.Equal("input", Assert.IsType<ArgumentException>(e.InnerException).ParamName);
+
+            // An argument the batch does not know keeps its name, and the message still says which example.
+            inputs[3 * 2] = 0;
+            inputs[4 * 2] = -2;
+            e = Assert.Throws<ArgumentException>(() => runner.Explain(BackwardRule.Saliency, inputs, new float[6], new float[6 * 2]));
+            Assert.Equal("mode", e.ParamName);
+            Assert.StartsWith("Example 4 of the batch: ", e.Message, StringComparison.Ordinal);
+
+            // Not an argument problem: the explainer's own exception, type and all.
+            using var failing = new BatchRunner<float>(new Failing(), workers: 2);
+            inputs[4 * 2] = float.NaN;
+            var fault = Assert.Throws<InvalidOperationException>(() => failing.Forward(inputs, outputs));
+            Assert.Null(fault.InnerException);
+        }
+
+        [Fact]
+        public void CheckFinite_reaches_every_worker_s_workspace()
+        {
+            var net = new Recording();
+            using var runner = new BatchRunner<float>(net, workers: 4);
+            Assert.Equal(4, net.Workspaces.Count);
+            Assert.True(runner.CheckFinite, "the scan is on by default");
+            Assert.All(net.Workspaces, w => Assert.True(w.CheckFinite, "a new runner's workspaces scan, whatever they start with"));
+            runner.CheckFinite = false;
+            Assert.False(runner.CheckFinite);
+            Assert.All(net.Workspaces, w => Assert.False(w.CheckFinite));
+
+            // Every call of a batch sees the runner's setting, whichever worker makes it.
+            var inputs = new float[40 * 2];
+            var outputs = new float[40];
+            runner.Forward(inputs, outputs);
+            Assert.All(outputs, v => Assert.Equal(0f, v));
+            runner.CheckFinite = true;
+            runner.Forward(inputs, outputs);
+            Assert.All(outputs, v => Assert.Equal(1f, v));
+
+            // A workspace without its own CheckFinite keeps the interface's default: reads false, ignores a set.
+            using var plain = new BatchRunner<float>(new Failing(), workers: 2) { CheckFinite = false };
+            plain.CheckFinite = true;
+            plain.Forward(new float[4], new float[2]);
+        }
+
+        /// <summary>A two-input network that refuses NaN (after waiting input[1] ms) and negative values like a generated one would.</summary>
+        private sealed class Refusing : IExplainer<float>
+        {
+            public Network Architecture => Net.Input(2).Dense(1);
+            public int InputSize => 2;
+            public int OutputSize => 1;
+            public IReadOnlyList<BackwardRule> Rules => new[] { BackwardRule.Saliency };
+            public IWorkspace CreateWorkspace() => new Workspace();
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output, IWorkspace workspace)
+            {
+                if (float.IsNaN(input[0]))
+                {
+                    if (input[1] > 0) Thread.Sleep((int)input[1]);
+                    throw new ArgumentException("input holds NaN at index 0; expected finite values.", "input");
+                }
+                if (input[0] < 0) throw new ArgumentException("input is negative", "input");
+                output[0] = input[0] + input[1];
+            }
+
+            public void Explain(BackwardRule rule, ReadOnlySpan<float> input, ReadOnlySpan<float> seed, Span<float> result, IWorkspace workspace)
+            {
+                if (input[0] < -1) throw new ArgumentException("mode -2 is not supported", "mode");
+                result.Fill(seed[0]);
+            }
+
+            private sealed class Workspace : IWorkspace
+            {
+            }
+        }
+
+        /// <summary>A network whose workspaces have their own <c>CheckFinite</c> (false to start with) and whose output is it, as 0 or 1.</summary>
+        private sealed class Recording : IExplainer<float>
+        {
+            public List<Workspace> Workspaces { get; } = new();
+            public Network Architecture => Net.Input(2).Dense(1);
+            public int InputSize => 2;
+            public int OutputSize => 1;
+            public IReadOnlyList<BackwardRule> Rules => new[] { BackwardRule.Saliency };
+
+            public IWorkspace CreateWorkspace()
+            {
+                var workspace = new Workspace();
+                Workspaces.Add(workspace);
+                return workspace;
+            }
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output, IWorkspace workspace) =>
+                output[0] = workspace.CheckFinite ? 1 : 0;
+
+            public void Explain(BackwardRule rule, ReadOnlySpan<float> input, ReadOnlySpan<float> seed, Span<float> result, IWorkspace workspace) =>
+                result.Clear();
+
+            public sealed class Workspace : IWorkspace
+            {
+                public bool CheckFinite { get; set; }
+            }
+        }
+
         /// <summary>A two-input network that sums its input plus one, and throws on NaN.</summary>
         private sealed class Failing : IExplainer<float>
         {
