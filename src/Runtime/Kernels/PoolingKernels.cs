@@ -166,15 +166,23 @@ namespace Relucent.Kernels
                 throw new ArgumentException($"The ReLU rule can be applied while unpooling only when windows do not overlap; this pooling has kernel {g.Kernel}, stride {g.Stride}.", nameof(g));
             }
             dx.Clear();
-            fixed (T* pz = reluOutput)
+            fixed (T* pdy = dy, pdx = dx, pz = reluOutput)
+            fixed (int* ps = switches)
             {
-                var step = new ReluStep<T>(rule, pz);
-                // T.Zero + dy[o], as the unfused sum into a cleared buffer computes it (+0 for a −0 signal).
-                for (int o = 0; o < dy.Length; o++)
-                {
-                    int at = switches[o];
-                    dx[at] = step.Apply(at, T.Zero + dy[o]);
-                }
+                Unpool(pdy, ps, pdx, g.OutputSize, g.InputSize, new ReluStep<T>(rule, pz));
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void Unpool<T>(T* dy, int* switches, T* dx, int count, int inputSize, ReluStep<T> step) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            // T.Zero + dy[o], as the unfused sum into a cleared buffer computes it (+0 for a −0 signal).
+            for (int o = 0; o < count; o++)
+            {
+                int at = switches[o];
+                // Switches written by MaxForward are always inside; any others are refused, not written through.
+                if ((uint)at >= (uint)inputSize) throw new ArgumentException($"switches[{o}] = {at} is outside the input of {inputSize} values.", nameof(switches));
+                dx[at] = step.Apply(at, T.Zero + dy[o]);
             }
         }
 

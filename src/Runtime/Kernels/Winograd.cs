@@ -45,6 +45,7 @@ namespace Relucent.Kernels
         /// by <paramref name="pad"/>. The weight is the convolution's column-major <c>[filters, channels·9]</c>; forward, input
         /// channels are its channels and outputs its filters; flipped (input gradient), the roles swap and taps reverse.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as ConvolutionKernels' drivers: no tiering, no dynamic PGO
         private static void Convolve(float* input, int inChannels, int h, int w, int pad, float* weight, int filters, bool flip,
             float* bias, bool relu, float* output, int outChannels, int oh, int ow, int channels)
         {

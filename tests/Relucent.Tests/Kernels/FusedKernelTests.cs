@@ -182,6 +182,16 @@ namespace Relucent.Tests.Kernels
         }
 
         [Fact]
+        public void Unpooling_through_a_relu_rule_refuses_a_switch_outside_the_input()
+        {
+            var g = new PoolGeometry(1, 4, 4, kernel: 2, stride: 2);
+            int[] switches = { 0, 2, 16, 10 }; // 16 is one past the input
+            var ex = Assert.Throws<ArgumentException>(() =>
+                PoolingKernels.MaxBackward<float>(new float[4], switches, new float[g.InputSize], g, BackwardRule.Saliency, new float[g.InputSize]));
+            Assert.Contains("switches[2] = 16", ex.Message);
+        }
+
+        [Fact]
         public void Relu_maps_negative_zero_to_positive_zero_and_keeps_NaN()
         {
             foreach (int width in SimdPathTests.Widths())
