@@ -47,6 +47,12 @@ public class NetworkBenchmarks
     [Benchmark(OperationsPerInvoke = Subject.BatchSize, Description = "Saliency, batch 64 (per example)")]
     public void SaliencyBatch() => _subject.SaliencyBatch();
 
+    [Benchmark(OperationsPerInvoke = Subject.BatchSize, Description = "DeconvNet, batch 64 (per example)")]
+    public void DeconvNetBatch() => _subject.DeconvNetBatch();
+
+    [Benchmark(OperationsPerInvoke = Subject.BatchSize, Description = "GuidedBackprop, batch 64 (per example)")]
+    public void GuidedBackpropBatch() => _subject.GuidedBackpropBatch();
+
     private sealed class Config : ManualConfig
     {
         public Config() => AddColumn(new GflopsColumn());

@@ -38,6 +38,10 @@ public sealed class Subject : IDisposable
 
     public void SaliencyBatch() => Runner.Explain(BackwardRule.Saliency, Inputs, Targets, Results);
 
+    public void DeconvNetBatch() => Runner.Explain(BackwardRule.DeconvNet, Inputs, Targets, Results);
+
+    public void GuidedBackpropBatch() => Runner.Explain(BackwardRule.GuidedBackprop, Inputs, Targets, Results);
+
     public void ReferenceSaliency() => Reference.Explain(BackwardRule.Saliency, Input, Target, Result);
 
     public void ReferenceForward() => Reference.Forward(Input, Output);
