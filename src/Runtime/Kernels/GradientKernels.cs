@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Relucent.Kernels
 {
@@ -30,44 +31,26 @@ namespace Relucent.Kernels
         /// Convolution: <c>∂W[f, c, ky, kx] += Σ_{oy,ox} dy[f, oy, ox] · x[c, oy·s − p + ky, ox·s − p + kx]</c> and
         /// <c>∂b[f] += Σ dy[f, ·, ·]</c>; <paramref name="biasGradient"/> is empty for a layer without bias.
         /// </summary>
-        public static void Convolution<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> weightGradient, Span<T> biasGradient, in ConvolutionGeometry g)
+        /// <remarks>
+        /// SIMD with fused multiply-adds, as the convolution kernels: a matrix product over the output positions run by
+        /// the register tiles of <see cref="Tiles"/>, or, for layers with few channels, dot products along the positions
+        /// (<see cref="ConvolutionWeightGradient"/>). Deterministic bit for bit (a fixed summation order for each geometry
+        /// and SIMD width, on any thread); nothing is allocated per call.
+        /// </remarks>
+        public static unsafe void Convolution<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> weightGradient, Span<T> biasGradient, in ConvolutionGeometry g)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length<T>(weightGradient, g.WeightSize, nameof(weightGradient));
-            int plane = g.OutputHeight * g.OutputWidth, k = g.Kernel;
-            for (int c = 0; c < g.Channels; c++)
+            if (!biasGradient.IsEmpty) Check.Length<T>(biasGradient, g.Filters, nameof(biasGradient));
+            fixed (T* px = x, pdy = dy, pw = weightGradient, pb = biasGradient)
             {
-                for (int ky = 0; ky < k; ky++)
-                {
-                    for (int kx = 0; kx < k; kx++)
-                    {
-                        int tap = (c * k + ky) * k + kx;
-                        g.ColumnRange(kx, out int first, out int last);
-                        for (int f = 0; f < g.Filters; f++)
-                        {
-                            T sum = T.Zero;
-                            for (int oy = 0; oy < g.OutputHeight; oy++)
-                            {
-                                int iy = oy * g.Stride - g.Padding + ky;
-                                if ((uint)iy >= (uint)g.Height) continue;
-                                ReadOnlySpan<T> row = x.Slice((c * g.Height + iy) * g.Width, g.Width);
-                                ReadOnlySpan<T> gradRow = dy.Slice(f * plane + oy * g.OutputWidth, g.OutputWidth);
-                                for (int ox = first; ox < last; ox++) sum += gradRow[ox] * row[ox * g.Stride - g.Padding + kx];
-                            }
-                            weightGradient[tap * g.Filters + f] += sum;
-                        }
-                    }
-                }
-            }
-            if (biasGradient.IsEmpty) return;
-            Check.Length<T>(biasGradient, g.Filters, nameof(biasGradient));
-            for (int f = 0; f < g.Filters; f++)
-            {
-                T sum = T.Zero;
-                foreach (T v in dy.Slice(f * plane, plane)) sum += v;
-                biasGradient[f] += sum;
+                T* pbias = biasGradient.IsEmpty ? null : pb;
+                if (SimdWidth.Use512) ConvolutionWeightGradient.Add<T, Vector512<T>, Simd512<T>>(px, pdy, pw, pbias, g);
+                else if (SimdWidth.Use256) ConvolutionWeightGradient.Add<T, Vector256<T>, Simd256<T>>(px, pdy, pw, pbias, g);
+                else if (SimdWidth.Use128) ConvolutionWeightGradient.Add<T, Vector128<T>, Simd128<T>>(px, pdy, pw, pbias, g);
+                else ConvolutionWeightGradient.Add<T, T, SimdScalar<T>>(px, pdy, pw, pbias, g);
             }
         }
 

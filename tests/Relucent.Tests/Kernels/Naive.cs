@@ -96,6 +96,42 @@ namespace Relucent.Tests.Kernels
             return dx;
         }
 
+        /// <summary>
+        /// The parameter gradients of <see cref="Conv2D"/>: <c>∂W[f, c, ky, kx] = Σ_{oy,ox} dy[f, oy, ox] · x[c, oy·s − p + ky, ox·s − p + kx]</c>
+        /// (C-order <c>[F, C, k, k]</c>) and <c>∂b[f] = Σ_{oy,ox} dy[f, oy, ox]</c>, one sum per element over the output positions.
+        /// </summary>
+        public static (double[] Weight, double[] Bias) Conv2DParameterGradients(double[] x, double[] dy, int channels, int height, int width, int filters, int kernel, int stride, int padding)
+        {
+            int oh = ConvOut(height, kernel, stride, padding), ow = ConvOut(width, kernel, stride, padding);
+            var weight = new double[filters * channels * kernel * kernel];
+            var bias = new double[filters];
+            for (int f = 0; f < filters; f++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int ky = 0; ky < kernel; ky++)
+                    {
+                        for (int kx = 0; kx < kernel; kx++)
+                        {
+                            double sum = 0;
+                            for (int oy = 0; oy < oh; oy++)
+                            {
+                                for (int ox = 0; ox < ow; ox++)
+                                {
+                                    int iy = oy * stride - padding + ky, ix = ox * stride - padding + kx;
+                                    if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+                                    sum += dy[(f * oh + oy) * ow + ox] * x[(c * height + iy) * width + ix];
+                                }
+                            }
+                            weight[((f * channels + c) * kernel + ky) * kernel + kx] = sum;
+                        }
+                    }
+                }
+                for (int q = 0; q < oh * ow; q++) bias[f] += dy[f * oh * ow + q];
+            }
+            return (weight, bias);
+        }
+
         public static int PoolOut(int size, int kernel, int stride) => (size - kernel) / stride + 1;
 
         /// <summary>Max pooling; <paramref name="argmax"/> is the flat input index of the first maximum in row-major window order.</summary>
