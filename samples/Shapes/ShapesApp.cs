@@ -123,7 +123,7 @@ namespace Relucent.Samples.Shapes
                 $"({Percent(Correct(test, final, i => i.HasDistractor), test.Count(i => i.HasDistractor))} of those with a distractor).");
             string weights = Path.Combine(output, "shapes-cnn.safetensors");
             net.Save(weights);
-            AnsiConsole.MarkupLine($"Weights: [blue]{Markup.Escape(weights)}[/] (explain one image: samples/Explain, [grey]explain explain image.png --weights {Markup.Escape(weights)}[/])");
+            AnsiConsole.MarkupLine($"Weights: [blue]{Markup.Escape(weights)}[/] (explain one image: [grey]dotnet run --project samples/Explain -c Release -- explain image.png --weights {Markup.Escape(weights)}[/])");
 
             // 3. Explain the first test images with every method, and measure.
             var explainClock = Stopwatch.StartNew();
