@@ -19,6 +19,10 @@ public static class Quick
         table.AppendLine("|---|---|---:|---:|---:|---:|");
         foreach (string name in names)
         {
+            // The previous network's MathNet reference leaves megabytes of garbage: collect it now, blocking, so that no
+            // background collection can run during this network's rows.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
             using Subject s = Subject.Create(name);
             Row(table, s.Name, "forward, batch 1", s.Forward, 1, s.ForwardFlops, repetitions);
             Row(table, s.Name, "saliency, batch 1", s.Saliency, 1, s.ExplainFlops, repetitions);
