@@ -140,7 +140,11 @@ namespace Relucent.Generator.Emitting
                     string storage = p.IsMatrix
                         ? (p.Info.Dimensions.Count > 2 ? $", stored as [{p.Rows}, {p.Columns}]: one row per filter, C·k·k columns" : "")
                         : "";
-                    w.Line($"/// <summary><c>{Xml(p.Text)}</c> of {Xml(layer.Label)}, {Xml(layer.Layer.Describe())}{storage}. Changing it changes what the network computes.</summary>");
+                    // A BatchNorm's parameters are folded into a scale and shift at load: an edit takes effect only once refolded.
+                    string effect = layer.Layer is BatchNormLayer
+                        ? "Changing it changes what the network computes once <see cref=\"ParametersChanged\"/> has refolded the layer's scale and shift."
+                        : "Changing it changes what the network computes.";
+                    w.Line($"/// <summary><c>{Xml(p.Text)}</c> of {Xml(layer.Label)}, {Xml(layer.Layer.Describe())}{storage}. {effect}</summary>");
                     w.Line(p.IsMatrix ? $"public Matrix<{t}> {p.Property} {{ get; }}" : $"public Vector<{t}> {p.Property} {{ get; }}");
                     w.Line();
                 }
