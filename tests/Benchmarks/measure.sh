@@ -1,16 +1,19 @@
 #!/bin/sh
 # Side by side in one session: the machine, libtorch and ONNX Runtime (the peers' anchors, 2 threads), then
 # Relucent's quick table and its convolution layers alone. Usage: tests/Benchmarks/measure.sh [logfile]
-# About ten minutes; run it when the machine is quiet (the load average is printed before and after).
+# About three minutes; run it when the machine is quiet (the load average is printed before and after).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 log=${1:-/tmp/relucent-measure.txt}
+# The peers' anchors live beside the repository (../shared/anchors), or wherever RELUCENT_ANCHORS says.
+anchors=${RELUCENT_ANCHORS:-$(cd "$here/../../.." && pwd)/shared/anchors}
+[ -x "$anchors/torchsharp/run.sh" ] || { echo "no anchors at $anchors (set RELUCENT_ANCHORS)" >&2; exit 1; }
 {
   echo "== $(date -u '+%Y-%m-%d %H:%M UTC')"; uptime
   lscpu | grep -E 'Model name|^CPU\(s\)|Thread|Core|Flags' | sed 's/Flags:.*avx512f.*/Flags: ... avx512f ... (AVX-512)/'
   dotnet --version
-  echo "== libtorch (TorchSharp), 2 threads"; /work/shared/anchors/torchsharp/run.sh 2
-  echo "== ONNX Runtime, 2 threads"; /work/shared/anchors/onnxruntime/run.sh 2
+  echo "== libtorch (TorchSharp), 2 threads"; "$anchors/torchsharp/run.sh" 2
+  echo "== ONNX Runtime, 2 threads"; "$anchors/onnxruntime/run.sh" 2
   echo "== Relucent"; cd "$here" && dotnet build -c Release -v q -nologo >/dev/null && dotnet bin/Release/net10.0/Benchmarks.dll quick
   uptime
 } 2>&1 | tee "$log"
