@@ -131,28 +131,8 @@ namespace Relucent.Kernels
                 vectors = (oh * ow + vl - 1) / vl;
                 int columns = vectors * vl;
                 b = Scratch<T>.First(taps * columns);
-                int tap = 0;
-                for (int c = 0; c < channels; c++)
-                {
-                    for (int ky = 0; ky < k; ky++)
-                    {
-                        for (int kx = 0; kx < k; kx++, tap++)
-                        {
-                            T* row = b + tap * columns;
-                            bOff[tap] = tap * columns;
-                            new Span<T>(row, columns).Clear();
-                            g.ColumnRange(kx, out int first, out int last);
-                            for (int oy = 0; oy < oh; oy++)
-                            {
-                                int iy = oy * s - p + ky;
-                                if ((uint)iy >= (uint)height) continue;
-                                T* source = x + (c * height + iy) * width - p + kx;
-                                T* target = row + oy * ow;
-                                for (int ox = first; ox < last; ox++) target[ox] = source[ox * s];
-                            }
-                        }
-                    }
-                }
+                Im2Col.Fill(x, g, b, columns);
+                for (int t = 0; t < taps; t++) bOff[t] = t * columns;
             }
 
             int ldc = vectors * vl;

@@ -210,7 +210,7 @@ namespace Relucent.Kernels
                 vectors = (positions + vl - 1) / vl;
                 ld = vectors * vl;
                 a = Scratch<T>.First(taps * ld);
-                Im2Col(x, g, a, ld);
+                Im2Col.Fill(x, g, a, ld);
                 for (int t = 0; t < taps; t++) xOff[t] = t * ld;
                 d = Scratch<T>.Second(filters * ld);
                 for (int f = 0; f < filters; f++) Rows.CopyPadded<T, TV, S>(dy + f * positions, positions, d + f * ld, ld);
@@ -232,37 +232,6 @@ namespace Relucent.Kernels
             }
         }
 
-        /// <summary>
-        /// The explicit im2col matrix in rows <paramref name="ld"/> long: row t holds tap t's input value at each output
-        /// position, zero in the padding and past the last position.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Im2Col<T>(T* x, in ConvolutionGeometry g, T* a, int ld)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            int channels = g.Channels, height = g.Height, width = g.Width, k = g.Kernel, p = g.Padding, s = g.Stride;
-            int oh = g.OutputHeight, ow = g.OutputWidth;
-            for (int c = 0, t = 0; c < channels; c++)
-            {
-                for (int ky = 0; ky < k; ky++)
-                {
-                    for (int kx = 0; kx < k; kx++, t++)
-                    {
-                        T* row = a + t * ld;
-                        new Span<T>(row, ld).Clear();
-                        g.ColumnRange(kx, out int first, out int last);
-                        for (int oy = 0; oy < oh; oy++)
-                        {
-                            int iy = oy * s - p + ky;
-                            if ((uint)iy >= (uint)height) continue;
-                            T* source = x + (c * height + iy) * width - p + kx;
-                            T* target = row + oy * ow;
-                            for (int ox = first; ox < last; ox++) target[ox] = source[ox * s];
-                        }
-                    }
-                }
-            }
-        }
 
         /// <summary>One tile of <paramref name="taps"/> × <paramref name="filters"/> dot products, by its shape.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -29,8 +29,10 @@ public class GeneratedApiTests
         var workspace = new CaptumLeNet.Workspace();
         var result = new float[CaptumLeNet.InputSize];
         var logits = new float[CaptumLeNet.OutputSize];
+        // Warm-up: every method measured below runs once first (a first call may load types or compile code).
         Net.Saliency(X, 1, result, workspace);
         Net.DeconvNet(X, 1, result, workspace);
+        Net.GuidedBackprop(X, 1, result, workspace);
         Net.Forward(X, logits, workspace);
 
         long before = GC.GetAllocatedBytesForCurrentThread();

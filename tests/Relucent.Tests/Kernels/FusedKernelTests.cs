@@ -18,20 +18,6 @@ namespace Relucent.Tests.Kernels
     {
         private static readonly BackwardRule[] Rules = { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop };
 
-        private static void OnPath(int width, Action action)
-        {
-            int saved = SimdWidth.s_limit;
-            SimdWidth.s_limit = width;
-            try
-            {
-                action();
-            }
-            finally
-            {
-                SimdWidth.s_limit = saved;
-            }
-        }
-
         /// <summary>Bit-for-bit equality, telling +0 from −0 (which <c>Equals</c> does not).</summary>
         private static void AssertSameBits<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string what) where T : unmanaged
         {
@@ -66,7 +52,7 @@ namespace Relucent.Tests.Kernels
             // Direct, strided (explicit im2col) and Winograd-sized cases; bias on and off.
             var cases = Gen.Select(Gen.Int[1, 20], Gen.Int[3, 30], Gen.Int[3, 30], Gen.Int[1, 20], Gen.Int[1, 3], Gen.Int[0, 2], Gen.Select(Gen.Bool, Gen.Int))
                 .Where((c, h, w, f, s, p, rest) => c * h * w * f <= 60000);
-            cases.Sample((c, h, w, f, s, p, rest) => OnPath(width, () =>
+            cases.Sample((c, h, w, f, s, p, rest) => SimdPathTests.OnPath(width, () =>
             {
                 CheckConvolution<float>(c, h, w, f, s, p, rest.Item1, rest.Item2);
                 CheckConvolution<double>(c, h, w, f, s, p, rest.Item1, rest.Item2);
@@ -93,7 +79,7 @@ namespace Relucent.Tests.Kernels
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
         public void Dense_with_relu_equals_dense_then_relu(int width) =>
-            Gen.Select(Gen.Int[1, 300], Gen.Int[1, 300], Gen.Bool, Gen.Int).Sample((n, m, bias, seed) => OnPath(width, () =>
+            Gen.Select(Gen.Int[1, 300], Gen.Int[1, 300], Gen.Bool, Gen.Int).Sample((n, m, bias, seed) => SimdPathTests.OnPath(width, () =>
             {
                 CheckDense<float>(n, m, bias, seed);
                 CheckDense<double>(n, m, bias, seed);
@@ -116,7 +102,7 @@ namespace Relucent.Tests.Kernels
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
         public void Dense_backward_through_a_relu_rule_equals_the_two_steps(int width) =>
-            Gen.Select(Gen.Int[1, 300], Gen.Int[1, 300], Gen.Int).Sample((n, m, seed) => OnPath(width, () =>
+            Gen.Select(Gen.Int[1, 300], Gen.Int[1, 300], Gen.Int).Sample((n, m, seed) => SimdPathTests.OnPath(width, () =>
             {
                 foreach (BackwardRule rule in Rules)
                 {
@@ -142,7 +128,7 @@ namespace Relucent.Tests.Kernels
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
         public void Unpooling_through_a_relu_rule_equals_the_two_steps(int width) =>
-            Gen.Select(Gen.Int[1, 4], Gen.Int[2, 40], Gen.Int[2, 40], Gen.Int[1, 3], Gen.Int[0, 2], Gen.Int).Sample((c, h, w, k, extra, seed) => OnPath(width, () =>
+            Gen.Select(Gen.Int[1, 4], Gen.Int[2, 40], Gen.Int[2, 40], Gen.Int[1, 3], Gen.Int[0, 2], Gen.Int).Sample((c, h, w, k, extra, seed) => SimdPathTests.OnPath(width, () =>
             {
                 if (k > h || k > w) return;
                 var g = new PoolGeometry(c, h, w, k, stride: k + extra); // windows that do not overlap
@@ -196,7 +182,7 @@ namespace Relucent.Tests.Kernels
         {
             foreach (int width in SimdPathTests.Widths())
             {
-                OnPath(width, () =>
+                SimdPathTests.OnPath(width, () =>
                 {
                     var x = new float[37];
                     for (int i = 0; i < x.Length; i++) x[i] = (i % 4) switch { 0 => -0f, 1 => -1.5f, 2 => 2.5f, _ => float.NaN };

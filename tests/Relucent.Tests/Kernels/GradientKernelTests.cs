@@ -35,16 +35,16 @@ namespace Relucent.Tests.Kernels
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
         public void Convolution_gradients_match_the_naive_loop_on_every_path_in_float(int width) =>
-            Cases.Sample(c => OnPath(width, () => CheckAgainstNaive<float>(c)), iter: Numerics.Iterations(60));
+            Cases.Sample(c => SimdPathTests.OnPath(width, () => CheckAgainstNaive<float>(c)), iter: Numerics.Iterations(60));
 
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
         public void Convolution_gradients_match_the_naive_loop_on_every_path_in_double(int width) =>
-            Cases.Sample(c => OnPath(width, () => CheckAgainstNaive<double>(c)), iter: Numerics.Iterations(60));
+            Cases.Sample(c => SimdPathTests.OnPath(width, () => CheckAgainstNaive<double>(c)), iter: Numerics.Iterations(60));
 
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
-        public void Convolution_gradients_match_the_naive_loop_on_network_layers(int width) => OnPath(width, () =>
+        public void Convolution_gradients_match_the_naive_loop_on_network_layers(int width) => SimdPathTests.OnPath(width, () =>
         {
             foreach (Case c in Layers)
             {
@@ -79,7 +79,7 @@ namespace Relucent.Tests.Kernels
         /// </summary>
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
-        public void Each_call_adds_exactly_its_contribution(int width) => OnPath(width, () =>
+        public void Each_call_adds_exactly_its_contribution(int width) => SimdPathTests.OnPath(width, () =>
         {
             foreach (Case c in Layers) Check<float>(c);
             foreach (Case c in Layers) Check<double>(c);
@@ -119,8 +119,8 @@ namespace Relucent.Tests.Kernels
         public void The_scalar_path_gives_the_bits_of_the_plain_loop()
         {
             // Sample runs cases on several threads: each sets its own (per-thread) width.
-            Cases.Sample(c => OnPath(1, () => { Check<float>(c); Check<double>(c); }), iter: Numerics.Iterations(40));
-            OnPath(1, () =>
+            Cases.Sample(c => SimdPathTests.OnPath(1, () => { Check<float>(c); Check<double>(c); }), iter: Numerics.Iterations(40));
+            SimdPathTests.OnPath(1, () =>
             {
                 foreach (Case c in Layers) Check<float>(c);
             });
@@ -267,19 +267,5 @@ namespace Relucent.Tests.Kernels
         }
 
         private static ConvolutionGeometry Geometry(Case c) => new(c.Channels, c.Height, c.Width, c.Filters, c.Kernel, c.Stride, c.Padding);
-
-        private static void OnPath(int width, Action action)
-        {
-            int saved = SimdWidth.s_limit;
-            SimdWidth.s_limit = width;
-            try
-            {
-                action();
-            }
-            finally
-            {
-                SimdWidth.s_limit = saved;
-            }
-        }
     }
 }

@@ -27,7 +27,8 @@ namespace Relucent.Tests.Kernels
             return widths;
         }
 
-        private static void OnPath(int width, Action action)
+        /// <summary>Runs <paramref name="action"/> on this thread with the kernels limited to <paramref name="width"/> (see <see cref="Widths"/>).</summary>
+        internal static void OnPath(int width, Action action)
         {
             int saved = SimdWidth.s_limit;
             SimdWidth.s_limit = width;
