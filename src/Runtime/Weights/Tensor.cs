@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Relucent
@@ -120,61 +121,44 @@ namespace Relucent
         }
 
         /// <summary>The values converted to float32, C-order (float64 and int64 round to nearest, ties to even).</summary>
-        public float[] ToSingle()
-        {
-            ReadOnlySpan<byte> b = _data;
-            float[] result = new float[ElementCount];
-            switch (DType)
-            {
-                case DType.F32:
-                    if (BitConverter.IsLittleEndian) b.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
-                    else for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadSingleLittleEndian(b[(i * 4)..]);
-                    break;
-                case DType.F64:
-                    for (int i = 0; i < result.Length; i++) result[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(b[(i * 8)..]);
-                    break;
-                case DType.F16:
-                    for (int i = 0; i < result.Length; i++) result[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(b[(i * 2)..]);
-                    break;
-                case DType.BF16:
-                    for (int i = 0; i < result.Length; i++) result[i] = BFloat16.ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 2)..]));
-                    break;
-                case DType.I64:
-                    for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt64LittleEndian(b[(i * 8)..]);
-                    break;
-                case DType.I32:
-                    for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt32LittleEndian(b[(i * 4)..]);
-                    break;
-            }
-
-            return result;
-        }
+        public float[] ToSingle() => Convert<float>(DType.F32);
 
         /// <summary>The values converted to float64, C-order (exact, except int64 beyond 2^53, which rounds to nearest).</summary>
-        public double[] ToDouble()
+        public double[] ToDouble() => Convert<double>(DType.F64);
+
+        /// <summary>
+        /// The values as <typeparamref name="T"/>: a byte copy when the file already holds <paramref name="same"/> (on a
+        /// little-endian machine), otherwise one conversion per value, rounding once to nearest (ties to even).
+        /// </summary>
+        private T[] Convert<T>(DType same) where T : unmanaged, IFloatingPointIeee754<T>
         {
             ReadOnlySpan<byte> b = _data;
-            double[] result = new double[ElementCount];
+            T[] result = new T[ElementCount];
+            if (DType == same && BitConverter.IsLittleEndian)
+            {
+                b.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
+                return result;
+            }
+            // One loop per element type, so the type is tested once, not per value.
             switch (DType)
             {
-                case DType.F64:
-                    if (BitConverter.IsLittleEndian) b.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
-                    else for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadDoubleLittleEndian(b[(i * 8)..]);
-                    break;
                 case DType.F32:
-                    for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadSingleLittleEndian(b[(i * 4)..]);
+                    for (int i = 0; i < result.Length; i++) result[i] = T.CreateTruncating(BinaryPrimitives.ReadSingleLittleEndian(b[(i * 4)..]));
+                    break;
+                case DType.F64:
+                    for (int i = 0; i < result.Length; i++) result[i] = T.CreateTruncating(BinaryPrimitives.ReadDoubleLittleEndian(b[(i * 8)..]));
                     break;
                 case DType.F16:
-                    for (int i = 0; i < result.Length; i++) result[i] = (double)BinaryPrimitives.ReadHalfLittleEndian(b[(i * 2)..]);
+                    for (int i = 0; i < result.Length; i++) result[i] = T.CreateTruncating(BinaryPrimitives.ReadHalfLittleEndian(b[(i * 2)..]));
                     break;
                 case DType.BF16:
-                    for (int i = 0; i < result.Length; i++) result[i] = BFloat16.ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 2)..]));
+                    for (int i = 0; i < result.Length; i++) result[i] = T.CreateTruncating(BFloat16.ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 2)..])));
                     break;
                 case DType.I64:
-                    for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt64LittleEndian(b[(i * 8)..]);
+                    for (int i = 0; i < result.Length; i++) result[i] = T.CreateTruncating(BinaryPrimitives.ReadInt64LittleEndian(b[(i * 8)..]));
                     break;
                 case DType.I32:
-                    for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt32LittleEndian(b[(i * 4)..]);
+                    for (int i = 0; i < result.Length; i++) result[i] = T.CreateTruncating(BinaryPrimitives.ReadInt32LittleEndian(b[(i * 4)..]));
                     break;
             }
 

@@ -34,6 +34,23 @@ namespace Relucent.Tests.Weights
         }
 
         [Fact]
+        public void Conversions_round_once_to_nearest_ties_to_even()
+        {
+            // 2^24 + 1 lies halfway between two floats: it rounds to the even one, 2^24, in one step.
+            Assert.Equal(16777216f, Tensor.FromInt64([16777217L], 1).ToSingle()[0]);
+            Assert.Equal(16777220f, Tensor.FromInt64([16777219L], 1).ToSingle()[0]); // halfway again: up, to the even 2^24 + 4
+            // 2^53 + 1 in float64, and an int64 that float64 holds exactly.
+            Assert.Equal(9007199254740992d, Tensor.FromInt64([9007199254740993L], 1).ToDouble()[0]);
+            Assert.Equal(-123456789d, Tensor.FromInt32([-123456789], 1).ToDouble()[0]);
+            // 1 + 2^-24 in float64 is halfway between 1 and the next float: ties to even gives 1.
+            Assert.Equal(1f, Tensor.FromDouble([1 + Math.Pow(2, -24)], 1).ToSingle()[0]);
+            Assert.Equal(float.PositiveInfinity, Tensor.FromDouble([1e300], 1).ToSingle()[0]);
+            // Half and float32 widen exactly.
+            Assert.Equal(0.333251953125, Tensor.FromHalf([(Half)(1.0 / 3)], 1).ToDouble()[0]);
+            Assert.Equal((double)0.1f, Tensor.FromSingle([0.1f], 1).ToDouble()[0]);
+        }
+
+        [Fact]
         public void Scalar_has_one_element()
         {
             var t = new Tensor(DType.F64, [], BitConverter.GetBytes(2.5));
