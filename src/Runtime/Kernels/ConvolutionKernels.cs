@@ -97,20 +97,26 @@ namespace Relucent.Kernels
                 vectors = (oh * wp + vl - 1) / vl;
                 int maxOffset = (channels - 1) * plane + (k - 1) * wp + (k - 1);
                 int staged = maxOffset + vectors * vl; // ≥ channels·plane: the last tile reads up to here
-                b = Scratch<T>.First(staged);
+                b = Scratch<T>.First(staged + vl); // + a vector: the last staged row may overhang by that much (below)
                 if (p == 0)
                 {
                     new ReadOnlySpan<T>(x, channels * plane).CopyTo(new Span<T>(b, channels * plane));
                 }
                 else
                 {
-                    new Span<T>(b, channels * plane).Clear();
                     for (int c = 0; c < channels; c++)
                     {
+                        // Rows in whole vectors: each writes its values, its right border and the next row's left one, and
+                        // may overhang with zeros into the next row, which is written afterwards. One short span copy per
+                        // row instead cost more than the whole product on small layers (LeNet's: 12 values a row).
+                        T* planeStart = b + c * plane;
+                        new Span<T>(planeStart, p * wp + p).Clear(); // the rows above and the first row's left border
                         for (int iy = 0; iy < height; iy++)
                         {
-                            new ReadOnlySpan<T>(x + (c * height + iy) * width, width).CopyTo(new Span<T>(b + c * plane + (iy + p) * wp + p, width));
+                            Rows.CopyPadded<T, TV, S>(x + (c * height + iy) * width, width, planeStart + (iy + p) * wp + p, wp);
                         }
+                        int below = (height + p) * wp + p; // where the last row's borders end
+                        new Span<T>(planeStart + below, plane - below).Clear(); // the rows below
                     }
                 }
                 // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
