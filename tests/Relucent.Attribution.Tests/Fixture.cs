@@ -2,21 +2,11 @@ using System.Numerics;
 
 namespace Relucent.Attribution.Tests;
 
-/// <summary>The Captum fixtures copied into this project (Fixtures/captum, from /work/shared/fixtures/captum).</summary>
-public static class Fixture
+/// <summary>The Captum fixtures copied into this project (Fixtures/captum), with a relative-error check generic over precision.</summary>
+public sealed class Fixture : Relucent.Testing.CaptumFixtures
 {
-    public static string Path(string file) => System.IO.Path.Combine(AppContext.BaseDirectory, "Fixtures", "captum", file);
-
-    public static SafeTensorsFile Weights(string model) => SafeTensors.Read(Path(model + ".weights.safetensors"));
-
-    public static SafeTensorsFile Cases(string model) => SafeTensors.Read(Path(model + ".cases.safetensors"));
-
-    /// <summary>Row <paramref name="index"/> of a batched tensor <c>[4, …]</c>.</summary>
-    public static T[] Row<T>(Tensor batch, int index)
+    private Fixture()
     {
-        T[] all = batch.ToArray<T>();
-        int size = all.Length / batch.Shape[0];
-        return all.AsSpan(index * size, size).ToArray();
     }
 
     /// <summary>The largest error relative to the expected map's largest magnitude.</summary>
