@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -309,7 +310,7 @@ namespace Relucent.Generator.Emitting
             w.Line($"Guard.Length(input, InputSize, nameof(input), \"{c.Model.Input}\");");
             w.Line($"Guard.Length<{t}>(output, OutputSize, nameof(output), \"{c.OutputShape}\");");
             w.Line("ArgumentNullException.ThrowIfNull(workspace);");
-            w.Line("if (workspace.CheckFinite) Guard.Finite(input, nameof(input));");
+            WriteFiniteChecks(w, "input");
             w.Line("input.CopyTo(workspace.a0);");
             w.Line("RunForward(workspace);");
             w.Line($"workspace.{output}.CopyTo(output);");
@@ -437,7 +438,7 @@ namespace Relucent.Generator.Emitting
             w.Line("Guard.Target(target, OutputSize);");
             w.Line($"Guard.Length<{t}>(result, InputSize, nameof(result), \"{c.Model.Input}\");");
             w.Line("ArgumentNullException.ThrowIfNull(workspace);");
-            w.Line("if (workspace.CheckFinite) Guard.Finite(input, nameof(input));");
+            WriteFiniteChecks(w, "input");
             w.Line("input.CopyTo(workspace.a0);");
             w.Line("RunForward(workspace);");
             w.Line($"Array.Clear(workspace.{seed});");
@@ -452,11 +453,7 @@ namespace Relucent.Generator.Emitting
             w.Line($"Guard.Length(seed, OutputSize, nameof(seed), \"{c.OutputShape}\");");
             w.Line($"Guard.Length<{t}>(result, InputSize, nameof(result), \"{c.Model.Input}\");");
             w.Line("ArgumentNullException.ThrowIfNull(workspace);");
-            w.Line("if (workspace.CheckFinite)");
-            w.Line("{");
-            w.Line("    Guard.Finite(input, nameof(input));");
-            w.Line("    Guard.Finite(seed, nameof(seed));");
-            w.Line("}");
+            WriteFiniteChecks(w, "input", "seed");
             w.Line("input.CopyTo(workspace.a0);");
             w.Line("RunForward(workspace);");
             w.Line($"seed.CopyTo(workspace.{seed});");
@@ -468,15 +465,39 @@ namespace Relucent.Generator.Emitting
             w.Line();
             w.Line($"// The {rule} backward pass, {seed} → r0, after RunForward. At each ReLU: {LayerDescriptions.RuleFormulas[rule]}.");
             w.Open($"private void Backward{rule}(Workspace ws)");
+            WriteBackwardBlocks(w, c, (layer, i) => EmitBackward(w, c, layer, rule));
+            w.Close();
+        }
+
+        /// <summary>
+        /// The top-level layers' backward blocks, last layer first, a blank line between blocks; a ReLU whose rule the
+        /// layer after it applies (<see cref="PlannedLayer.BackwardFused"/>) has no block of its own.
+        /// </summary>
+        private static void WriteBackwardBlocks(CodeWriter w, EmitContext c, Action<PlannedLayer, int> emit)
+        {
             bool first = true;
             for (int i = c.Plan.Layers.Count - 1; i >= 0; i--)
             {
-                if (c.Plan.Layers[i].BackwardFused) continue; // done by the layer after it
+                PlannedLayer layer = c.Plan.Layers[i];
+                if (layer.BackwardFused) continue;
                 if (!first) w.Line();
                 first = false;
-                EmitBackward(w, c, c.Plan.Layers[i], rule);
+                emit(layer, i);
             }
-            w.Close();
+        }
+
+        /// <summary>The generated NaN/∞ scan of the named arguments, skipped when the workspace's <c>CheckFinite</c> is off.</summary>
+        private static void WriteFiniteChecks(CodeWriter w, params string[] arguments)
+        {
+            if (arguments.Length == 1)
+            {
+                w.Line($"if (workspace.CheckFinite) Guard.Finite({arguments[0]}, nameof({arguments[0]}));");
+                return;
+            }
+            w.Line("if (workspace.CheckFinite)");
+            w.Line("{");
+            foreach (string argument in arguments) w.Line($"    Guard.Finite({argument}, nameof({argument}));");
+            w.Line("}");
         }
 
         // The derivation as text a person reads (and a program prints): one line per step, in the order the
@@ -575,11 +596,7 @@ namespace Relucent.Generator.Emitting
             w.Line("ArgumentNullException.ThrowIfNull(gradients);");
             w.Line($"Guard.Count(gradients.Length, {c.Parameters.Count}, nameof(gradients));");
             w.Line("ArgumentNullException.ThrowIfNull(workspace);");
-            w.Line("if (workspace.CheckFinite)");
-            w.Line("{");
-            w.Line("    Guard.Finite(input, nameof(input));");
-            w.Line("    Guard.Finite(seed, nameof(seed));");
-            w.Line("}");
+            WriteFiniteChecks(w, "input", "seed");
             w.Line("input.CopyTo(workspace.a0);");
             w.Line("RunForward(workspace);");
             w.Line($"seed.CopyTo(workspace.{seed});");
@@ -593,17 +610,9 @@ namespace Relucent.Generator.Emitting
             w.Line("// each parameterised layer adds its parameters' gradients before passing the signal on. The input's own");
             w.Line("// gradient r0 is not needed, so the first layer stops there.");
             w.Open($"private void BackwardParameters(Workspace ws, {t}[][] gradients)");
-            bool first = true;
-            for (int i = c.Plan.Layers.Count - 1; i >= 0; i--)
-            {
-                PlannedLayer layer = c.Plan.Layers[i];
-                if (layer.BackwardFused) continue; // done by the layer after it
-                if (!first) w.Line();
-                first = false;
-                // The first layer's input signal is not needed; nor is it when the first layer is a ReLU this one carries.
-                bool skip = i == 0 || (i == 1 && layer.BackwardRelu != null);
-                EmitBackward(w, c, layer, BackwardRule.Saliency, parameterGradients: true, skipInputSignal: skip);
-            }
+            // The first layer's input signal is not needed; nor is it when the first layer is a ReLU this one carries.
+            WriteBackwardBlocks(w, c, (layer, i) => EmitBackward(w, c, layer, BackwardRule.Saliency, parameterGradients: true,
+                skipInputSignal: i == 0 || (i == 1 && layer.BackwardRelu != null)));
             w.Close();
         }
 
