@@ -10,8 +10,8 @@ namespace Relucent.Model
     /// </summary>
     public static class ShapeRules
     {
-        /// <summary>The largest tensor a network may hold, 2^28 values (1 GiB of float32).</summary>
-        public const long MaxElements = 1L << 28;
+        /// <summary>The largest tensor a network may hold: <see cref="Limits.MaxElements"/>.</summary>
+        public const long MaxElements = Limits.MaxElements;
 
         /// <summary>
         /// Infers the output shape of each layer of <paramref name="layers"/> from <paramref name="input"/>.
