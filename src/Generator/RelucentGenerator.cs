@@ -1,4 +1,6 @@
+using System;
 using Microsoft.CodeAnalysis;
+using Relucent.Generator.Diagnostics;
 using Relucent.Generator.Emitting;
 using Relucent.Generator.Parsing;
 using Relucent.Generator.Pipeline;
@@ -12,6 +14,17 @@ namespace Relucent.Generator
     [Generator(LanguageNames.CSharp)]
     public sealed class RelucentGenerator : IIncrementalGenerator
     {
+        private readonly Func<NetworkClass, string> _emit;
+
+        /// <summary>The generator the compiler loads.</summary>
+        public RelucentGenerator()
+            : this(NetworkEmitter.Emit)
+        {
+        }
+
+        // Tests pass an emitter that fails, to see the failure reported as RLC099 rather than lost.
+        internal RelucentGenerator(Func<NetworkClass, string> emit) => _emit = emit;
+
         /// <summary>Pipeline step names, for caching tests.</summary>
         public static class Steps
         {
@@ -45,18 +58,34 @@ namespace Relucent.Generator
                     .WithTrackingName(Steps.Model);
 
                 IncrementalValuesProvider<Relucent.Model.EquatableArray<DiagnosticInfo>> diagnostics = parsed
+                    .Where(static result => result.Diagnostics.Count > 0)
                     .Select(static (result, _) => result.Diagnostics)
                     .WithTrackingName(Steps.Diagnostics);
 
-                // Reporting needs the compilation only to map each location back to its syntax tree (for #pragma);
-                // the parse step above stays cached.
-                context.RegisterSourceOutput(diagnostics.Where(static list => list.Count > 0).Combine(context.CompilationProvider), static (spc, pair) =>
+                context.RegisterSourceOutput(diagnostics, static (spc, list) =>
                 {
-                    foreach (DiagnosticInfo diagnostic in pair.Left) spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+                    foreach (DiagnosticInfo diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
                 });
-                context.RegisterSourceOutput(models, static (spc, model) =>
-                    spc.AddSource(model.HintName, NetworkEmitter.Emit(model)));
+                context.RegisterSourceOutput(models, (spc, model) => AddSource(spc, model));
             }
+        }
+
+        // Never throw, emission included: a thrown exception would only surface as warning CS8785 and drop the code
+        // silently. The failure is reported on the class's file, naming the class.
+        private void AddSource(SourceProductionContext context, NetworkClass model)
+        {
+            string text;
+            try
+            {
+                text = _emit(model);
+            }
+            catch (Exception exception) when (!(exception is OperationCanceledException))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.Create(model.FilePath, default, default),
+                    model.FullName, exception.GetType().Name + ": " + exception.Message));
+                return;
+            }
+            context.AddSource(model.HintName, text);
         }
     }
 }

@@ -119,7 +119,7 @@ public sealed class MathNetReference
 
         public ConvStep(Shape input, Shape output, Conv2DLayer conv, float[] weight, float[]? bias)
         {
-            (_c, _h, _w, _f, _k, _s, _p, _oh, _ow) = (input.Channels, input.Height, input.Width, conv.Filters, conv.Kernel, conv.Stride, conv.Padding, output.Height, output.Width);
+            (_c, _h, _w, _f, _k, _s, _p, _oh, _ow) = (input.Channels, input.Height, input.Width, conv.Filters, conv.Kernel, conv.Stride, conv.Padding.Top, output.Height, output.Width);
             _weight = Matrix<float>.Build.DenseOfRowMajor(_f, _c * _k * _k, weight);
             _bias = bias;
             _col = Matrix<float>.Build.Dense(_c * _k * _k, _oh * _ow);

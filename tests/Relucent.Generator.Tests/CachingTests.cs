@@ -17,10 +17,17 @@ public class CachingTests
         public class Unrelated { public int Value => 1; }
         """;
 
+    // A network that gets a warning (RLC013, no ReLU), so the diagnostics step has something to carry.
+    private const string Warned = """
+        using Relucent;
+        namespace Demo;
+        [Saliency] public partial class Smooth { static readonly Network Spec = Net.Input(4).Tanh().Dense(2); }
+        """;
+
     [Fact]
     public void An_unrelated_edit_leaves_every_step_cached()
     {
-        var (driver, compilation) = FirstRun(Sources.Mlp, Sources.LeNet, Other);
+        var (driver, compilation) = FirstRun(Sources.Mlp, Sources.LeNet, Other, Warned);
 
         Compilation edited = Replace(compilation, 2, Other.Replace("Value => 1", "Value => 2") + "\npublic class Added { }\n");
         GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
@@ -76,11 +83,21 @@ public class CachingTests
         return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: old.FilePath));
     }
 
-    private static IEnumerable<IncrementalStepRunReason> Outputs(GeneratorRunResult result, string step) =>
-        result.TrackedSteps.TryGetValue(step, out var runs) ? runs.SelectMany(r => r.Outputs).Select(o => o.Reason) : Array.Empty<IncrementalStepRunReason>();
+    // A step that is not tracked, or tracked with no outputs, fails: otherwise every assertion above would hold for nothing.
+    private static IReadOnlyList<IncrementalStepRunReason> Outputs(GeneratorRunResult result, string step)
+    {
+        Assert.True(result.TrackedSteps.TryGetValue(step, out var runs), $"step {step} is not tracked; tracked: {string.Join(", ", result.TrackedSteps.Keys)}");
+        IncrementalStepRunReason[] reasons = runs!.SelectMany(r => r.Outputs).Select(o => o.Reason).ToArray();
+        Assert.NotEmpty(reasons);
+        return reasons;
+    }
 
-    private static IEnumerable<IncrementalStepRunReason> SourceOutputs(GeneratorRunResult result) =>
-        result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs).Select(o => o.Reason);
+    private static IReadOnlyList<IncrementalStepRunReason> SourceOutputs(GeneratorRunResult result)
+    {
+        IncrementalStepRunReason[] reasons = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs).Select(o => o.Reason).ToArray();
+        Assert.NotEmpty(reasons);
+        return reasons;
+    }
 
     private static string Generated(GeneratorDriver driver, string className) =>
         driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName.EndsWith("." + className + ".g.cs", StringComparison.Ordinal)).SourceText.ToString();

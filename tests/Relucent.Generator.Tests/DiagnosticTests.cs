@@ -44,6 +44,8 @@ public class DiagnosticTests
         { "RLC015", Usings + "[Saliency] public abstract partial class [|Mlp|] { static readonly Network Spec = Net.Input(8).ReLU(); }" },
         { "RLC016", Usings + "[Saliency] public partial class Mlp { static readonly Network Spec = Net.Input(8).ReLU(); public float[] [|Forward|](float[] x) => x; }" },
         { "RLC016", Usings + "[Saliency] public partial class Mlp { static readonly Network Spec = Net.Input(8).ReLU(); int [|Saliency|]; }" },
+        { "RLC017", Usings + "public class Base { }\n[Saliency] public partial class Mlp : [|Base|] { static readonly Network Spec = Net.Input(8).ReLU(); }" },
+        { "RLC018", Usings + "[Saliency] public partial class Mlp { static readonly Network [|Spec|] = Net.Input(8)" + string.Concat(Enumerable.Repeat(".Residual(b => b", 65)) + ".ReLU()" + new string(')', 65) + "; }" },
     };
 
     [Theory]

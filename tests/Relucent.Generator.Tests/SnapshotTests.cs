@@ -35,24 +35,39 @@ public class SnapshotTests
         for (int i = 0; i < lines.Length; i++)
         {
             string header = lines[i].Trim();
-            if (!(header.StartsWith("private void RunForward(", StringComparison.Ordinal) || header.StartsWith("private void Backward", StringComparison.Ordinal))) continue;
+            if (!(header.StartsWith("protected override void RunForward(", StringComparison.Ordinal) || header.StartsWith("private void Backward<", StringComparison.Ordinal))) continue;
             methods++;
             int end = Array.FindIndex(lines, i + 1, l => l == lines[i].Replace(header, "}"));
             for (int j = i + 2; j < end; j++)
             {
                 string line = lines[j].Trim();
-                if (line.Length == 0 || line.StartsWith("// Layer ", StringComparison.Ordinal)) continue;
-                string previous = lines[j - 1].Trim();
-                Assert.True(previous.StartsWith("// Layer ", StringComparison.Ordinal), $"{example}, line {j + 1}: '{line}' has no describing comment above it");
+                if (line.Length == 0 || line.StartsWith("//", StringComparison.Ordinal)) continue;
+                string before = lines[..j].Select(l => l.Trim()).Last(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal));
+                if (!before.EndsWith(';') && !before.EndsWith('{')) continue; // the continuation of a wrapped statement
+                int comment = j - 1;
+                while (lines[comment].Trim().StartsWith("//   ", StringComparison.Ordinal)) comment--; // a wrapped comment's continuation
+                Assert.True(lines[comment].Trim().StartsWith("// Layer ", StringComparison.Ordinal), $"{example}, line {j + 1}: '{line}' has no describing comment above it");
                 blocks++;
             }
-            // Every ReLU backward states its rule in words and formula.
-            foreach (string comment in lines[i..end].Where(l => l.Contains("ReLU backward", StringComparison.Ordinal)))
+            // Every ReLU backward states each rule's formula.
+            foreach (string comment in lines[i..end].Where(l => l.Contains("ReLU() backward", StringComparison.Ordinal)))
             {
-                Assert.Matches(@"ReLU backward \((Saliency|DeconvNet|GuidedBackprop)\)(, in the same call)?: r[\d_]+ = ", comment);
+                Assert.Matches(@"ReLU\(\) backward(, in the same call)?, by rule: Saliency r[\d_]+ = 1\[a[\d_]+ > 0\] · r[\d_]+", comment);
             }
         }
         Assert.True(methods >= 2 && blocks >= methods - 1, $"{example}: found {methods} methods and {blocks} statements");
+    }
+
+    [Theory]
+    [InlineData(nameof(Sources.Seed))]
+    [InlineData(nameof(Sources.Mlp))]
+    [InlineData(nameof(Sources.LeNet))]
+    [InlineData(nameof(Sources.ResidualDouble))]
+    public void No_generated_line_is_wider_than_160_characters(string example)
+    {
+        string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;
+        string[] lines = GeneratorHarness.GeneratedText(GeneratorHarness.Run(source).Result).Split('\n');
+        Assert.All(lines, line => Assert.True(line.Length <= 160, $"{example}: {line.Length} characters: {line}"));
     }
 
     [Fact]

@@ -15,6 +15,11 @@ namespace Relucent.Model
         /// <summary>Copies <paramref name="items"/>; later changes to the source do not show.</summary>
         public EquatableArray(IEnumerable<T> items) => _items = new List<T>(items).ToArray();
 
+        private EquatableArray(T[] items) => _items = items;
+
+        /// <summary>Wraps <paramref name="items"/> without a copy; the caller never changes it afterwards.</summary>
+        internal static EquatableArray<T> Wrap(T[] items) => new EquatableArray<T>(items);
+
         /// <summary>An empty array.</summary>
         public static EquatableArray<T> Empty => default;
 

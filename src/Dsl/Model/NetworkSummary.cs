@@ -6,9 +6,8 @@ using System.Text;
 namespace Relucent.Model
 {
     /// <summary>
-    /// The Keras-like table of a network: one row per layer with its output shape and parameter count,
-    /// residual branches indented. <c>Network.ToString()</c> returns it and the generator draws it in the
-    /// generated class's remarks.
+    /// The Keras-like table of a network: one row per layer with its output shape and parameter count, blocks' chains
+    /// indented under them. <c>Network.ToString()</c> returns it and the generator draws it in the generated class's remarks.
     /// </summary>
     public static class NetworkSummary
     {
@@ -17,7 +16,14 @@ namespace Relucent.Model
         {
             var rows = new List<string[]> { new[] { "#", "Layer", "Output", "Params" } };
             rows.Add(new[] { "", "Input", input.ToString(), "" });
-            AddRows(rows, input, layers, "", parameters);
+            var counts = new Dictionary<string, long>();
+            foreach (ParameterInfo p in parameters)
+            {
+                string key = string.Join(".", p.Path);
+                counts[key] = (counts.TryGetValue(key, out long c) ? c : 0) + p.Size;
+            }
+            Shape current = input;
+            for (int i = 0; i < layers.Count; i++) current = AddRows(rows, current, layers[i], LayerPath.Top(i), counts);
             int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
             var text = new StringBuilder();
             foreach (string[] row in rows)
@@ -30,21 +36,19 @@ namespace Relucent.Model
             return text.ToString();
         }
 
-        private static void AddRows(List<string[]> rows, Shape input, IReadOnlyList<Layer> layers, string prefix, IReadOnlyList<ParameterInfo> parameters)
+        private static Shape AddRows(List<string[]> rows, Shape input, Layer layer, LayerPath at, Dictionary<string, long> counts)
         {
-            ShapeRules.Infer(input, layers, out Shape[] shapes);
-            for (int i = 0; i < layers.Count; i++)
+            ShapeRules.Check(layer, input, at, out Shape output);
+            long count = counts.TryGetValue(string.Join(".", at.Indices), out long c) ? c : 0;
+            string indent = new string(' ', 2 * at.Depth);
+            rows.Add(new[] { at.Label, indent + layer.Describe() + (layer.Name != null ? $" \"{layer.Name}\"" : ""), output.ToString(), count == 0 ? "" : count.ToString(CultureInfo.InvariantCulture) });
+            for (int b = 0; b < layer.Branches.Count; b++)
             {
-                string index = prefix + i.ToString(CultureInfo.InvariantCulture);
-                string path = index;
-                long count = parameters.Where(p => string.Join(".", p.Path) == path).Sum(p => p.Size);
-                string indent = new string(' ', 2 * prefix.Count(c => c == '.'));
-                rows.Add(new[] { index, indent + layers[i].Describe() + (layers[i].Name != null ? $" \"{layers[i].Name}\"" : ""), shapes[i].ToString(), count == 0 ? "" : count.ToString(CultureInfo.InvariantCulture) });
-                if (layers[i] is ResidualLayer residual)
-                {
-                    AddRows(rows, i == 0 ? input : shapes[i - 1], residual.Body, index + ".", parameters);
-                }
+                Branch branch = layer.Branches[b];
+                Shape current = input;
+                for (int j = 0; j < branch.Layers.Count; j++) current = AddRows(rows, current, branch.Layers[j], at.Inside(b, branch.Label, j), counts);
             }
+            return output;
         }
     }
 }

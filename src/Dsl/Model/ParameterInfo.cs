@@ -34,6 +34,9 @@ namespace Relucent.Model
             }
         }
 
+        /// <summary>The owning module's name: <see cref="Name"/> without its <see cref="Suffix"/>, <c>"2.conv1"</c> for <c>"2.conv1.bias"</c>.</summary>
+        public string Module => Name.Substring(0, Name.Length - Suffix(Role).Length - 1);
+
         /// <summary>The PyTorch suffix for <see cref="Role"/>: <c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>.</summary>
         public static string Suffix(ParameterRole role) => role switch
         {

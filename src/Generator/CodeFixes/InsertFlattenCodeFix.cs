@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Relucent.Generator.Diagnostics;
 
 namespace Relucent.CodeFixes
 {
@@ -24,8 +25,8 @@ namespace Relucent.CodeFixes
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
             Diagnostic diagnostic = context.Diagnostics[0];
-            // RLC009 covers several shape errors; only "needs a feature vector" is fixed by flattening.
-            if (!diagnostic.GetMessage().Contains(".Flatten()")) return;
+            // RLC009 covers several shape errors; only "needs a feature vector" is fixed by flattening, and it says so.
+            if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.Fix, out string? fix) || fix != DiagnosticProperties.InsertFlatten) return;
             SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
             // The diagnostic spans `Dense(4)` in `x.Dense(4)`: the name starts it.
             var invocation = root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault();

@@ -37,7 +37,7 @@ namespace Relucent.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor UnknownCall = Error(
             "RLC007", "Unknown call in the network chain",
-            "'{0}' is not a Relucent layer call; the chain may use Dense, ReLU, Tanh, Sigmoid, Flatten, Softmax, Dropout, Conv2D, MaxPool, AvgPool, BatchNorm and Residual");
+            "'{0}' is not a Relucent layer call; the chain may use {1}");
 
         public static readonly DiagnosticDescriptor InvalidArgument = Error(
             "RLC008", "Invalid layer argument",
@@ -75,6 +75,14 @@ namespace Relucent.Generator.Diagnostics
         public static readonly DiagnosticDescriptor MemberCollision = Error(
             "RLC016", "Member name is used by the generated code",
             "'{0}' declares a member named '{1}', which the generator writes for this network; rename it");
+
+        public static readonly DiagnosticDescriptor BaseClass = Error(
+            "RLC017", "Network class cannot declare a base class",
+            "'{0}' derives from '{1}', but the generated code derives it from Relucent.GeneratedNetwork, which holds what every network shares; remove the base class (an interface is fine)");
+
+        public static readonly DiagnosticDescriptor BeyondLimits = Error(
+            "RLC018", "Network beyond Relucent's limits",
+            "{0}");
 
         // Last resort: a bug in the generator becomes this error on the class instead of warning CS8785
         // and silently missing code.

@@ -1,29 +1,40 @@
 using System.Collections.Generic;
+using Relucent.Generator.Emitting.Kinds;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting
 {
     /// <summary>
-    /// One layer placed in the workspace: which buffers it reads and writes forward (<c>a…</c>) and backward
-    /// (<c>r…</c>), its shapes, its parameters and, for a residual block, its branch.
+    /// One layer placed in the workspace: which buffers it reads and writes forward (<c>a…</c>) and backward (<c>r…</c>),
+    /// its shapes, its parameters, the kind that emits it and, for a block, its chains.
     /// </summary>
     internal sealed class PlannedLayer
     {
-        public PlannedLayer(Layer layer, int[] path, Shape input, Shape output)
+        public PlannedLayer(Layer layer, LayerPath path, Shape input, Shape output, string suffix)
         {
             Layer = layer;
             Path = path;
             Input = input;
             Output = output;
+            Suffix = suffix;
+            Kind = LayerEmitter.For(layer);
         }
 
         public Layer Layer { get; }
 
-        /// <summary>Indices from the top: <c>[3]</c>, or <c>[2, 0]</c> inside residual block 2.</summary>
-        public int[] Path { get; }
+        /// <summary>The kind's emitter.</summary>
+        public LayerEmitter Kind { get; }
+
+        public LayerPath Path { get; }
 
         /// <summary><c>Layer 3</c> or <c>Layer 2.0</c>, as shape errors name layers.</summary>
-        public string Label => "Layer " + string.Join(".", Path);
+        public string Label => "Layer " + Path.Label;
+
+        /// <summary><c>Layer 3 · Dense(16)</c>: how every comment on this layer starts.</summary>
+        public string Heading => Label + " · " + Layer.Describe();
+
+        /// <summary>What the layer's buffers are named after: <c>3</c> (a3, r3), <c>3_1</c> inside a block's chain.</summary>
+        public string Suffix { get; }
 
         public Shape Input { get; }
 
@@ -41,25 +52,19 @@ namespace Relucent.Generator.Emitting
         /// <summary>The signal the layer passes to its input.</summary>
         public string RIn { get; set; } = "";
 
-        /// <summary>The max-pooling switches buffer, if any.</summary>
+        /// <summary>The max-pooling switches buffer, if the kind keeps one.</summary>
         public string? Switches { get; set; }
 
         /// <summary>The layer's parameters by role.</summary>
         public Dictionary<ParameterRole, ParameterMember> Parameters { get; } = new Dictionary<ParameterRole, ParameterMember>();
 
-        /// <summary>The constant geometry field of a convolution or pooling layer.</summary>
+        /// <summary>The constant holding the layer's geometry (<c>s_conv0</c>), if the kind declares one.</summary>
         public string? Geometry { get; set; }
 
-        /// <summary>A residual block's branch, in order.</summary>
-        public List<PlannedLayer> Branch { get; } = new List<PlannedLayer>();
+        /// <summary>A block's chains, in the order of <see cref="Layer.Branches"/>.</summary>
+        public List<PlannedBranch> Branches { get; } = new List<PlannedBranch>();
 
-        /// <summary>A residual block's branch output (the last branch activation, or the block input for an empty branch).</summary>
-        public string BranchOut { get; set; } = "";
-
-        /// <summary>A residual block's signal at the branch input.</summary>
-        public string BranchRIn { get; set; } = "";
-
-        /// <summary>Whether <see cref="RIn"/> is its own buffer although the layer is an identity (the first layer of a branch), so the backward must copy.</summary>
+        /// <summary>Whether <see cref="RIn"/> is its own buffer although the layer is an identity (the first layer of a chain), so the backward must copy.</summary>
         public bool CopiesSignal { get; set; }
 
         /// <summary>
@@ -69,8 +74,8 @@ namespace Relucent.Generator.Emitting
         public PlannedLayer? ForwardRelu { get; set; }
 
         /// <summary>
-        /// On a dense or max-pooling layer: the ReLU right before it, whose backward rule its backward kernel applies as
-        /// it stores, writing the signal at the ReLU's input directly; the signal between the two is never stored.
+        /// On a dense or max-pooling layer: the ReLU right before it, whose backward rule its backward kernel applies as it
+        /// stores, writing the signal at the ReLU's input directly; the signal between the two is never stored.
         /// </summary>
         public PlannedLayer? BackwardRelu { get; set; }
 
@@ -80,7 +85,32 @@ namespace Relucent.Generator.Emitting
         /// <summary>On a ReLU: its backward pass is done by the layer after it (<see cref="BackwardRelu"/>).</summary>
         public bool BackwardFused { get; set; }
 
-        /// <summary>Whether the layer only reinterprets its input (Flatten, Dropout): its buffers alias its input's.</summary>
-        public bool IsIdentity => Layer is FlattenLayer || Layer is DropoutLayer;
+        /// <summary>The buffer the layer's forward kernel writes: its own output, or its fused ReLU's.</summary>
+        public string ForwardTarget => ForwardRelu?.Out ?? Out;
+
+        /// <summary>The buffer the layer's backward kernel writes: the signal at its input, or at its fused ReLU's input.</summary>
+        public string BackwardTarget => BackwardRelu?.RIn ?? RIn;
+    }
+
+    /// <summary>One chain of a block, placed: its layers, the buffer holding its output and the signal at its input.</summary>
+    internal sealed class PlannedBranch
+    {
+        public PlannedBranch(Branch branch, List<PlannedLayer> layers, string output, string signalIn)
+        {
+            Branch = branch;
+            Layers = layers;
+            Output = output;
+            SignalIn = signalIn;
+        }
+
+        public Branch Branch { get; }
+
+        public List<PlannedLayer> Layers { get; }
+
+        /// <summary>The chain's output: its last layer's, or the block's input for an identity chain.</summary>
+        public string Output { get; }
+
+        /// <summary>The signal at the chain's input, which the block adds into its own input signal.</summary>
+        public string SignalIn { get; }
     }
 }

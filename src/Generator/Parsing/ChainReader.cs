@@ -13,9 +13,11 @@ using Relucent.Model;
 namespace Relucent.Generator.Parsing
 {
     /// <summary>
-    /// Reads a fluent chain <c>Net.Input(...).Dense(...)...</c> through the semantic model into the layer model.
-    /// Calls are confirmed by their method symbol (not their spelling), arguments are matched by parameter
-    /// name, and every size must be a compile-time constant; anything else becomes a diagnostic at its site.
+    /// Reads a fluent chain <c>Net.Input(...).Dense(...)...</c> through the semantic model into the layer model. Calls are
+    /// confirmed by their method symbol (not their spelling) and looked up among the layer kinds' calls
+    /// (<see cref="LayerCall.All"/>); arguments are matched by parameter; every size must be a compile-time constant and a
+    /// block's chains lambdas. Anything else becomes a diagnostic at its site, and reading goes on so that every
+    /// independent mistake is reported.
     /// </summary>
     internal sealed class ChainReader
     {
@@ -29,41 +31,53 @@ namespace Relucent.Generator.Parsing
         /// <summary>The site of the <c>Net.Input</c> call.</summary>
         public LayerSite? InputSite { get; private set; }
 
-        /// <summary>Reads the chain rooted at <c>Net.Input</c>; false when a diagnostic stopped it.</summary>
+        /// <summary>Reads the chain rooted at <c>Net.Input</c>; false when a diagnostic was reported.</summary>
         public bool ReadNetwork(IOperation? operation, List<Layer> layers, List<LayerSite> sites) =>
             ReadChain(operation, null, layers, sites);
 
-        private bool ReadChain(IOperation? operation, IParameterSymbol? branchParameter, List<Layer> layers, List<LayerSite> sites)
+        // A chain is calls nested through their receivers: x.A().B() is B(A(x)). They are collected first, so a chain of
+        // any length is read without recursion, then read in order.
+        private bool ReadChain(IOperation? operation, IParameterSymbol? lambdaParameter, List<Layer> layers, List<LayerSite> sites)
         {
+            var calls = new Stack<IInvocationOperation>();
             operation = Unwrap(operation);
+            while (operation is IInvocationOperation call && IsRelucentType(call.TargetMethod.ContainingType, "Network") && !call.TargetMethod.IsStatic)
+            {
+                calls.Push(call);
+                operation = Unwrap(call.Instance);
+            }
+            if (!ReadStart(operation, lambdaParameter)) return false;
+            bool ok = true;
+            while (calls.Count > 0) ok &= ReadLayer(calls.Pop(), layers, sites);
+            return ok;
+        }
+
+        // What a chain starts from: Net.Input(...) at the top, the lambda's parameter inside a block.
+        private bool ReadStart(IOperation? operation, IParameterSymbol? lambdaParameter)
+        {
             switch (operation)
             {
                 case null:
                     return false;
 
                 case IInvocationOperation call when IsRelucentType(call.TargetMethod.ContainingType, "Net") && call.TargetMethod.Name == "Input":
-                    if (branchParameter != null)
+                    if (lambdaParameter != null)
                     {
-                        Report(DiagnosticDescriptors.NotAChain, LocationInfo.From(call.Syntax), "a residual branch must grow from its lambda's parameter (b => b.Conv2D(...)), not start a new Net.Input");
+                        Report(DiagnosticDescriptors.NotAChain, LocationInfo.From(call.Syntax), "a block's chain must grow from its lambda's parameter (b => b.Conv2D(...)), not start a new Net.Input");
                         return false;
                     }
                     return ReadInput(call);
 
-                case IInvocationOperation call when IsRelucentType(call.TargetMethod.ContainingType, "Network") && !call.TargetMethod.IsStatic:
-                    return ReadChain(call.Instance, branchParameter, layers, sites)
-                        && ReadLayer(call, layers, sites);
-
-                case IParameterReferenceOperation reference when branchParameter != null
-                        && SymbolEqualityComparer.Default.Equals(reference.Parameter, branchParameter):
+                case IParameterReferenceOperation reference when lambdaParameter != null && SymbolEqualityComparer.Default.Equals(reference.Parameter, lambdaParameter):
                     return true;
 
                 case IInvocationOperation call when call.Instance != null || call.TargetMethod.IsExtensionMethod:
-                    Report(DiagnosticDescriptors.UnknownCall, CallLocation(call.Syntax), call.TargetMethod.ContainingType.Name + "." + call.TargetMethod.Name);
+                    Report(DiagnosticDescriptors.UnknownCall, CallLocation(call.Syntax), call.TargetMethod.ContainingType.Name + "." + call.TargetMethod.Name, KnownCalls);
                     return false;
 
                 case IInvalidOperation invalid when invalid.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member }:
                     // The compiler reports its own error too (e.g. CS1061); ours says what the chain allows.
-                    Report(DiagnosticDescriptors.UnknownCall, CallLocation(invalid.Syntax), member.Name.Identifier.ValueText);
+                    Report(DiagnosticDescriptors.UnknownCall, CallLocation(invalid.Syntax), member.Name.Identifier.ValueText, KnownCalls);
                     return false;
 
                 default:
@@ -76,105 +90,137 @@ namespace Relucent.Generator.Parsing
         {
             var site = new LayerSite(CallLocation(call.Syntax));
             var values = new Dictionary<string, object?>();
-            if (!ReadArguments(call, site, values)) return false;
+            bool ok = true;
+            foreach (IArgumentOperation argument in call.Arguments) ok &= ReadConstant(call, argument, site, values);
+            if (!ok) return false;
             InputSite = site;
             Input = values.ContainsKey("features")
-                ? Shape.Vector(Int(values["features"]))
-                : Shape.Image(Int(values["channels"]), Int(values["height"]), Int(values["width"]));
+                ? Shape.Vector(Convert.ToInt32(values["features"], CultureInfo.InvariantCulture))
+                : Shape.Image(Convert.ToInt32(values["channels"], CultureInfo.InvariantCulture), Convert.ToInt32(values["height"], CultureInfo.InvariantCulture),
+                    Convert.ToInt32(values["width"], CultureInfo.InvariantCulture));
             return true;
         }
 
         private bool ReadLayer(IInvocationOperation call, List<Layer> layers, List<LayerSite> sites)
         {
             var site = new LayerSite(CallLocation(call.Syntax));
+            if (!LayerCall.All.TryGetValue(call.TargetMethod.Name, out LayerCall? kind))
+            {
+                Report(DiagnosticDescriptors.UnknownCall, site.Call, call.TargetMethod.Name, KnownCalls);
+                return false;
+            }
             var values = new Dictionary<string, object?>();
-            Layer? layer;
-            if (call.TargetMethod.Name == "Residual")
+            bool ok = true;
+            foreach (IArgumentOperation argument in call.Arguments)
             {
-                layer = ReadResidual(call, site, values);
-            }
-            else
-            {
-                if (!ReadArguments(call, site, values)) return false;
-                layer = CreateLayer(call.TargetMethod.Name, values);
-                if (layer == null)
+                string parameter = argument.Parameter?.Name ?? "?";
+                if (kind.Find(parameter) == null)
                 {
-                    Report(DiagnosticDescriptors.UnknownCall, site.Call, call.TargetMethod.Name);
+                    throw new InvalidOperationException($"{kind.Method} declares no argument '{parameter}', which its DSL method has.");
                 }
+                ok &= IsChain(argument.Parameter?.Type)
+                    ? ReadLambda(call, argument, site, values)
+                    : ReadConstant(call, argument, site, values);
             }
-            if (layer == null) return false;
-            layers.Add(layer);
+            if (!ok) return false;
+            layers.Add(kind.Read(new LayerArguments(values)));
             sites.Add(site);
             return true;
         }
 
-        private Layer? ReadResidual(IInvocationOperation call, LayerSite site, Dictionary<string, object?> values)
+        // A block's chain: a lambda b => b.Conv2D(...)... whose body is one chain grown from b; left out, it is null.
+        private bool ReadLambda(IInvocationOperation call, IArgumentOperation argument, LayerSite site, Dictionary<string, object?> values)
         {
-            IArgumentOperation? branch = call.Arguments.FirstOrDefault(a => a.Parameter?.Name == "branch");
-            IArgumentOperation? name = call.Arguments.FirstOrDefault(a => a.Parameter?.Name == "name");
-            if (name != null && !ReadArgument(call, name, site, values)) return null;
-            IAnonymousFunctionOperation? lambda = (Unwrap(branch?.Value) as IDelegateCreationOperation)?.Target as IAnonymousFunctionOperation;
+            string parameter = argument.Parameter!.Name;
+            if (argument.ArgumentKind == ArgumentKind.DefaultValue)
+            {
+                values[parameter] = null;
+                return true;
+            }
+            site.Arguments[parameter] = LocationInfo.From(argument.Syntax);
+            IAnonymousFunctionOperation? lambda = (Unwrap(argument.Value) as IDelegateCreationOperation)?.Target as IAnonymousFunctionOperation;
             IOperation? body = lambda?.Body.Operations.Length == 1 ? (lambda.Body.Operations[0] as IReturnOperation)?.ReturnedValue : null;
             if (lambda == null || body == null || lambda.Symbol.Parameters.Length != 1)
             {
-                Report(DiagnosticDescriptors.NotAChain, branch != null ? LocationInfo.From(branch.Syntax) : site.Call, "the residual branch must be a lambda returning one chain, b => b.Conv2D(...).ReLU()...");
-                return null;
+                Report(DiagnosticDescriptors.NotAChain, LocationInfo.From(argument.Syntax), $"the {parameter} of {call.TargetMethod.Name} must be a lambda returning one chain, b => b.Conv2D(...).ReLU()...");
+                return false;
             }
-            var branchLayers = new List<Layer>();
-            if (!ReadChain(body, lambda.Symbol.Parameters[0], branchLayers, site.Body)) return null;
-            return new ResidualLayer(new EquatableArray<Layer>(branchLayers)) { Name = values.TryGetValue("name", out object? n) ? n as string : null };
+            var layers = new List<Layer>();
+            var sites = new List<LayerSite>();
+            if (!ReadChain(body, lambda.Symbol.Parameters[0], layers, sites)) return false;
+            site.Chains[parameter] = sites;
+            values[parameter] = new EquatableArray<Layer>(layers);
+            return true;
         }
 
-        private static Layer? CreateLayer(string method, Dictionary<string, object?> values)
-        {
-            string? name = values.TryGetValue("name", out object? n) ? n as string : null;
-            switch (method)
-            {
-                case "Dense": return new DenseLayer(Int(values["units"])) { Name = name };
-                case "ReLU": return new ReLULayer();
-                case "Tanh": return new TanhLayer();
-                case "Sigmoid": return new SigmoidLayer();
-                case "Flatten": return new FlattenLayer();
-                case "Softmax": return new SoftmaxLayer();
-                case "Dropout": return new DropoutLayer(Double(values["p"]));
-                case "Conv2D":
-                    return new Conv2DLayer(Int(values["filters"]), Int(values["kernel"]), Int(values["stride"]), Int(values["padding"]), (bool)values["bias"]!) { Name = name };
-                case "MaxPool":
-                    return new MaxPoolLayer(Int(values["kernel"]), values["stride"] == null ? Int(values["kernel"]) : Int(values["stride"]));
-                case "AvgPool":
-                    return new AvgPoolLayer(Int(values["kernel"]), values["stride"] == null ? Int(values["kernel"]) : Int(values["stride"]));
-                case "BatchNorm": return new BatchNormLayer(Double(values["eps"])) { Name = name };
-                default: return null;
-            }
-        }
-
-        private bool ReadArguments(IInvocationOperation call, LayerSite site, Dictionary<string, object?> values)
-        {
-            bool ok = true;
-            foreach (IArgumentOperation argument in call.Arguments)
-            {
-                ok &= ReadArgument(call, argument, site, values);
-            }
-            return ok;
-        }
-
-        private bool ReadArgument(IInvocationOperation call, IArgumentOperation argument, LayerSite site, Dictionary<string, object?> values)
+        private bool ReadConstant(IInvocationOperation call, IArgumentOperation argument, LayerSite site, Dictionary<string, object?> values)
         {
             string parameter = argument.Parameter?.Name ?? "?";
-            if (argument.ArgumentKind == ArgumentKind.Explicit)
-            {
-                site.Arguments[parameter] = LocationInfo.From(argument.Syntax);
-            }
-            Optional<object?> constant = argument.ArgumentKind == ArgumentKind.DefaultValue && argument.Parameter is { HasExplicitDefaultValue: true } declared
-                ? new Optional<object?>(declared.ExplicitDefaultValue)
-                : ConstantOf(argument.Value);
-            if (!constant.HasValue || !IsUsable(constant.Value, argument.Parameter?.Type))
+            if (argument.ArgumentKind == ArgumentKind.Explicit) site.Arguments[parameter] = LocationInfo.From(argument.Syntax);
+            object? value;
+            bool found = argument.ArgumentKind == ArgumentKind.DefaultValue && argument.Parameter is { HasExplicitDefaultValue: true } declared
+                ? TryDefault(declared, out value)
+                : TryConstant(argument.Value, argument.Parameter?.Type, out value);
+            if (!found)
             {
                 Report(DiagnosticDescriptors.NotConstant, site.At(parameter), parameter, call.TargetMethod.Name);
                 return false;
             }
-            values[parameter] = constant.Value;
+            values[parameter] = value;
             return true;
+        }
+
+        // A parameter's declared default; for a Padding parameter "= default" means no padding.
+        private static bool TryDefault(IParameterSymbol parameter, out object? value)
+        {
+            value = parameter.ExplicitDefaultValue;
+            if (value == null && IsRelucentType(parameter.Type as INamedTypeSymbol, "Padding")) value = default(Padding);
+            return value == null || IsUsable(value, parameter.Type);
+        }
+
+        private static bool TryConstant(IOperation? operation, ITypeSymbol? type, out object? value)
+        {
+            value = null;
+            if (IsRelucentType(type as INamedTypeSymbol, "Padding")) return TryPadding(operation, out value);
+            for (IOperation? current = operation; current != null; current = current is IConversionOperation conversion ? conversion.Operand : null)
+            {
+                if (current.ConstantValue.HasValue)
+                {
+                    value = current.ConstantValue.Value;
+                    return IsUsable(value, type);
+                }
+            }
+            return false;
+        }
+
+        // padding: 1 (an int converted implicitly), or new Padding(top: 3, left: 3, bottom: 2, right: 2) with constant arguments.
+        private static bool TryPadding(IOperation? operation, out object? value)
+        {
+            value = null;
+            operation = Unwrap(operation);
+            if (operation is IConversionOperation { OperatorMethod: not null } conversion
+                && conversion.Operand.ConstantValue is { HasValue: true, Value: int all })
+            {
+                value = (Padding)all;
+                return true;
+            }
+            if (operation is IObjectCreationOperation creation && creation.Arguments.Length == 4)
+            {
+                var sides = new Dictionary<string, int>();
+                foreach (IArgumentOperation side in creation.Arguments)
+                {
+                    if (!(side.Value.ConstantValue is { HasValue: true, Value: int v }) || side.Parameter == null) return false;
+                    sides[side.Parameter.Name] = v;
+                }
+                value = new Padding(sides["top"], sides["left"], sides["bottom"], sides["right"]);
+                return true;
+            }
+            if (operation is IDefaultValueOperation)
+            {
+                value = default(Padding);
+                return true;
+            }
+            return false;
         }
 
         // A constant of the wrong type (only possible in code that does not compile) is treated as no constant.
@@ -186,23 +232,17 @@ namespace Relucent.Generator.Parsing
                 case SpecialType.System_Double: return value is double || value is int || value is float || value is long;
                 case SpecialType.System_Boolean: return value is bool;
                 case SpecialType.System_String: return value == null || value is string;
-                default: return value == null || value is int; // int? stride
+                default: return value == null || value is int || value is Padding; // int? stride, Padding
             }
         }
 
-        private static Optional<object?> ConstantOf(IOperation? value)
-        {
-            while (value != null)
-            {
-                if (value.ConstantValue.HasValue) return value.ConstantValue;
-                value = value is IConversionOperation conversion ? conversion.Operand : null;
-            }
-            return default;
-        }
+        private static bool IsChain(ITypeSymbol? type) =>
+            type is INamedTypeSymbol { Name: "Func", TypeArguments.Length: 2 } func
+            && func.TypeArguments.All(a => IsRelucentType(a as INamedTypeSymbol, "Network"));
 
         private static IOperation? Unwrap(IOperation? operation)
         {
-            while (operation is IConversionOperation conversion && conversion.IsImplicit || operation is IParenthesizedOperation)
+            while (operation is IConversionOperation { IsImplicit: true, OperatorMethod: null } || operation is IParenthesizedOperation)
             {
                 operation = operation is IConversionOperation c ? c.Operand : ((IParenthesizedOperation)operation!).Operand;
             }
@@ -211,6 +251,9 @@ namespace Relucent.Generator.Parsing
 
         private static bool IsRelucentType(INamedTypeSymbol? type, string name) =>
             type != null && type.Name == name && type.ContainingNamespace is { Name: "Relucent", ContainingNamespace.IsGlobalNamespace: true };
+
+        /// <summary>The calls a chain may use, for RLC007's message.</summary>
+        private static string KnownCalls => string.Join(", ", LayerCall.All.Keys.OrderBy(k => k, StringComparer.Ordinal));
 
         /// <summary>From the method name to the closing parenthesis: <c>Dense(16)</c> in <c>x.Dense(16)</c>.</summary>
         private static LocationInfo CallLocation(SyntaxNode syntax)
@@ -222,10 +265,6 @@ namespace Relucent.Generator.Parsing
             }
             return LocationInfo.From(syntax);
         }
-
-        private static int Int(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
-
-        private static double Double(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
 
         private static string Truncate(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
 

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Relucent.Generator.Diagnostics;
+using Relucent.Generator.Emitting;
 using Relucent.Generator.Pipeline;
 using Relucent.Model;
 
@@ -71,7 +72,7 @@ namespace Relucent.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, classLocation, type.Name));
                 return null;
             }
-            var containing = new List<string>();
+            var containing = new List<ContainingType>();
             for (INamedTypeSymbol? outer = type.ContainingType; outer != null; outer = outer.ContainingType)
             {
                 var outerSyntax = outer.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellation)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
@@ -80,9 +81,9 @@ namespace Relucent.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, classLocation, type.Name, outer.Name));
                     return null;
                 }
-                containing.Insert(0, "partial " + TypeKeyword(outerSyntax) + " " + outer.Name);
+                containing.Insert(0, new ContainingType(TypeKeyword(outerSyntax), outer.Name));
             }
-            if (type.IsGenericType || type.ContainingType?.IsGenericType == true || containing.Count > 0 && HasGenericOuter(type))
+            if (type.IsGenericType || HasGenericOuter(type))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericClass, classLocation, type.Name));
                 return null;
@@ -94,14 +95,11 @@ namespace Relucent.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotInstantiable, classLocation, type.Name, kind));
                 return null;
             }
-            foreach (string name in GeneratedMemberNames(rulesPresent))
+            if (type.BaseType is INamedTypeSymbol declaredBase && declaredBase.SpecialType != SpecialType.System_Object)
             {
-                ISymbol? clash = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
-                if (clash != null)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, LocationInfo.From(clash.Locations[0]), type.Name, name));
-                    return null;
-                }
+                BaseTypeSyntax? written = declaration.BaseList?.Types.FirstOrDefault();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseClass, written != null ? LocationInfo.From(written) : classLocation, type.Name, declaredBase.ToDisplayString()));
+                return null;
             }
 
             ISymbol[] members = type.GetMembers()
@@ -147,16 +145,7 @@ namespace Relucent.Generator.Parsing
                 }
                 return null;
             }
-
-            LayerError? error = ShapeRules.CheckInput(input)
-                ?? ShapeRules.Infer(input, layers, out _)
-                ?? ParameterNames.List(input, layers, out _);
-            if (error != null)
-            {
-                LayerSite site = error.Path.Count == 0 ? reader.InputSite! : Find(sites, error.Path);
-                diagnostics.Add(DiagnosticInfo.Create(DescriptorFor(error.Kind), site.At(error.Argument), error.Message));
-                return null;
-            }
+            if (!CheckShapes(input, layers, sites, reader.InputSite!, LocationInfo.From(member.Locations[0]), diagnostics)) return null;
             if (!ContainsRelu(layers))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoRelu, LocationInfo.From(member.Locations[0]), type.Name));
@@ -164,26 +153,70 @@ namespace Relucent.Generator.Parsing
 
             BackwardRule[] rules = RuleAttributes.Where(r => rulesPresent.Contains(r.MetadataName)).Select(r => r.Rule).ToArray();
             bool usesDouble = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Relucent.DoublePrecisionAttribute");
-            return new NetworkClass(
+            var network = new NetworkClass(
                 type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
-                new EquatableArray<string>(containing),
+                new EquatableArray<ContainingType>(containing),
                 type.Name,
                 member.Name,
                 usesDouble,
                 new EquatableArray<BackwardRule>(rules),
                 input,
-                new EquatableArray<Layer>(layers));
+                new EquatableArray<Layer>(layers),
+                declaration.SyntaxTree.FilePath);
+            foreach (string name in GeneratedMembers.For(network).Concat(BaseMemberNames(context.SemanticModel.Compilation)))
+            {
+                ISymbol? clash = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
+                if (clash != null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, LocationInfo.From(clash.Locations[0]), type.Name, name));
+                    return null;
+                }
+            }
+            return network;
         }
 
-        // Public and private members the emitter writes: a user member of the same name would not compile.
-        private static IEnumerable<string> GeneratedMemberNames(string[] rulesPresent)
+        /// <summary>
+        /// Runs the shared shape rules over the chain and reports their errors at the argument or call at fault. After an
+        /// argument out of range the walk goes on (its layer keeps the shape), reporting only further arguments out of
+        /// range, which do not depend on shapes: every independent mistake is reported, and no error that only follows
+        /// from an earlier one.
+        /// </summary>
+        private static bool CheckShapes(Shape input, List<Layer> layers, List<LayerSite> sites, LayerSite inputSite, LocationInfo member, List<DiagnosticInfo> diagnostics)
         {
-            string[] fixedNames = { "InputSize", "OutputSize", "Architecture", "ParameterShapes", "Load", "FromTensors", "ToTensors", "Save", "Create", "Workspace", "Forward", "RunForward", "OwnWorkspace", "s_parameterShapes", "s_rules", "s_trainable",
-                "ParameterStorage", "Trainable", "CreateGradients", "ParametersChanged", "AccumulateGradients", "BackwardParameters", "FoldBatchNorms", "_storage" };
-            IEnumerable<string> ruleNames = RuleAttributes.Where(r => rulesPresent.Contains(r.MetadataName))
-                .SelectMany(r => new[] { r.Rule.ToString(), r.Rule + "Derivation", "Backward" + r.Rule });
-            return fixedNames.Concat(ruleNames);
+            LayerError? error = ShapeRules.CheckInput(input) ?? ShapeRules.CheckLimits(layers);
+            if (error != null)
+            {
+                LocationInfo at = error.Path.Count > 0 ? LayerSite.Find(layers, sites, error.Path).At(error.Argument)
+                    : error.Kind == LayerErrorKind.BeyondLimits ? member : inputSite.At(error.Argument);
+                diagnostics.Add(Report(error, at));
+                return false;
+            }
+            bool ok = true;
+            Shape current = input;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                error = ShapeRules.Check(layers[i], current, LayerPath.Top(i), out current);
+                if (error == null || !ok && error.Kind != LayerErrorKind.InvalidArgument) continue;
+                diagnostics.Add(Report(error, LayerSite.Find(layers, sites, error.Path).At(error.Argument)));
+                if (ok && error.Kind != LayerErrorKind.InvalidArgument) return false;
+                ok = false;
+            }
+            if (!ok) return false;
+            error = ParameterNames.List(input, layers, out _);
+            if (error == null) return true;
+            diagnostics.Add(Report(error, LayerSite.Find(layers, sites, error.Path).At(error.Argument)));
+            return false;
         }
+
+        private static DiagnosticInfo Report(LayerError error, LocationInfo at) =>
+            DiagnosticInfo.Create(DescriptorFor(error.Kind), at, error.Message) with { Fix = error.Fix };
+
+        // What the generated class inherits: a user member of the same name would hide it.
+        private static IEnumerable<string> BaseMemberNames(Compilation compilation) =>
+            compilation.GetTypeByMetadataName("Relucent.GeneratedNetwork`2")?.GetMembers()
+                .Where(m => m.DeclaredAccessibility != Accessibility.Private && !m.IsImplicitlyDeclared && m.CanBeReferencedByName)
+                .Select(m => m.Name)
+            ?? Enumerable.Empty<string>();
 
         private static bool HasGenericOuter(INamedTypeSymbol type)
         {
@@ -211,23 +244,17 @@ namespace Relucent.Generator.Parsing
             type is INamedTypeSymbol { Name: "Network" } named
             && named.ContainingNamespace is { Name: Namespace, ContainingNamespace.IsGlobalNamespace: true };
 
-        private static LayerSite Find(List<LayerSite> sites, IReadOnlyList<int> path)
-        {
-            LayerSite site = sites[path[0]];
-            for (int i = 1; i < path.Count; i++) site = site.Body[path[i]];
-            return site;
-        }
-
         private static DiagnosticDescriptor DescriptorFor(LayerErrorKind kind) => kind switch
         {
             LayerErrorKind.InvalidArgument => DiagnosticDescriptors.InvalidArgument,
             LayerErrorKind.ShapeMismatch => DiagnosticDescriptors.ShapeMismatch,
             LayerErrorKind.ResidualShape => DiagnosticDescriptors.ResidualShape,
             LayerErrorKind.TooLarge => DiagnosticDescriptors.TooLarge,
+            LayerErrorKind.BeyondLimits => DiagnosticDescriptors.BeyondLimits,
             _ => DiagnosticDescriptors.DuplicateName,
         };
 
         private static bool ContainsRelu(IEnumerable<Layer> layers) =>
-            layers.Any(l => l is ReLULayer || l is ResidualLayer residual && ContainsRelu(residual.Body));
+            layers.Any(l => l is ReLULayer || l.Branches.Any(b => ContainsRelu(b.Layers)));
     }
 }

@@ -4,27 +4,17 @@ using Microsoft.CodeAnalysis.Text;
 namespace Relucent.Generator.Pipeline
 {
     /// <summary>
-    /// A source location as plain values: a <see cref="Location"/> holds its syntax tree, which would keep old
-    /// compilations alive and defeat the incremental pipeline's caching.
+    /// A source location as pipeline data: the syntax tree (compared by reference: an edit to another file keeps this
+    /// file's tree, so the data stays equal and the pipeline cached) and the span in it. Reported in the tree itself, so
+    /// <c>#pragma warning disable</c> and editor squiggles apply.
     /// </summary>
-    internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+    internal sealed record LocationInfo(SyntaxTree? Tree, TextSpan Span, string FilePath, LinePositionSpan LineSpan)
     {
         public static LocationInfo From(Location location) =>
-            new LocationInfo(location.SourceTree?.FilePath ?? "", location.SourceSpan, location.GetLineSpan().Span);
+            new LocationInfo(location.SourceTree, location.SourceSpan, location.SourceTree?.FilePath ?? "", location.GetLineSpan().Span);
 
         public static LocationInfo From(SyntaxNode node) => From(node.GetLocation());
 
-        /// <summary>
-        /// A location in the compilation's own syntax tree when it has one, so <c>#pragma warning disable</c> and
-        /// editor squiggles apply; otherwise a file location.
-        /// </summary>
-        public Location ToLocation(Compilation compilation)
-        {
-            foreach (SyntaxTree tree in compilation.SyntaxTrees)
-            {
-                if (tree.FilePath == FilePath && Span.End <= tree.Length) return Location.Create(tree, Span);
-            }
-            return Location.Create(FilePath, Span, LineSpan);
-        }
+        public Location ToLocation() => Tree != null ? Location.Create(Tree, Span) : Location.Create(FilePath, Span, LineSpan);
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Relucent.Model;
 
 namespace Relucent.Generator.Pipeline
@@ -7,28 +8,36 @@ namespace Relucent.Generator.Pipeline
     /// compares equal, so the pipeline skips emitting it again.
     /// </summary>
     /// <param name="Namespace">The class's namespace, or "" for the global namespace.</param>
-    /// <param name="ContainingTypes">Enclosing types, outermost first, as their declarations read (<c>partial class Outer</c>).</param>
+    /// <param name="ContainingTypes">Enclosing types, outermost first.</param>
     /// <param name="ClassName">The class's name.</param>
     /// <param name="SpecMember">The name of the static <c>Network</c> member (<c>Spec</c>).</param>
     /// <param name="UsesDouble">Whether <c>[DoublePrecision]</c> asks for <c>double</c> instead of <c>float</c>.</param>
     /// <param name="Rules">The rule attributes on the class, in a fixed order.</param>
     /// <param name="Input">The network's input shape.</param>
     /// <param name="Layers">The declared layers.</param>
+    /// <param name="FilePath">The file declaring the class, where a failure while emitting it is reported.</param>
     internal sealed record NetworkClass(
         string Namespace,
-        EquatableArray<string> ContainingTypes,
+        EquatableArray<ContainingType> ContainingTypes,
         string ClassName,
         string SpecMember,
         bool UsesDouble,
         EquatableArray<BackwardRule> Rules,
         Shape Input,
-        EquatableArray<Layer> Layers)
+        EquatableArray<Layer> Layers,
+        string FilePath)
     {
         /// <summary>A file name unique in the compilation: <c>Demo.Outer.Mlp.g.cs</c>.</summary>
-        public string HintName =>
-            (Namespace.Length > 0 ? Namespace + "." : "")
-            + string.Join(".", System.Linq.Enumerable.Select(ContainingTypes, t => t.Substring(t.LastIndexOf(' ') + 1)))
-            + (ContainingTypes.Count > 0 ? "." : "")
-            + ClassName + ".g.cs";
+        public string HintName => FullName + ".g.cs";
+
+        /// <summary>The class as C# names it from the global namespace: <c>Demo.Outer.Mlp</c>.</summary>
+        public string FullName => (Namespace.Length > 0 ? Namespace + "." : "") + string.Concat(ContainingTypes.Select(t => t.Name + ".")) + ClassName;
+    }
+
+    /// <summary>A type enclosing the network class: its declaration keyword (<c>class</c>, <c>struct</c>, <c>record</c>...) and name.</summary>
+    internal sealed record ContainingType(string Keyword, string Name)
+    {
+        /// <summary><c>partial class Outer</c>, as the generated file reopens it.</summary>
+        public string Declaration => "partial " + Keyword + " " + Name;
     }
 }

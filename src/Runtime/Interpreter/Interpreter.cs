@@ -47,9 +47,9 @@ namespace Relucent
                         $"Parameter '{info.Name}' [{string.Join(", ", info.Dimensions)}] needs {info.Size} values, got {values.Length}.",
                         nameof(parameters));
                 }
-                byOwner.Add(Key(info.Path, info.Role), values);
+                byOwner.Add(Key(info.Path, info.Role), ParameterLayout.IsMatrix(info) ? ParameterLayout.ToKernel(info, values) : (T[])values.Clone());
             }
-            _sequence = Build(network.InputShape, network.Layers, Array.Empty<int>(), byOwner);
+            _sequence = Build(network.InputShape, network.Layers, LayerPath.Top, byOwner);
         }
 
         /// <summary>The network this interpreter runs.</summary>
@@ -156,96 +156,25 @@ namespace Relucent
         private static string Key(IEnumerable<int> path, ParameterRole role) =>
             string.Join(".", path.Select(i => i.ToString(CultureInfo.InvariantCulture))) + ":" + role.ToString();
 
-        private static Sequence<T> Build(Shape input, IReadOnlyList<Layer> layers, int[] prefix, Dictionary<string, T[]> parameters)
+        // Each layer's kind prepares its operation (Interpreter/Operations, one file per kind); a block's kind asks for
+        // its chains, which are built the same way.
+        private static Sequence<T> Build(Shape input, IReadOnlyList<Layer> layers, Func<int, LayerPath> pathOf, Dictionary<string, T[]> parameters)
         {
             var operations = new Operation<T>[layers.Count];
             Shape current = input;
             for (int i = 0; i < layers.Count; i++)
             {
-                int[] path = prefix.Append(i).ToArray();
+                LayerPath path = pathOf(i);
                 Layer layer = layers[i];
                 LayerError? error = ShapeRules.Check(layer, current, path, out Shape output);
                 if (error != null) throw new NetworkDefinitionException(error);
-                operations[i] = Prepare(layer, current, output, path, parameters);
+                var preparation = new LayerPreparation<T>(layer, path, current, output,
+                    (at, role) => parameters.TryGetValue(Key(at.Indices, role), out T[]? values) ? values : null,
+                    (chainInput, branch, chainPath) => Build(chainInput, branch.Layers, chainPath, parameters));
+                operations[i] = OperationKind.For(layer).Prepare(layer, preparation);
                 current = output;
             }
             return new Sequence<T>(operations, (int)input.Size);
-        }
-
-        private static Operation<T> Prepare(Layer layer, Shape input, Shape output, int[] path, Dictionary<string, T[]> parameters)
-        {
-            int size = (int)input.Size;
-            switch (layer)
-            {
-                case DenseLayer dense:
-                    return new DenseOperation<T>(size, dense.Units,
-                        ToColumnMajor(Parameter(parameters, path, ParameterRole.Weight), dense.Units, size),
-                        (T[])Parameter(parameters, path, ParameterRole.Bias).Clone());
-
-                case Conv2DLayer conv:
-                {
-                    var geometry = new ConvolutionGeometry(input.Channels, input.Height, input.Width, conv.Filters, conv.Kernel, conv.Stride, conv.Padding);
-                    T[] weight = ToColumnMajor(Parameter(parameters, path, ParameterRole.Weight), conv.Filters, input.Channels * conv.Kernel * conv.Kernel);
-                    T[] bias = conv.Bias ? (T[])Parameter(parameters, path, ParameterRole.Bias).Clone() : Array.Empty<T>();
-                    return new ConvolutionOperation<T>(geometry, weight, bias);
-                }
-
-                case ReLULayer _:
-                    return new ReluOperation<T>(size);
-                case TanhLayer _:
-                    return new SmoothOperation<T>(Smooth.Tanh, size);
-                case SigmoidLayer _:
-                    return new SmoothOperation<T>(Smooth.Sigmoid, size);
-                case SoftmaxLayer _:
-                    return new SmoothOperation<T>(Smooth.Softmax, size);
-                case FlattenLayer _:
-                case DropoutLayer _:
-                    return new IdentityOperation<T>(size);
-
-                case MaxPoolLayer max:
-                    return new MaxPoolOperation<T>(new PoolGeometry(input.Channels, input.Height, input.Width, max.Kernel, max.Stride));
-                case AvgPoolLayer avg:
-                    return new AvgPoolOperation<T>(new PoolGeometry(input.Channels, input.Height, input.Width, avg.Kernel, avg.Stride));
-
-                case BatchNormLayer norm:
-                {
-                    int channels = input.Channels;
-                    var scale = new T[channels];
-                    var shift = new T[channels];
-                    NormalizationKernels.Fold<T>(
-                        Parameter(parameters, path, ParameterRole.Weight),
-                        Parameter(parameters, path, ParameterRole.Bias),
-                        Parameter(parameters, path, ParameterRole.RunningMean),
-                        Parameter(parameters, path, ParameterRole.RunningVar),
-                        norm.Eps, scale, shift);
-                    return new BatchNormOperation<T>(scale, shift, input.IsImage ? input.Height * input.Width : 1);
-                }
-
-                case ResidualLayer residual:
-                    return new ResidualOperation<T>(Build(input, residual.Body, path, parameters));
-
-                default:
-                    throw new NotSupportedException($"The interpreter does not know the layer {layer.Describe()} ({layer.GetType().Name}).");
-            }
-        }
-
-        private static T[] Parameter(Dictionary<string, T[]> parameters, int[] path, ParameterRole role) =>
-            parameters.TryGetValue(Key(path, role), out T[]? values)
-                ? values
-                : throw new InvalidOperationException($"No {ParameterInfo.Suffix(role)} parameter is listed for layer {string.Join(".", path)}.");
-
-        /// <summary>
-        /// A C-order <c>[rows, cols]</c> matrix (PyTorch's Linear <c>[out, in]</c>, or Conv2d <c>[out, in, k, k]</c>
-        /// read as <c>[out, in·k·k]</c>) in the kernels' column-major layout: element <c>(o, j)</c> at <c>j·rows + o</c>.
-        /// </summary>
-        internal static T[] ToColumnMajor(T[] cOrder, int rows, int cols)
-        {
-            var result = new T[rows * cols];
-            for (int o = 0; o < rows; o++)
-            {
-                for (int j = 0; j < cols; j++) result[j * rows + o] = cOrder[o * cols + j];
-            }
-            return result;
         }
     }
 }

@@ -66,6 +66,14 @@ namespace Relucent.Kernels
             fixed (T* pdy = dy, pw = weight, pdx = dx, pz = reluOutput) Backward(pdy, pw, pdx, inputs, outputs, new ReluStep<T>(rule, pz));
         }
 
+        /// <summary>
+        /// <see cref="BackwardInput{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, BackwardRule, ReadOnlySpan{T})"/> with the
+        /// rule named as a type, as generated backward passes call it.
+        /// </summary>
+        public static void BackwardInput<T, TRule>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, ReadOnlySpan<T> reluOutput, int inputs, int outputs)
+            where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
+            BackwardInput(dy, weight, dx, inputs, outputs, TRule.Rule, reluOutput);
+
         private static unsafe void Backward<T>(T* dy, T* w, T* dx, int inputs, int outputs, ReluStep<T> relu)
             where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -173,6 +173,14 @@ namespace Relucent.Kernels
             }
         }
 
+        /// <summary>
+        /// <see cref="MaxBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, in PoolGeometry, BackwardRule, ReadOnlySpan{T})"/> with the
+        /// rule named as a type, as generated backward passes call it.
+        /// </summary>
+        public static void MaxBackward<T, TRule>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, ReadOnlySpan<T> reluOutput, in PoolGeometry g)
+            where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
+            MaxBackward(dy, switches, dx, g, TRule.Rule, reluOutput);
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static unsafe void Unpool<T>(T* dy, int* switches, T* dx, int count, int inputSize, ReluStep<T> step) where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -18,14 +18,14 @@ namespace Relucent.Kernels
         {
             Check.Length(r, z.Length, nameof(r));
             Check.Length(rIn, z.Length, nameof(rIn));
-            Select<T, MaskForward>(z, r, rIn);
+            Select<T, SaliencyRule>(z, r, rIn);
         }
 
         /// <summary>DeconvNet: <c>R_in = max(R, 0)</c>; the forward mask is not used.</summary>
         public static void DeconvNet<T>(ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(rIn, r.Length, nameof(rIn));
-            Select<T, MaskSignal>(r, r, rIn);
+            Select<T, DeconvNetRule>(r, r, rIn);
         }
 
         /// <summary>GuidedBackprop, both masks: <c>R_in = 1[z &gt; 0] · max(R, 0)</c>.</summary>
@@ -33,58 +33,23 @@ namespace Relucent.Kernels
         {
             Check.Length(r, z.Length, nameof(r));
             Check.Length(rIn, z.Length, nameof(rIn));
-            Select<T, MaskBoth>(z, r, rIn);
+            Select<T, GuidedBackpropRule>(z, r, rIn);
         }
 
-        private interface IMask
+        /// <summary>
+        /// The rule <typeparamref name="TRule"/> chosen at compile time: generated backward passes are written once for
+        /// every rule and name the rule as a type argument, so each rule's pass is compiled with its rule inlined.
+        /// </summary>
+        public static void Apply<T, TRule>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn)
+            where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule
         {
-            static abstract bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T>;
-
-            static abstract Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T>;
-
-            static abstract Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T>;
-
-            static abstract Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T>;
-        }
-
-        private readonly struct MaskForward : IMask
-        {
-            public static bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero;
-
-            public static Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.GreaterThan(z, Vector512<T>.Zero);
-
-            public static Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.GreaterThan(z, Vector256<T>.Zero);
-
-            public static Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector128.GreaterThan(z, Vector128<T>.Zero);
-        }
-
-        private readonly struct MaskSignal : IMask
-        {
-            public static bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T> => r > T.Zero;
-
-            public static Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.GreaterThan(r, Vector512<T>.Zero);
-
-            public static Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.GreaterThan(r, Vector256<T>.Zero);
-
-            public static Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T> => Vector128.GreaterThan(r, Vector128<T>.Zero);
-        }
-
-        private readonly struct MaskBoth : IMask
-        {
-            public static bool Pass<T>(T z, T r) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero && r > T.Zero;
-
-            public static Vector512<T> Pass<T>(Vector512<T> z, Vector512<T> r) where T : unmanaged, IFloatingPointIeee754<T> =>
-                Vector512.GreaterThan(z, Vector512<T>.Zero) & Vector512.GreaterThan(r, Vector512<T>.Zero);
-
-            public static Vector256<T> Pass<T>(Vector256<T> z, Vector256<T> r) where T : unmanaged, IFloatingPointIeee754<T> =>
-                Vector256.GreaterThan(z, Vector256<T>.Zero) & Vector256.GreaterThan(r, Vector256<T>.Zero);
-
-            public static Vector128<T> Pass<T>(Vector128<T> z, Vector128<T> r) where T : unmanaged, IFloatingPointIeee754<T> =>
-                Vector128.GreaterThan(z, Vector128<T>.Zero) & Vector128.GreaterThan(r, Vector128<T>.Zero);
+            Check.Length(r, z.Length, nameof(r));
+            Check.Length(rIn, z.Length, nameof(rIn));
+            Select<T, TRule>(z, r, rIn);
         }
 
         /// <summary><c>rIn[i] = M(z[i], r[i]) ? r[i] : 0</c>, whole vectors then one vector overlapping the end, then scalars.</summary>
-        private static void Select<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IMask
+        private static void Select<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IReluRule
         {
             int n = z.Length, i = 0;
             ref T zr = ref MemoryMarshal.GetReference(z);
@@ -121,7 +86,7 @@ namespace Relucent.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Step512<T, M>(ref T z, ref T r, ref T rIn, int i) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IMask
+        private static void Step512<T, M>(ref T z, ref T r, ref T rIn, int i) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IReluRule
         {
             Vector512<T> zv = Vector512.LoadUnsafe(ref z, (nuint)i), rv = Vector512.LoadUnsafe(ref r, (nuint)i);
             (rv & M.Pass(zv, rv)).StoreUnsafe(ref rIn, (nuint)i);

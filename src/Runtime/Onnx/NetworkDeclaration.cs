@@ -128,60 +128,11 @@ namespace Relucent
             return name[0] == '@' || !Keywords.Contains(bare);
         }
 
-        /// <summary>The DSL call declaring <paramref name="layer"/> with its <c>name:</c>, for layers other than Residual.</summary>
-        internal static string Call(Layer layer)
-        {
-            string? name = layer.Name == null ? null : "name: " + Literal(layer.Name);
-            return layer switch
-            {
-                DenseLayer d => Invoke("Dense", d.Units.ToString(CultureInfo.InvariantCulture), name),
-                ReLULayer => "ReLU()",
-                TanhLayer => "Tanh()",
-                SigmoidLayer => "Sigmoid()",
-                FlattenLayer => "Flatten()",
-                SoftmaxLayer => "Softmax()",
-                DropoutLayer d => Invoke("Dropout", Format.Number(d.P)),
-                Conv2DLayer c => Invoke(
-                    "Conv2D",
-                    c.Filters.ToString(CultureInfo.InvariantCulture),
-                    "kernel: " + c.Kernel.ToString(CultureInfo.InvariantCulture),
-                    c.Stride != 1 ? "stride: " + c.Stride.ToString(CultureInfo.InvariantCulture) : null,
-                    c.Padding != 0 ? "padding: " + c.Padding.ToString(CultureInfo.InvariantCulture) : null,
-                    c.Bias ? null : "bias: false",
-                    name),
-                MaxPoolLayer m => Invoke("MaxPool", m.Kernel.ToString(CultureInfo.InvariantCulture), m.Stride != m.Kernel ? "stride: " + m.Stride.ToString(CultureInfo.InvariantCulture) : null),
-                AvgPoolLayer a => Invoke("AvgPool", a.Kernel.ToString(CultureInfo.InvariantCulture), a.Stride != a.Kernel ? "stride: " + a.Stride.ToString(CultureInfo.InvariantCulture) : null),
-                BatchNormLayer b => Invoke("BatchNorm", b.Eps != 1e-5 ? "eps: " + Format.Number(b.Eps) : null, name),
-                _ => throw new NotSupportedException($"{layer.GetType().Name} has no DSL call."),
-            };
-        }
+        /// <summary>The DSL call declaring <paramref name="layer"/> with its <c>name:</c>, for layers other than blocks.</summary>
+        internal static string Call(Layer layer) => layer.Declaration;
 
         /// <summary>A C# string literal.</summary>
-        internal static string Literal(string value)
-        {
-            var text = new StringBuilder("\"");
-            foreach (char c in value)
-            {
-                switch (c)
-                {
-                    case '"': text.Append("\\\""); break;
-                    case '\\': text.Append("\\\\"); break;
-                    case '\n': text.Append("\\n"); break;
-                    case '\r': text.Append("\\r"); break;
-                    case '\t': text.Append("\\t"); break;
-                    case '\0': text.Append("\\0"); break;
-                    default:
-                        if (char.IsControl(c)) text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        else text.Append(c);
-                        break;
-                }
-            }
-
-            return text.Append('"').ToString();
-        }
-
-        private static string Invoke(string method, params string?[] arguments) =>
-            method + "(" + string.Join(", ", arguments.Where(a => a != null)) + ")";
+        internal static string Literal(string value) => Format.Literal(value);
 
         private static List<(int Level, string Text)> Lines(Network network)
         {
@@ -198,24 +149,13 @@ namespace Relucent
         {
             foreach (Layer layer in layers)
             {
-                if (layer is ResidualLayer residual)
+                if (layer.Branches.Count > 0)
                 {
-                    string parameter = depth == 0 ? "b" : "b" + (depth + 1).ToString(CultureInfo.InvariantCulture);
-                    string close = (residual.Name == null ? string.Empty : ", name: " + Literal(residual.Name)) + ")";
-                    if (residual.Body.Count == 0)
-                    {
-                        lines.Add((level, $".Residual({parameter} => {parameter}" + close));
-                        continue;
-                    }
-
-                    lines.Add((level, $".Residual({parameter} => {parameter}"));
-                    Append(lines, residual.Body, level + 1, depth + 1);
-                    (int lastLevel, string lastText) = lines[^1];
-                    lines[^1] = (lastLevel, lastText + close);
+                    AppendBlock(lines, layer, level, depth);
                     continue;
                 }
-
-                string call = "." + Call(layer);
+                string call = "." + layer.Declaration;
+                // Layers with parameters (and Flatten) start a line; activations, pooling and normalisation follow on it.
                 bool opens = layer is Conv2DLayer or DenseLayer or FlattenLayer;
                 if (opens || lines[^1].Level != level)
                 {
@@ -226,6 +166,24 @@ namespace Relucent
                     lines[^1] = (level, lines[^1].Text + call);
                 }
             }
+        }
+
+        // .Residual(b => b
+        //     .Conv2D(...)..., shortcut: b => b
+        //     .Conv2D(...)..., name: "layer2.0")
+        private static void AppendBlock(List<(int Level, string Text)> lines, Layer block, int level, int depth)
+        {
+            string parameter = depth == 0 ? "b" : "b" + (depth + 1).ToString(CultureInfo.InvariantCulture);
+            for (int i = 0; i < block.Branches.Count; i++)
+            {
+                Branch branch = block.Branches[i];
+                string lambda = (i == 0 ? "" : branch.Argument.Name + ": ") + $"{parameter} => {parameter}";
+                if (i == 0) lines.Add((level, $".{block.Method}(" + lambda));
+                else lines[^1] = (lines[^1].Level, lines[^1].Text + ", " + lambda);
+                Append(lines, branch.Layers, level + 1, depth + 1);
+            }
+            string arguments = block.DeclaredArguments;
+            lines[^1] = (lines[^1].Level, lines[^1].Text + (arguments.Length > 0 ? ", " + arguments : "") + ")");
         }
     }
 }

@@ -122,28 +122,10 @@ namespace Relucent
         // ---- building and naming ------------------------------------------------------------------------------------
 
         /// <summary>Builds a network from layer records with the fluent DSL, so every shape rule runs.</summary>
-        internal static Network Build(Shape input, IEnumerable<Layer> layers)
-        {
-            Network network = input.IsImage ? Net.Input(input.Channels, input.Height, input.Width) : Net.Input(input.Channels);
-            return layers.Aggregate(network, Append);
-        }
+        internal static Network Build(Shape input, IEnumerable<Layer> layers) => Network.FromLayers(input, layers);
 
-        private static Network Append(Network n, Layer layer) => layer switch
-        {
-            DenseLayer d => n.Dense(d.Units, d.Name),
-            ReLULayer => n.ReLU(),
-            TanhLayer => n.Tanh(),
-            SigmoidLayer => n.Sigmoid(),
-            FlattenLayer => n.Flatten(),
-            SoftmaxLayer => n.Softmax(),
-            DropoutLayer d => n.Dropout(d.P),
-            Conv2DLayer c => n.Conv2D(c.Filters, c.Kernel, c.Stride, c.Padding, c.Bias, c.Name),
-            MaxPoolLayer m => n.MaxPool(m.Kernel, m.Stride),
-            AvgPoolLayer a => n.AvgPool(a.Kernel, a.Stride),
-            BatchNormLayer b => n.BatchNorm(b.Eps, b.Name),
-            ResidualLayer r => n.Residual(branch => r.Body.Aggregate(branch, Append), r.Name),
-            _ => throw new NotSupportedException($"{layer.GetType().Name} is not a layer Relucent knows."),
-        };
+        // Indices to the label messages use: a residual branch is chain 0 of its block, which labels leave out ([2, 0, 1] is 2.1).
+        private static string Label(int[] path) => string.Join(".", path.Where((_, k) => k % 2 == 0));
 
         private static IEnumerable<(int[] Path, ImportedLayer Layer)> Walk(List<ImportedLayer> layers, int[] prefix)
         {
@@ -151,7 +133,8 @@ namespace Relucent
             {
                 int[] path = prefix.Concat(new[] { i }).ToArray();
                 yield return (path, layers[i]);
-                foreach (var inner in Walk(layers[i].Body, path)) yield return inner;
+                // A residual branch is its block's chain 0 (see LayerPath).
+                foreach (var inner in Walk(layers[i].Body, path.Append(0).ToArray())) yield return inner;
             }
         }
 
@@ -269,7 +252,7 @@ namespace Relucent
             {
                 Layer d = declared[i];
                 int[] path = prefix.Concat(new[] { i }).ToArray();
-                string at = string.Join(".", path);
+                string at = Label(path);
                 if (d is DropoutLayer) continue; // the identity when explaining; exports leave it out
                 if (j >= imported.Count)
                 {
@@ -281,7 +264,7 @@ namespace Relucent
                 if (d is ResidualLayer dr && o.Layer is ResidualLayer)
                 {
                     pairs.Add((path, o));
-                    OnnxMismatch? inner = CompareLayers(dr.Body, o.Body, path, $"closed by {o.Source}", pairs);
+                    OnnxMismatch? inner = CompareLayers(dr.Body, o.Body, path.Append(0).ToArray(), $"closed by {o.Source}", pairs);
                     if (inner != null) return inner;
                     continue;
                 }

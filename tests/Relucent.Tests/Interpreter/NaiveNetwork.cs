@@ -52,7 +52,7 @@ namespace Relucent.Tests.Interpreter
                         break;
                     case Conv2DLayer c:
                         y = Naive.Conv2D(x, shape.Channels, shape.Height, shape.Width, P(path, ParameterRole.Weight),
-                            c.Bias ? P(path, ParameterRole.Bias) : null, c.Filters, c.Kernel, c.Stride, c.Padding);
+                            c.Bias ? P(path, ParameterRole.Bias) : null, c.Filters, c.Kernel, c.Stride, c.Padding.Top);
                         break;
                     case ReLULayer:
                         y = Naive.Relu(x);
@@ -82,7 +82,7 @@ namespace Relucent.Tests.Interpreter
                         break;
                     case ResidualLayer r:
                         body = new List<Step>();
-                        double[] branch = Run(shape, r.Body, path, x, body);
+                        double[] branch = Run(shape, r.Body, path.Append(0).ToArray(), x, body); // the branch is chain 0 of its block
                         y = branch.Select((v, j) => v + x[j]).ToArray();
                         break;
                     default:
@@ -105,7 +105,7 @@ namespace Relucent.Tests.Interpreter
                 r = s.Layer switch
                 {
                     DenseLayer d => Naive.DenseBackward(r, P(path, ParameterRole.Weight), s.X.Length, d.Units),
-                    Conv2DLayer c => Naive.Conv2DBackward(r, shape.Channels, shape.Height, shape.Width, P(path, ParameterRole.Weight), c.Filters, c.Kernel, c.Stride, c.Padding),
+                    Conv2DLayer c => Naive.Conv2DBackward(r, shape.Channels, shape.Height, shape.Width, P(path, ParameterRole.Weight), c.Filters, c.Kernel, c.Stride, c.Padding.Top),
                     ReLULayer => Naive.ReluBackward(s.X, r, rule),
                     TanhLayer => Naive.TanhBackward(s.X, r),
                     SigmoidLayer => Naive.SigmoidBackward(s.X, r),

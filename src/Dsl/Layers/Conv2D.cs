@@ -1,0 +1,88 @@
+using System.Collections.Generic;
+using Relucent.Model;
+
+#if !RELUCENT_GENERATOR // the generator reads calls from source, through Conv2DLayer.Kind
+namespace Relucent
+{
+    public sealed partial class Network
+    {
+        /// <summary>Adds a 2-D convolution with a square <paramref name="kernel"/> and zero <paramref name="padding"/>, as <c>nn.Conv2d</c>.</summary>
+        public Network Conv2D(int filters, int kernel, int stride = 1, int padding = 0, bool bias = true, string? name = null) =>
+            Append(new Conv2DLayer(filters, kernel, stride, padding, bias) { Name = name });
+    }
+}
+#endif
+
+namespace Relucent.Model
+{
+    /// <summary>
+    /// <c>.Conv2D(filters, kernel, stride, padding, bias)</c>: PyTorch <c>nn.Conv2d</c> (cross-correlation), square kernel,
+    /// zero padding; <c>weight [filters, channels, k, k]</c>, <c>bias [filters]</c> unless <c>bias: false</c>.
+    /// </summary>
+    public sealed record Conv2DLayer(int Filters, int Kernel, int Stride, Padding Padding, bool Bias) : Layer
+    {
+        private static readonly Argument FiltersArgument = new Argument("filters");
+        private static readonly Argument KernelArgument = new Argument("kernel");
+        private static readonly Argument StrideArgument = new Argument("stride");
+        private static readonly Argument PaddingArgument = new Argument("padding");
+        private static readonly Argument BiasArgument = new Argument("bias");
+
+        internal static readonly LayerCall Kind = new LayerCall(
+            "Conv2D",
+            a => new Conv2DLayer(a.Int(FiltersArgument), a.Int(KernelArgument), a.Int(StrideArgument), a.Padding(PaddingArgument), a.Bool(BiasArgument)) { Name = a.Name },
+            FiltersArgument, KernelArgument, StrideArgument, PaddingArgument, BiasArgument);
+
+        internal override LayerCall Call => Kind;
+
+        private protected override IEnumerable<string> ArgumentText()
+        {
+            yield return Format.Int(Filters);
+            yield return "kernel: " + Format.Int(Kernel);
+            if (Stride != 1) yield return "stride: " + Format.Int(Stride);
+            if (!Padding.IsZero) yield return "padding: " + Padding;
+            if (!Bias) yield return "bias: false";
+        }
+
+        internal override LayerError? Check(Shape input, LayerPath at, out Shape output)
+        {
+            output = input;
+            LayerError? error = LayerErrors.Positive(at, "Conv2D", FiltersArgument, Filters)
+                ?? LayerErrors.Positive(at, "Conv2D", KernelArgument, Kernel)
+                ?? LayerErrors.Positive(at, "Conv2D", StrideArgument, Stride)
+                ?? LayerErrors.NotNegative(at, "Conv2D", PaddingArgument, Padding)
+                ?? LayerErrors.NeedsImage(at, "Conv2D", input);
+            if (error != null) return error;
+            long paddedHeight = WindowArithmetic.Padded(input.Height, Padding.Top, Padding.Bottom);
+            long paddedWidth = WindowArithmetic.Padded(input.Width, Padding.Left, Padding.Right);
+            if (paddedHeight < 0 || paddedWidth < 0) return LayerErrors.TooLarge(at, $"Conv2D's padded input {input.Channels}×{(long)input.Height + Padding.Top + Padding.Bottom}×{(long)input.Width + Padding.Left + Padding.Right}");
+            if (Kernel > paddedHeight || Kernel > paddedWidth)
+            {
+                return LayerErrors.Mismatch(at, KernelArgument, $"Conv2D kernel {Kernel} is larger than its padded input {paddedHeight}×{paddedWidth}");
+            }
+            WindowArithmetic.TryOutputSize(input.Height, Kernel, Stride, Padding.Top, Padding.Bottom, ceilMode: false, out int height);
+            WindowArithmetic.TryOutputSize(input.Width, Kernel, Stride, Padding.Left, Padding.Right, ceilMode: false, out int width);
+            if (WindowArithmetic.Elements(Filters, input.Channels, Kernel, Kernel) < 0)
+            {
+                return LayerErrors.TooLarge(at, $"Conv2D weight [{Filters}, {input.Channels}, {Kernel}, {Kernel}]");
+            }
+            if (WindowArithmetic.Elements(Filters, height, width) < 0) return LayerErrors.TooLarge(at, $"Conv2D output [{Filters}, {height}, {width}]");
+            // What the kernels stage: the input with its zero border, and (stride above 1) the im2col matrix.
+            if (WindowArithmetic.Elements(input.Channels, paddedHeight, paddedWidth) < 0)
+            {
+                return LayerErrors.TooLarge(at, $"Conv2D's padded input [{input.Channels}, {paddedHeight}, {paddedWidth}]");
+            }
+            if (WindowArithmetic.Elements(input.Channels, Kernel, Kernel, height, width) < 0)
+            {
+                return LayerErrors.TooLarge(at, $"Conv2D's unfolded input [{input.Channels}·{Kernel}·{Kernel}, {height}·{width}]");
+            }
+            output = Shape.Image(Filters, height, width);
+            return null;
+        }
+
+        internal override IEnumerable<ParameterSpec> Parameters(Shape input)
+        {
+            yield return new ParameterSpec(ParameterRole.Weight, Filters, input.Channels, Kernel, Kernel);
+            if (Bias) yield return new ParameterSpec(ParameterRole.Bias, Filters);
+        }
+    }
+}

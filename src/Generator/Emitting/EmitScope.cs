@@ -1,0 +1,104 @@
+using System.Collections.Generic;
+using System.Linq;
+using Relucent.Generator.Pipeline;
+using Relucent.Model;
+
+namespace Relucent.Generator.Emitting
+{
+    /// <summary>
+    /// What a layer kind's emitter writes with: the writer, the element type, the rules whose formulas the backward
+    /// comments state, and the walk over layers (forward and backward blocks, with their comments), which blocks use
+    /// for their chains.
+    /// </summary>
+    internal sealed class EmitScope
+    {
+        /// <summary>Where the kernels are: every type is written with <c>global::</c>, so no type of the project can change what the file means.</summary>
+        public const string Kernels = "global::Relucent.Kernels.";
+
+        public EmitScope(CodeWriter writer, NetworkClass model, IReadOnlyList<BackwardRule> commentedRules)
+        {
+            W = writer;
+            Model = model;
+            CommentedRules = commentedRules;
+        }
+
+        public CodeWriter W { get; }
+
+        public NetworkClass Model { get; }
+
+        /// <summary><c>float</c>, or <c>double</c> under <c>[DoublePrecision]</c>.</summary>
+        public string T => Model.UsesDouble ? "double" : "float";
+
+        /// <summary>The rules the generic backward pass runs under, whose formulas its rule-dependent comments state.</summary>
+        public IReadOnlyList<BackwardRule> CommentedRules { get; }
+
+        /// <summary>A kernel call: <c>global::Relucent.Kernels.{kernel}(arguments);</c>, wrapped if too wide.</summary>
+        public void Kernel(string kernel, params string[] arguments) => W.Call(Kernels + kernel, arguments);
+
+        /// <summary>The private field holding <paramref name="p"/>'s parameter of <paramref name="role"/>.</summary>
+        public static string Field(PlannedLayer p, ParameterRole role) => p.Parameters[role].Field;
+
+        /// <summary>The layer's forward block: its comment (and a fused ReLU's), then its statements.</summary>
+        public void Forward(PlannedLayer p)
+        {
+            W.Comment(p.Heading + ": " + p.Kind.ForwardMath(p));
+            if (p.ForwardRelu != null)
+            {
+                PlannedLayer relu = p.ForwardRelu;
+                W.Comment($"{relu.Heading}, in the same call: {relu.Kind.ForwardMath(relu)}; {relu.In} is never stored");
+            }
+            p.Kind.EmitForward(this, p);
+        }
+
+        /// <summary>
+        /// The layer's backward block: when training, its parameter gradients first (they read the signal at its output
+        /// before anything overwrites it); then its comment (and a fused ReLU's) and its statements.
+        /// </summary>
+        public void Backward(PlannedLayer p)
+        {
+            if (p.Kind.HasParameters)
+            {
+                W.Comment($"{p.Heading} parameter gradients, when training: {p.Kind.GradientMath(p)}");
+                W.Line("if (gradients != null) " + p.Kind.GradientCall(this, p));
+            }
+            W.Comment(p.Heading + " backward" + BackwardText(p));
+            if (p.BackwardRelu != null)
+            {
+                PlannedLayer relu = p.BackwardRelu;
+                W.Comment($"{relu.Heading} backward, in the same call{BackwardText(relu)}; {relu.ROut} is never stored");
+            }
+            p.Kind.EmitBackward(this, p);
+        }
+
+        /// <summary>The forward blocks of a chain, skipping ReLUs their neighbour applies.</summary>
+        public void ForwardChain(IEnumerable<PlannedLayer> layers, bool blankLines)
+        {
+            bool first = true;
+            foreach (PlannedLayer layer in layers.Where(l => !l.ForwardFused))
+            {
+                if (blankLines && !first) W.Line();
+                first = false;
+                Forward(layer);
+            }
+        }
+
+        /// <summary>The backward blocks of a chain, last layer first, skipping ReLUs whose rule their neighbour applies.</summary>
+        public void BackwardChain(IReadOnlyList<PlannedLayer> layers, bool blankLines)
+        {
+            bool first = true;
+            for (int i = layers.Count - 1; i >= 0; i--)
+            {
+                if (layers[i].BackwardFused) continue;
+                if (blankLines && !first) W.Line();
+                first = false;
+                Backward(layers[i]);
+            }
+        }
+
+        // ": r9 = Wᵀ·r10, W = 9.weight", or for a ReLU each rule's formula: ", by rule: Saliency r1 = ...; DeconvNet r1 = ...".
+        private string BackwardText(PlannedLayer p) =>
+            p.Kind.DependsOnRule
+                ? ", by rule: " + string.Join("; ", CommentedRules.Select(r => r + " " + p.Kind.BackwardMath(p, r)))
+                : ": " + p.Kind.BackwardMath(p, BackwardRule.Saliency);
+    }
+}

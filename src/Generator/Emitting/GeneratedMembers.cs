@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using System.Linq;
+using Relucent.Generator.Pipeline;
+using Relucent.Model;
+
+namespace Relucent.Generator.Emitting
+{
+    /// <summary>
+    /// The name of every member the emitter writes into a network's class, from the same plan and naming the emitter
+    /// uses, so that a user member of the same name is reported (RLC016) instead of failing to compile. A test checks the
+    /// emitted classes declare nothing outside this list.
+    /// </summary>
+    internal static class GeneratedMembers
+    {
+        // Written for every network, whatever its layers.
+        private static readonly string[] Always =
+        {
+            "InputSize", "OutputSize", "Architecture", "ParameterShapes", "s_parameterShapes", "s_rules", "Create", "Load", "FromTensors",
+            "Workspace", "RunForward", "RunBackward", "Backward",
+        };
+
+        public static IEnumerable<string> For(NetworkClass model)
+        {
+            ParameterNames.List(model.Input, model.Layers, out ParameterInfo[] infos);
+            List<ParameterMember> parameters = ParameterMember.For(infos);
+            BufferPlan plan = BufferPlan.Create(model.Input, model.Layers, parameters);
+            IEnumerable<string> names = Always
+                .Concat(model.Rules.SelectMany(r => new[] { r.ToString(), r + "Derivation" }))
+                .Concat(parameters.SelectMany(p => new[] { p.Property, p.Field }))
+                .Concat(plan.All.Where(l => l.Geometry != null).Select(l => l.Geometry!))
+                .Concat(plan.All.SelectMany(l => l.Kind.DerivedFieldNames(l)));
+            if (model.Input.IsImage && model.Input.Channels == 1) names = names.Concat(new[] { "Forward" });
+            if (plan.All.Any(l => l.Kind.DerivesFromParameters)) names = names.Concat(new[] { "ParametersChanged" });
+            return names.Distinct();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Relucent.Model;
+
+namespace Relucent.Generator.Emitting.Kinds
+{
+    /// <summary>Conv2D: a convolution each way (the transposed one backward); forward it can apply a following ReLU as it stores.</summary>
+    internal sealed class Conv2DEmitter : LayerEmitter<Conv2DLayer>
+    {
+        public override string GeometryName => "conv";
+
+        public override bool AppliesFollowingRelu => true;
+
+        public override bool HasParameters => true;
+
+        public override (string Type, string Value) Geometry(PlannedLayer p)
+        {
+            Conv2DLayer conv = Of(p);
+            Shape i = p.Input;
+            return (EmitScope.Kernels + "ConvolutionGeometry",
+                $"new(channels: {i.Channels}, height: {i.Height}, width: {i.Width}, filters: {conv.Filters}, kernel: {conv.Kernel}, stride: {conv.Stride}, padding: {conv.Padding.Top})");
+        }
+
+        public override string ForwardMath(PlannedLayer p)
+        {
+            Conv2DLayer conv = Of(p);
+            bool hasBias = p.Parameters.TryGetValue(ParameterRole.Bias, out ParameterMember? bias);
+            return $"{p.Out}[f, y, x] = Σ_c,i,j W[f, c, i, j] · {p.In}[c, {Index("y", conv.Stride, conv.Padding.Top, "i")}, {Index("x", conv.Stride, conv.Padding.Left, "j")}]"
+                + (hasBias ? " + b[f]" : "") + $", W = {p.Parameters[ParameterRole.Weight].Text}" + (hasBias ? ", b = " + bias!.Text : "") + $", zero outside {p.Input}";
+        }
+
+        public override void EmitForward(EmitScope s, PlannedLayer p)
+        {
+            string bias = p.Parameters.ContainsKey(ParameterRole.Bias) ? EmitScope.Field(p, ParameterRole.Bias) : "default";
+            if (p.ForwardRelu != null)
+            {
+                s.Kernel($"ConvolutionKernels.Forward<{s.T}>", "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), bias, "ws." + p.ForwardTarget, "in " + p.Geometry, "relu: true");
+            }
+            else
+            {
+                s.Kernel($"ConvolutionKernels.Forward<{s.T}>", "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), bias, "ws." + p.Out, "in " + p.Geometry);
+            }
+        }
+
+        public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
+            $"{p.RIn}[c, y', x'] = Σ W[f, c, i, j] · {p.ROut}[f, y, x] over every output (f, y, x) whose window read {p.In}[c, y', x'] at tap (i, j), "
+            + $"W = {p.Parameters[ParameterRole.Weight].Info.Name}: the transposed convolution";
+
+        public override void EmitBackward(EmitScope s, PlannedLayer p) =>
+            s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", "ws." + p.ROut, EmitScope.Field(p, ParameterRole.Weight), "ws." + p.RIn, "in " + p.Geometry);
+
+        public override string GradientMath(PlannedLayer p) =>
+            $"∂W[f, c, i, j] += Σ_y,x {p.ROut}[f, y, x] · {p.In}[c, window (i, j) of (y, x)]"
+            + (p.Parameters.ContainsKey(ParameterRole.Bias) ? $", ∂b[f] += Σ_y,x {p.ROut}[f, y, x]" : "");
+
+        public override string GradientCall(EmitScope s, PlannedLayer p)
+        {
+            string bias = p.Parameters.TryGetValue(ParameterRole.Bias, out ParameterMember? b) ? $"gradients[{b.Index}]" : "default";
+            return $"{EmitScope.Kernels}GradientKernels.Convolution<{s.T}>(ws.{p.In}, ws.{p.ROut}, gradients[{p.Parameters[ParameterRole.Weight].Index}], {bias}, in {p.Geometry});";
+        }
+
+        private static string Index(string output, int stride, int padding, string tap)
+        {
+            string scaled = stride == 1 ? output : $"{stride}{output}";
+            return padding == 0 ? $"{scaled} + {tap}" : $"{scaled} + {tap} − {padding}";
+        }
+    }
+}

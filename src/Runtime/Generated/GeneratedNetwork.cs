@@ -1,0 +1,317 @@
+using System.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+using LinearAlgebra = MathNet.Numerics.LinearAlgebra;
+using Relucent.Model;
+
+namespace Relucent
+{
+    /// <summary>
+    /// The base of every generated network class. What is the same for every network is written once here: the array,
+    /// MathNet and span overloads, their argument checks, the workspace a simple call reuses, <see cref="IExplainer{T}"/>
+    /// and <see cref="ITrainable{T}"/>. The generated class adds what is specific to its network: its constants and
+    /// parameters, its buffers (<typeparamref name="TWorkspace"/>), its forward pass and its backward pass.
+    /// </summary>
+    /// <typeparam name="T"><c>float</c>, or <c>double</c> under <c>[DoublePrecision]</c>.</typeparam>
+    /// <typeparam name="TWorkspace">The generated class's <c>Workspace</c>.</typeparam>
+    public abstract class GeneratedNetwork<T, TWorkspace> : ITrainable<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TWorkspace : NetworkWorkspace<T>, new()
+    {
+        private readonly Network _architecture;
+        private readonly BackwardRule[] _rules;
+        private readonly T[][] _storage;
+        private readonly bool[] _trainable;
+        private readonly int _inputSize;
+        private readonly int _outputSize;
+        private readonly string _inputShape;  // for messages, made once: a call must not allocate
+        private readonly string _outputShape;
+
+        // One workspace kept for the array and MathNet overloads, so the simple call allocates only its result. A call
+        // takes it (or, when another thread holds it, makes its own) and puts it back when done.
+        private TWorkspace? _spare;
+
+        /// <summary>
+        /// Holds the parameters <paramref name="values"/> (in <see cref="Network.Parameters"/> order, each in C order as
+        /// PyTorch stores it, owned from now on) of the network <paramref name="architecture"/>, in the kernels' layout
+        /// (<see cref="ParameterLayout"/>); the network explains under <paramref name="rules"/>.
+        /// </summary>
+        protected GeneratedNetwork(Network architecture, BackwardRule[] rules, T[][] values)
+        {
+            _architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
+            _rules = rules ?? throw new ArgumentNullException(nameof(rules));
+            ArgumentNullException.ThrowIfNull(values);
+            IReadOnlyList<ParameterInfo> parameters = architecture.Parameters;
+            if (values.Length != parameters.Count) throw new ArgumentException($"The network has {parameters.Count} parameters, got {values.Length} arrays.", nameof(values));
+            _storage = new T[values.Length][];
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (values[i] is null || values[i].Length != parameters[i].Size)
+                {
+                    throw new ArgumentException($"Parameter '{parameters[i].Name}' needs {parameters[i].Size} values, got {values[i]?.Length.ToString() ?? "null"}.", nameof(values));
+                }
+                _storage[i] = ParameterLayout.ToKernel(parameters[i], values[i]);
+            }
+            _trainable = architecture.Parameters.Select(p => p.Role is ParameterRole.Weight or ParameterRole.Bias).ToArray();
+            _inputSize = checked((int)architecture.InputShape.Size);
+            _outputSize = checked((int)architecture.OutputShape.Size);
+            _inputShape = architecture.InputShape.ToString();
+            _outputShape = architecture.OutputShape.ToString();
+        }
+
+        /// <summary>The forward pass: <c>workspace.Input</c> to <c>workspace.Output</c>, recording what the backward passes read.</summary>
+        protected abstract void RunForward(TWorkspace workspace);
+
+        /// <summary>
+        /// The backward pass under <paramref name="rule"/>, after <see cref="RunForward"/>: <c>workspace.Seed</c> to
+        /// <c>workspace.Map</c>; with <paramref name="gradients"/>, each parameter's true gradient is added to it too.
+        /// </summary>
+        protected abstract void RunBackward(TWorkspace workspace, BackwardRule rule, T[][]? gradients);
+
+        /// <summary>The logits (the network's output) for one input.</summary>
+        public T[] Forward(T[] input)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            var output = new T[_outputSize];
+            TWorkspace workspace = Rent();
+            Forward(input, output, workspace);
+            Return(workspace);
+            return output;
+        }
+
+        /// <summary>The logits for one input, as MathNet vectors.</summary>
+        public LinearAlgebra.Vector<T> Forward(LinearAlgebra.Vector<T> input)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            return LinearAlgebra.Vector<T>.Build.Dense(Forward(input.ToArray()));
+        }
+
+        /// <summary>The logits for one input, into <paramref name="output"/>, allocating nothing.</summary>
+        public void Forward(ReadOnlySpan<T> input, Span<T> output, TWorkspace workspace)
+        {
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            Guard.Length<T>(output, _outputSize, nameof(output), _outputShape);
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite) Guard.Finite(input, nameof(input));
+            Run(input, workspace);
+            workspace.Output.CopyTo(output);
+        }
+
+        /// <summary>The logits for one single-channel image given as a matrix (height × width).</summary>
+        protected LinearAlgebra.Vector<T> ForwardImage(Matrix<T> input)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            return LinearAlgebra.Vector<T>.Build.Dense(Forward(ImageValues(input)));
+        }
+
+        /// <summary>The map of <paramref name="input"/> under <paramref name="rule"/> for the logit <paramref name="target"/> (a one-hot seed, no softmax).</summary>
+        protected T[] Explain(BackwardRule rule, T[] input, int target)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            var result = new T[_inputSize];
+            TWorkspace workspace = Rent();
+            Explain(rule, input, target, result, workspace);
+            Return(workspace);
+            return result;
+        }
+
+        /// <summary>The map of <paramref name="input"/> under <paramref name="rule"/> from the output-side signal <paramref name="seed"/>.</summary>
+        protected T[] Explain(BackwardRule rule, T[] input, T[] seed)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(seed);
+            var result = new T[_inputSize];
+            TWorkspace workspace = Rent();
+            Explain(rule, input, seed, result, workspace);
+            Return(workspace);
+            return result;
+        }
+
+        /// <summary>The map for the logit <paramref name="target"/>, as MathNet vectors.</summary>
+        protected LinearAlgebra.Vector<T> Explain(BackwardRule rule, LinearAlgebra.Vector<T> input, int target)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            return LinearAlgebra.Vector<T>.Build.Dense(Explain(rule, input.ToArray(), target));
+        }
+
+        /// <summary>The map from the output-side signal <paramref name="seed"/>, as MathNet vectors.</summary>
+        protected LinearAlgebra.Vector<T> Explain(BackwardRule rule, LinearAlgebra.Vector<T> input, LinearAlgebra.Vector<T> seed)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(seed);
+            return LinearAlgebra.Vector<T>.Build.Dense(Explain(rule, input.ToArray(), seed.ToArray()));
+        }
+
+        /// <summary>The map of a single-channel image given as a matrix, for the logit <paramref name="target"/>.</summary>
+        protected Matrix<T> Explain(BackwardRule rule, Matrix<T> input, int target)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            return Matrix<T>.Build.DenseOfRowMajor(input.RowCount, input.ColumnCount, Explain(rule, ImageValues(input), target));
+        }
+
+        /// <summary>The map of a single-channel image given as a matrix, from the output-side signal <paramref name="seed"/>.</summary>
+        protected Matrix<T> Explain(BackwardRule rule, Matrix<T> input, LinearAlgebra.Vector<T> seed)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(seed);
+            return Matrix<T>.Build.DenseOfRowMajor(input.RowCount, input.ColumnCount, Explain(rule, ImageValues(input), seed.ToArray()));
+        }
+
+        /// <summary>The map for the logit <paramref name="target"/> into <paramref name="result"/>, allocating nothing.</summary>
+        protected void Explain(BackwardRule rule, ReadOnlySpan<T> input, int target, Span<T> result, TWorkspace workspace)
+        {
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            Guard.Target(target, _outputSize);
+            Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite) Guard.Finite(input, nameof(input));
+            Run(input, workspace);
+            Array.Clear(workspace.Seed);
+            workspace.Seed[target] = T.One;
+            Backward(rule, workspace, result);
+        }
+
+        /// <summary>The map from the output-side signal <paramref name="seed"/> into <paramref name="result"/>, allocating nothing.</summary>
+        protected void Explain(BackwardRule rule, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> result, TWorkspace workspace)
+        {
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            Guard.Length(seed, _outputSize, nameof(seed), _outputShape);
+            Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite)
+            {
+                Guard.Finite(input, nameof(input));
+                Guard.Finite(seed, nameof(seed));
+            }
+            Run(input, workspace);
+            seed.CopyTo(workspace.Seed);
+            Backward(rule, workspace, result);
+        }
+
+        /// <summary>The parameters' own storage (matrices column-major), in <c>ParameterShapes</c> order; optimisers update it in place, then call <see cref="ParametersChanged"/>.</summary>
+        public IReadOnlyList<T[]> ParameterStorage => _storage;
+
+        /// <summary>Whether each parameter is trained; BatchNorm running statistics keep their loaded values.</summary>
+        public IReadOnlyList<bool> Trainable => _trainable;
+
+        /// <summary>Zeroed gradient buffers shaped like <see cref="ParameterStorage"/>.</summary>
+        public T[][] CreateGradients() => _storage.Select(p => new T[p.Length]).ToArray();
+
+        /// <summary>The parameters as named tensors in PyTorch's names and layouts (a state_dict), as they are now.</summary>
+        public Dictionary<string, Tensor> ToTensors()
+        {
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            IReadOnlyList<ParameterInfo> parameters = _architecture.Parameters;
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                T[] values = ParameterLayout.ToPyTorch(parameters[i], _storage[i]);
+                int[] shape = parameters[i].Dimensions.ToArray();
+                tensors[parameters[i].Name] = typeof(T) == typeof(float) ? Tensor.FromSingle((float[])(object)values, shape) : Tensor.FromDouble((double[])(object)values, shape);
+            }
+            return tensors;
+        }
+
+        /// <summary>Saves the parameters as a safetensors file that <c>safetensors.torch.load_file</c> reads back as a state_dict.</summary>
+        public void Save(string safetensorsPath) => SafeTensors.Write(safetensorsPath, ToTensors());
+
+        /// <summary>Recomputes what is derived from the parameters (folded BatchNorm scales) after an optimiser changed them.</summary>
+        public virtual void ParametersChanged()
+        {
+        }
+
+        /// <summary>
+        /// Adds to <paramref name="gradients"/> the gradient of Σ seed·output with respect to every parameter at <paramref name="input"/>;
+        /// with <paramref name="seed"/> = ∂loss/∂output (e.g. softmax − one-hot for cross-entropy) this is ∂loss/∂parameters.
+        /// The true gradient: the Saliency rule at every ReLU.
+        /// </summary>
+        public void AccumulateGradients(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, T[][] gradients, TWorkspace workspace)
+        {
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            Guard.Length(seed, _outputSize, nameof(seed), _outputShape);
+            ArgumentNullException.ThrowIfNull(gradients);
+            Guard.Count(gradients.Length, _storage.Length, nameof(gradients));
+            for (int i = 0; i < gradients.Length; i++)
+            {
+                if (gradients[i] is null || gradients[i].Length != _storage[i].Length)
+                {
+                    throw new ArgumentException($"gradients[{i}] must hold {_storage[i].Length} values, like parameter '{_architecture.Parameters[i].Name}'; use CreateGradients().", nameof(gradients));
+                }
+            }
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite)
+            {
+                Guard.Finite(input, nameof(input));
+                Guard.Finite(seed, nameof(seed));
+            }
+            Run(input, workspace);
+            seed.CopyTo(workspace.Seed);
+            RunBackward(workspace, BackwardRule.Saliency, gradients);
+        }
+
+        Network IExplainer<T>.Architecture => _architecture;
+
+        int IExplainer<T>.InputSize => _inputSize;
+
+        int IExplainer<T>.OutputSize => _outputSize;
+
+        IReadOnlyList<BackwardRule> IExplainer<T>.Rules => _rules;
+
+        IWorkspace IExplainer<T>.CreateWorkspace() => new TWorkspace();
+
+        void IExplainer<T>.Forward(ReadOnlySpan<T> input, Span<T> output, IWorkspace workspace) => Forward(input, output, Own(workspace));
+
+        void IExplainer<T>.Explain(BackwardRule rule, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> result, IWorkspace workspace) =>
+            Explain(rule, input, seed, result, Own(workspace));
+
+        void ITrainable<T>.AccumulateGradients(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, T[][] gradients, IWorkspace workspace) =>
+            AccumulateGradients(input, seed, gradients, Own(workspace));
+
+        private void Run(ReadOnlySpan<T> input, TWorkspace workspace)
+        {
+            input.CopyTo(workspace.Input);
+            RunForward(workspace);
+            if (workspace.CheckFinite) CheckFinite(workspace.Output, "output");
+        }
+
+        private void Backward(BackwardRule rule, TWorkspace workspace, Span<T> result)
+        {
+            if (Array.IndexOf(_rules, rule) < 0)
+            {
+                throw new ArgumentException($"{GetType().Name} has no {rule} method; its rules are {string.Join(", ", _rules)}.", nameof(rule));
+            }
+            RunBackward(workspace, rule, null);
+            if (workspace.CheckFinite) CheckFinite(workspace.Map, "map");
+            workspace.Map.CopyTo(result);
+        }
+
+        // A network whose weights overflow (a diverged training run, a corrupt file of finite values) gives NaN or ±∞ from
+        // finite inputs; its maps would be all zeros (NaN fails every ReLU mask), a plausible-looking wrong answer. Checked
+        // with the inputs' scan: a caller who turned that off (CheckFinite = false) has taken non-finite values on.
+        private void CheckFinite(T[] values, string what)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!T.IsFinite(values[i]))
+                {
+                    throw new InvalidOperationException(
+                        $"{GetType().Name}'s {what} holds {(T.IsNaN(values[i]) ? "NaN" : "an infinity")} at index {i} although its input is finite: "
+                        + $"the network overflows {(typeof(T) == typeof(float) ? "float32" : "float64")} on this input (are its weights those of a diverged run?).");
+                }
+            }
+        }
+
+        private T[] ImageValues(Matrix<T> input)
+        {
+            Shape shape = _architecture.InputShape;
+            Guard.MatrixSize(input.RowCount, input.ColumnCount, shape.Height, shape.Width, nameof(input));
+            return input.ToRowMajorArray();
+        }
+
+        private TWorkspace Rent() => Interlocked.Exchange(ref _spare, null) ?? new TWorkspace();
+
+        private void Return(TWorkspace workspace) => Volatile.Write(ref _spare, workspace);
+
+        private TWorkspace Own(IWorkspace workspace) =>
+            workspace as TWorkspace ?? throw new ArgumentException(
+                $"The workspace must come from new {GetType().Name}.Workspace() or CreateWorkspace(), not {workspace?.GetType().FullName ?? "null"}.", nameof(workspace));
+    }
+}
