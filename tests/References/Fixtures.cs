@@ -15,6 +15,9 @@ namespace Relucent.References;
 public sealed record FixtureSpec(string Name, string Model, int Divisor, int HiddenDivisor, int Height, int Width, ulong Seed,
     bool Calibrated, bool SaliencyOnly, string[] Layers);
 
+/// <summary>What was written for one spec, for the README.</summary>
+public sealed record WrittenFixture(FixtureSpec Spec, long WeightsBytes, long CasesBytes, List<(string Name, long[] Shape)> Tensors, string RectifierCounts);
+
 /// <summary>The torchvision fixtures: narrow models with torchvision's names, F64 weights, F64 references from libtorch.</summary>
 public static class Fixtures
 {
@@ -37,41 +40,34 @@ public static class Fixtures
     {
         Directory.CreateDirectory(directory);
         torch.set_default_dtype(ScalarType.Float64);
-        var written = new List<(FixtureSpec Spec, long WeightsBytes, long CasesBytes, List<(string Name, long[] Shape)> Tensors, string Facts)>();
-        foreach (var spec in specs)
-            written.Add(WriteOne(directory, spec));
+        var written = specs.Select(spec => WriteOne(directory, spec)).ToList();
         Readme.Write(Path.Combine(directory, "README.md"), written);
     }
 
-    private static (FixtureSpec, long, long, List<(string, long[])>, string) WriteOne(string directory, FixtureSpec spec)
+    private static WrittenFixture WriteOne(string directory, FixtureSpec spec)
     {
         using var generator = new Generator(spec.Seed);
         var model = Zoo.Get(spec.Model).Build(Classes, spec.Divisor, spec.HiddenDivisor);
         model.to(ScalarType.Float64);
+        Weights.Randomize(model, generator);
         if (spec.Calibrated)
         {
-            Weights.Randomize(model, generator);
             var batch = torch.randn(new long[] { 16, 3, spec.Height, spec.Width }, ScalarType.Float64, generator: generator);
             if (spec.Model == "mobilenet_v2")
                 Weights.Calibrate(model, batch, generator, gammaLow: 1.0, gammaHigh: 4.0, betaMean: 0.5, betaStd: 1.0);
             else
                 Weights.Calibrate(model, batch, generator, gammaLow: 0.5, gammaHigh: 1.5, betaMean: 0.0, betaStd: 0.3);
         }
-        else
-        {
-            Weights.Randomize(model, generator);
-        }
         model.eval();
 
         var cases = new List<(string Name, Tensor Tensor)>();
-        var facts = new List<string>();
         const int i = 0;
         var x = torch.randn(new long[] { 1, 3, spec.Height, spec.Width }, ScalarType.Float64, generator: generator);
         cases.Add(($"input.{i}", x[0]));
         model.Probe.Counts = new RectifierCounts();
         Tensor logits;
         using (torch.no_grad()) logits = model.Run(x, Rule.Saliency)[0];
-        facts.Add(model.Probe.Counts.ToString());
+        string counts = model.Probe.Counts.ToString();
         model.Probe.Counts = null;
         cases.Add(($"logits.{i}", logits));
         var targets = new List<(int Target, bool AllRules)> { ((int)logits.argmax().item<long>(), true) };
@@ -114,8 +110,8 @@ public static class Fixtures
         long weightBytes = Safetensors.Write(Path.Combine(directory, spec.Name + ".safetensors"), weights);
         long caseBytes = Safetensors.Write(Path.Combine(directory, spec.Name + ".cases.safetensors"), cases.Select(c => (c.Name, c.Tensor.detach().contiguous())));
         long parameters = weights.Where(w => w.Item2.dtype == ScalarType.Float64).Sum(w => w.Item2.numel());
-        Console.WriteLine($"fixture model={spec.Name} parameters={parameters} weights_bytes={weightBytes} cases_bytes={caseBytes} {string.Join(" ", facts)}");
-        return (spec, weightBytes, caseBytes, cases.Select(c => (c.Name, c.Tensor.shape)).ToList(), string.Join("; ", facts));
+        Console.WriteLine($"fixture model={spec.Name} parameters={parameters} weights_bytes={weightBytes} cases_bytes={caseBytes} {counts}");
+        return new WrittenFixture(spec, weightBytes, caseBytes, cases.Select(c => (c.Name, c.Tensor.shape)).ToList(), counts);
     }
 
     /// <summary>The input gradient of logit <paramref name="target"/> with every rectifier under <paramref name="rule"/>.</summary>

@@ -5,7 +5,7 @@ namespace Relucent.References;
 /// <summary>Writes the README beside the fixtures from what was written, so it cannot drift from them.</summary>
 public static class Readme
 {
-    public static void Write(string path, IReadOnlyList<(FixtureSpec Spec, long WeightsBytes, long CasesBytes, List<(string Name, long[] Shape)> Tensors, string Facts)> written)
+    public static void Write(string path, IReadOnlyList<WrittenFixture> written)
     {
         var s = new StringBuilder();
         s.Append("""
@@ -86,7 +86,7 @@ Every written map was checked not to be near zero (largest magnitude above 1e-6,
         s.Append($"\nTotal: {total:N0} bytes (plus `torchvision-state-dicts.json`).\n");
         foreach (var (spec, _, _, tensors, facts) in written)
         {
-            s.Append($"\n### {spec.Name}\n\nLayers: {string.Join(", ", spec.Layers.Select(l => $"`{l}`"))}. Rectifier inputs for the written inputs: {facts}.\n\n");
+            s.Append($"\n### {spec.Name}\n\nLayers: {string.Join(", ", spec.Layers.Select(l => $"`{l}`"))}. Rectifier inputs for the written input: {facts}.\n\n");
             foreach (var (name, shape) in tensors) s.Append($"- `{name}` [{string.Join(", ", shape)}]\n");
         }
         s.Append("""
