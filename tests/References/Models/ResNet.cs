@@ -66,45 +66,53 @@ public sealed class ResNet : ReferenceModel
         return fc.call(avgpool.call(x).flatten(1));
     }
 
-    private sealed class BasicBlock : nn.Module<Tensor, Tensor>
+    /// <summary>A residual block: relu(branch(x) + (downsample(x) or x)), `downsample` registered after the branch's modules.</summary>
+    private abstract class Block : nn.Module<Tensor, Tensor>
     {
-        private readonly Modules.Conv2d conv1, conv2;
-        private readonly Modules.BatchNorm2d bn1, bn2;
-        private readonly Rectifier relu;
+        protected readonly Rectifier relu;
         private readonly Modules.Sequential? downsample;
 
-        public BasicBlock(Probe probe, long inPlanes, long planes, int stride, Modules.Sequential? downsample) : base("BasicBlock")
+        protected Block(string name, Probe probe, Modules.Sequential? downsample) : base(name)
         {
-            conv1 = Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
-            bn1 = BatchNorm2d(planes);
             relu = new Rectifier(probe);
-            conv2 = Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
-            bn2 = BatchNorm2d(planes);
             this.downsample = downsample;
-            register_module("conv1", conv1);
-            register_module("bn1", bn1);
-            register_module("relu", relu);
-            register_module("conv2", conv2);
-            register_module("bn2", bn2);
+        }
+
+        /// <summary>Registers the branch's modules in torchvision's order, then `downsample`.</summary>
+        protected void Register(params (string Name, nn.Module Module)[] modules)
+        {
+            foreach (var (name, module) in modules) register_module(name, module);
             if (downsample is not null) register_module("downsample", downsample);
         }
 
-        public override Tensor forward(Tensor x)
-        {
-            var y = relu.call(bn1.call(conv1.call(x)));
-            y = bn2.call(conv2.call(y));
-            return relu.call(y + (downsample is null ? x : downsample.call(x)));
-        }
+        protected abstract Tensor Branch(Tensor x);
+
+        public override Tensor forward(Tensor x) => relu.call(Branch(x) + (downsample is null ? x : downsample.call(x)));
     }
 
-    private sealed class Bottleneck : nn.Module<Tensor, Tensor>
+    private sealed class BasicBlock : Block
+    {
+        private readonly Modules.Conv2d conv1, conv2;
+        private readonly Modules.BatchNorm2d bn1, bn2;
+
+        public BasicBlock(Probe probe, long inPlanes, long planes, int stride, Modules.Sequential? downsample) : base("BasicBlock", probe, downsample)
+        {
+            conv1 = Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
+            bn1 = BatchNorm2d(planes);
+            conv2 = Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
+            bn2 = BatchNorm2d(planes);
+            Register(("conv1", conv1), ("bn1", bn1), ("relu", relu), ("conv2", conv2), ("bn2", bn2));
+        }
+
+        protected override Tensor Branch(Tensor x) => bn2.call(conv2.call(relu.call(bn1.call(conv1.call(x)))));
+    }
+
+    private sealed class Bottleneck : Block
     {
         private readonly Modules.Conv2d conv1, conv2, conv3;
         private readonly Modules.BatchNorm2d bn1, bn2, bn3;
-        private readonly Rectifier relu;
-        private readonly Modules.Sequential? downsample;
 
-        public Bottleneck(Probe probe, long inPlanes, long planes, int stride, Modules.Sequential? downsample) : base("Bottleneck")
+        public Bottleneck(Probe probe, long inPlanes, long planes, int stride, Modules.Sequential? downsample) : base("Bottleneck", probe, downsample)
         {
             // torchvision: width = planes · (base_width/64) · groups = planes; the 3×3 convolution carries the stride.
             conv1 = Conv2d(inPlanes, planes, 1, bias: false);
@@ -113,24 +121,14 @@ public sealed class ResNet : ReferenceModel
             bn2 = BatchNorm2d(planes);
             conv3 = Conv2d(planes, planes * 4, 1, bias: false);
             bn3 = BatchNorm2d(planes * 4);
-            relu = new Rectifier(probe);
-            this.downsample = downsample;
-            register_module("conv1", conv1);
-            register_module("bn1", bn1);
-            register_module("conv2", conv2);
-            register_module("bn2", bn2);
-            register_module("conv3", conv3);
-            register_module("bn3", bn3);
-            register_module("relu", relu);
-            if (downsample is not null) register_module("downsample", downsample);
+            Register(("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3), ("relu", relu));
         }
 
-        public override Tensor forward(Tensor x)
+        protected override Tensor Branch(Tensor x)
         {
             var y = relu.call(bn1.call(conv1.call(x)));
             y = relu.call(bn2.call(conv2.call(y)));
-            y = bn3.call(conv3.call(y));
-            return relu.call(y + (downsample is null ? x : downsample.call(x)));
+            return bn3.call(conv3.call(y));
         }
     }
 }
