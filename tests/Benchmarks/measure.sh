@@ -19,7 +19,10 @@ anchors=${RELUCENT_ANCHORS:-$(cd "$here/../../.." && pwd)/shared/anchors}
   echo "== ONNX Runtime, 2 threads"; "$anchors/onnxruntime/run.sh" 2
   echo "== Relucent"; (cd "$here" && dotnet build -c Release -v q -nologo >/dev/null && dotnet bin/Release/net10.0/Benchmarks.dll quick)
   if [ "${RELUCENT_TORCHVISION:-1}" != 0 ]; then
-    echo "== libtorch torchvision models (TorchSharp), 224x224, 2 threads"; "$here/../References/run.sh" bench || true
+    # OpenMP threads that spin-wait make libtorch 10-20x slower while others load the machine (seen here at load 20+):
+    # passive waiting keeps its figures honest on a shared machine; the header line prints the policy used.
+    echo "== libtorch torchvision models (TorchSharp), 224x224, 2 threads"
+    OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} "$here/../References/run.sh" bench || true
   fi
   uptime
 } 2>&1 | tee "$log"

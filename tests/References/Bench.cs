@@ -9,6 +9,9 @@ namespace Relucent.References;
 /// libtorch's own torchvision models (TorchVision 0.107 constructors, random weights, eval mode, float32) at
 /// 3×224×224 and 1000 classes, 2 threads, parameters frozen: the saliency map (the input gradient of one target
 /// logit per example) and the forward pass under no_grad. Each row runs in its own child process.
+/// On a loaded machine libtorch's OpenMP threads spin-wait (OMP_WAIT_POLICY unset) and a row can take 10–20×
+/// longer than on a quiet one; OMP_WAIT_POLICY=PASSIVE (inherited by the children) keeps it stable, and the
+/// header line says which was used.
 /// </summary>
 public static class Bench
 {
@@ -20,7 +23,7 @@ public static class Bench
     /// <summary>Every row, each in a child process; returns whether all ran.</summary>
     public static bool RunAll(int reps, IReadOnlyCollection<string> models)
     {
-        Console.WriteLine($"libtorch torch={torch.__version__} torchvision=0.107.0 threads={Threads} input=3x224x224 classes=1000 dtype=float32 reps={reps} load_average=\"{LoadAverage()}\" (median after warm-up; ms per example)");
+        Console.WriteLine($"libtorch torch={torch.__version__} torchvision=0.107.0 threads={Threads} input=3x224x224 classes=1000 dtype=float32 reps={reps} omp_wait_policy={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default"} load_average=\"{LoadAverage()}\" (median after warm-up; ms per example)");
         bool all = true;
         foreach (var model in models)
             foreach (var batch in Batches)
