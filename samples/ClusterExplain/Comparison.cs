@@ -6,8 +6,9 @@ using Relucent.Samples.Shapes;
 namespace Relucent.Samples.ClusterExplain
 {
     /// <summary>
-    /// The jobs' outputs against <see cref="BatchRunner{T}"/> in this process: maps present, missing, duplicated, and
-    /// whether every present map is the same bits; and how long BatchRunner takes for the same maps.
+    /// The jobs' outputs against one machine in this process: maps present, missing, duplicated, and whether every present
+    /// map is the same bits; and how long one machine takes for the same maps. One machine is the method's runner over
+    /// a <see cref="BatchRunner{T}"/> with a worker per core: for a rule, <see cref="BatchRunner{T}.Explain(BackwardRule, ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T})"/> itself.
     /// </summary>
     internal static class Comparison
     {
@@ -22,7 +23,7 @@ namespace Relucent.Samples.ClusterExplain
             var compute = new Stopwatch();
             foreach (ExplainJob job in jobs)
             {
-                BackwardRule rule = ((RuleMapMethod)job.Method).Rule;
+                using IMapRunner method = job.Method.CreateRunner(runner);
                 Manifest? manifest = Manifest.Read(job.Output);
                 var recorded = (manifest?.Done ?? []).GroupBy(e => e.Shard).ToDictionary(g => g.Key, g => g.Count());
                 for (int shard = 0; shard < job.Inputs.Count; shard++)
@@ -43,7 +44,7 @@ namespace Relucent.Samples.ClusterExplain
                     duplicated += (long)labels.Length * (Math.Max(copies, entries) - 1);
                     var expected = new float[x.Length];
                     compute.Start();
-                    runner.Explain(rule, x, labels, expected);
+                    method.Run(x, labels, expected);
                     compute.Stop();
                     SafeTensorsFile output = SafeTensors.Read(path);
                     float[] actual = output[ShardFile.MapsTensor].ToSingle();

@@ -20,15 +20,16 @@ namespace Relucent.Samples.ClusterExplain
         {
             bool killOne = args.Contains("--kill-one");
             int images = Option(args, "--images", 3000), perShard = Option(args, "--per-shard", 100);
-            int workers = Option(args, "--workers-per-silo", 1);
+            int workers = Option(args, "--workers-per-silo", 1), rounds = Option(args, "--measure", 1);
+            string method = args.Contains("--ig") ? "ig" : "rules";
             string root = Path.Combine(Path.GetTempPath(), "relucent-cluster-explain", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             string redis = $"127.0.0.1:{RedisPort}";
             string clusterId = "explain-" + Guid.NewGuid().ToString("N")[..8];
             Console.WriteLine($"Working in {root} (logs in {Path.Combine(root, "logs")}).");
 
             var workload = new Workload(root, images, perShard);
-            IReadOnlyList<ExplainJob> jobs = workload.Jobs(clusterId);
-            Console.WriteLine($"{images} Shapes images in {workload.Inputs.Count} shards; {jobs.Count} jobs: {string.Join(", ", jobs.Select(j => j.Method.Describe()))}.");
+            IReadOnlyList<ExplainJob> jobs = workload.Jobs(clusterId, method);
+            Console.WriteLine($"{images} Shapes images in {workload.Inputs.Count} shards; {jobs.Count} job(s): {string.Join(", ", jobs.Select(j => j.Method.Describe()))}.");
 
             using var processes = new LocalProcesses(Path.Combine(root, "logs"));
             await processes.StartRedis(RedisPort);
@@ -38,15 +39,27 @@ namespace Relucent.Samples.ClusterExplain
 
             using IHost client = await Connect(redis, clusterId);
             var cluster = new ExplainCluster(client.Services.GetRequiredService<IClusterClient>());
-            var clock = Stopwatch.StartNew();
-            foreach (ExplainJob job in jobs) await cluster.SubmitAsync(job);
-            int killed = await Follow(cluster, jobs, workload.Images * (long)jobs.Count, killOne ? processes : null, clock);
-            TimeSpan clusterTime = clock.Elapsed;
+            // --measure R: R rounds of the same work, each the cluster job then one machine on it, side by side.
+            var ratios = new List<double>();
+            Comparison.Result result = null!;
+            int killed = 0;
+            for (int round = 0; round < rounds; round++)
+            {
+                if (round > 0) jobs = workload.Jobs($"{clusterId}-{round}", method);
+                var clock = Stopwatch.StartNew();
+                foreach (ExplainJob job in jobs) await cluster.SubmitAsync(job);
+                killed += await Follow(cluster, jobs, workload.Images * (long)jobs.Count, killOne && round == 0 ? processes : null, clock);
+                TimeSpan clusterTime = clock.Elapsed;
 
-            Comparison.Result result = Comparison.Run(jobs, workload.Weights);
-            double clusterRate = result.Maps / clusterTime.TotalSeconds, batchRate = result.Maps / result.BatchRunnerTime.TotalSeconds;
-            Console.WriteLine(FormattableString.Invariant(
-                $"throughput: cluster {clusterRate:F0} maps/s ({clusterTime.TotalSeconds:F2} s, submit to done), BatchRunner {batchRate:F0} maps/s ({result.BatchRunnerTime.TotalSeconds:F2} s, {Environment.ProcessorCount} workers), ratio {clusterRate / batchRate:F2}"));
+                result = Comparison.Run(jobs, workload.Weights);
+                double clusterRate = result.Maps / clusterTime.TotalSeconds, batchRate = result.Maps / result.BatchRunnerTime.TotalSeconds;
+                ratios.Add(clusterRate / batchRate);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"throughput: cluster {clusterRate:F0} maps/s ({clusterTime.TotalSeconds:F2} s, submit to done, {Silos} silos × {workers} worker(s)), one machine {batchRate:F0} maps/s ({result.BatchRunnerTime.TotalSeconds:F2} s, BatchRunner with {Environment.ProcessorCount} workers), ratio {clusterRate / batchRate:F2}"));
+                if (result.Missing != 0 || result.Duplicated != 0 || !result.Identical) break;
+            }
+
+            if (rounds > 1) Console.WriteLine(FormattableString.Invariant($"median ratio over {ratios.Count} rounds: {ratios.Order().ElementAt(ratios.Count / 2):F2}"));
             Console.WriteLine($"cluster explain: {result.Maps} maps, {result.Missing} missing, {result.Duplicated} duplicated, identical to one machine: {(result.Identical ? "yes" : "no")} (silos killed: {killed})");
             return result.Missing == 0 && result.Duplicated == 0 && result.Identical ? 0 : 1;
         }

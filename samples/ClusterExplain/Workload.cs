@@ -41,16 +41,25 @@ namespace Relucent.Samples.ClusterExplain
 
         public int Images { get; }
 
-        /// <summary>One job per rule: each input's map for its labelled class.</summary>
-        public IReadOnlyList<ExplainJob> Jobs(string run) => Enum.GetValues<BackwardRule>().Select(rule => new ExplainJob
+        /// <summary>
+        /// The jobs of <paramref name="method"/>: <c>rules</c>, one job per backward rule; <c>ig</c>, integrated gradients
+        /// with 16 steps. Each input's map is for its labelled class.
+        /// </summary>
+        public IReadOnlyList<ExplainJob> Jobs(string run, string method)
         {
-            Name = $"{run}-{rule}".ToLowerInvariant(),
-            Network = ExplainJob.NetworkName(typeof(ShapesCnn)),
-            Weights = Weights,
-            Method = RuleMapMethod.Of(rule),
-            Targets = TargetChoice.FromShard(),
-            Inputs = Inputs,
-            Output = Path.Combine(Root, "maps", rule.ToString().ToLowerInvariant()),
-        }).ToArray();
+            ExplainMethod[] methods = method == "ig"
+                ? [new IntegratedGradientsMethod { Steps = 16 }]
+                : Enum.GetValues<BackwardRule>().Select(ExplainMethod (rule) => RuleMapMethod.Of(rule)).ToArray();
+            return methods.Select((m, i) => new ExplainJob
+            {
+                Name = $"{run}-{i}",
+                Network = ExplainJob.NetworkName(typeof(ShapesCnn)),
+                Weights = Weights,
+                Method = m,
+                Targets = TargetChoice.FromShard(),
+                Inputs = Inputs,
+                Output = Path.Combine(Root, "maps", run, i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            }).ToArray();
+        }
     }
 }
