@@ -60,6 +60,14 @@ namespace Relucent.Samples.ClusterExplain
             }
 
             if (rounds > 1) Console.WriteLine(FormattableString.Invariant($"median ratio over {ratios.Count} rounds: {ratios.Order().ElementAt(ratios.Count / 2):F2}"));
+            // The inputs and maps are hundreds of megabytes: gone unless asked for (--keep), printed before the last line.
+            if (!args.Contains("--keep"))
+            {
+                processes.Dispose();
+                Directory.Delete(root, recursive: true);
+                Console.WriteLine($"Removed {root} (--keep keeps it).");
+            }
+
             Console.WriteLine($"cluster explain: {result.Maps} maps, {result.Missing} missing, {result.Duplicated} duplicated, identical to one machine: {(result.Identical ? "yes" : "no")} (silos killed: {killed})");
             return result.Missing == 0 && result.Duplicated == 0 && result.Identical ? 0 : 1;
         }
