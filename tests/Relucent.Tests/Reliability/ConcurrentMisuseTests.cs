@@ -188,30 +188,12 @@ namespace Relucent.Tests.Reliability
             var expected = new float[16 * CaptumMlp.OutputSize];
             Batch.Forward<float>(net, inputs, expected, 1);
             using var runner = new BatchRunner<float>(net, 2);
-            int completed = 0, refused = 0;
-            var wrong = new ConcurrentQueue<string>();
-            using var start = new Barrier(2);
-            Thread[] threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+            (int completed, int refused, List<string> wrong) = Share(2_000, () => new float[expected.Length], (outputs, _) =>
             {
-                var outputs = new float[expected.Length];
-                start.SignalAndWait();
-                for (int i = 0; i < 2_000; i++)
-                {
-                    try
-                    {
-                        runner.Forward(inputs, outputs);
-                        if (!BitEqual<float>(outputs, expected)) wrong.Enqueue($"thread {t}, batch {i}");
-                        Interlocked.Increment(ref completed);
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        Interlocked.Increment(ref refused);
-                    }
-                }
-            })).ToArray();
-            foreach (Thread thread in threads) thread.Start();
-            foreach (Thread thread in threads) thread.Join();
-            if (!wrong.IsEmpty) throw new InvalidOperationException($"{wrong.Count} wrong batches: {string.Join(", ", wrong.Take(5))}");
+                runner.Forward(inputs, outputs);
+                return BitEqual<float>(outputs, expected);
+            });
+            if (wrong.Count > 0) throw new InvalidOperationException($"{wrong.Count} wrong batches: {string.Join(", ", wrong.Take(5))}");
             return $"{completed} {refused}";
         }
 
@@ -224,20 +206,35 @@ namespace Relucent.Tests.Reliability
             var serial = new IntegratedGradients<float>(net) { Steps = 8 };
             float[][] expected = inputs.Select(x => serial.Attribute(x, Target.Class(1))).ToArray();
             var shared = new IntegratedGradients<float>(net) { Steps = 8 };
+            (int completed, int refused, List<string> wrong) = Share(800, () => new float[CaptumMlp.InputSize], (map, call) =>
+            {
+                shared.Attribute(inputs[call % inputs.Length], Target.Class(1), map);
+                return BitEqual<float>(map, expected[call % inputs.Length]);
+            });
+            Assert.True(wrong.Count == 0, $"{wrong.Count} wrong maps: {string.Join(", ", wrong.Take(5))}");
+            Assert.Equal(1_600, completed + refused);
+            Assert.True(completed > 0);
+        }
+
+        /// <summary>
+        /// Two threads, started together, each make <paramref name="calls"/> calls of <paramref name="call"/> (with a buffer
+        /// of its own, and the call's number) on one shared object: counts the calls that completed and those refused with
+        /// <see cref="InvalidOperationException"/>, and lists those whose result was wrong.
+        /// </summary>
+        private static (int Completed, int Refused, List<string> Wrong) Share(int calls, Func<float[]> buffer, Func<float[], int, bool> call)
+        {
             int completed = 0, refused = 0;
             var wrong = new ConcurrentQueue<string>();
             using var start = new Barrier(2);
             Thread[] threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
             {
-                var map = new float[CaptumMlp.InputSize];
+                float[] own = buffer();
                 start.SignalAndWait();
-                for (int i = 0; i < 800; i++)
+                for (int i = 0; i < calls; i++)
                 {
-                    int n = (i + t) % inputs.Length;
                     try
                     {
-                        shared.Attribute(inputs[n], Target.Class(1), map);
-                        if (!BitEqual<float>(map, expected[n])) wrong.Enqueue($"thread {t}, call {i}");
+                        if (!call(own, i + t)) wrong.Enqueue($"thread {t}, call {i}");
                         Interlocked.Increment(ref completed);
                     }
                     catch (InvalidOperationException)
@@ -248,9 +245,7 @@ namespace Relucent.Tests.Reliability
             })).ToArray();
             foreach (Thread thread in threads) thread.Start();
             foreach (Thread thread in threads) thread.Join();
-            Assert.True(wrong.IsEmpty, $"{wrong.Count} wrong maps: {string.Join(", ", wrong.Take(5))}");
-            Assert.Equal(1_600, completed + refused);
-            Assert.True(completed > 0);
+            return (completed, refused, wrong.ToList());
         }
 
         /// <summary>

@@ -173,23 +173,9 @@ namespace Relucent.Tests.Reliability
         }
 
         /// <summary>A non-seekable stream: <c>head</c>, then <c>zeros</c> zero bytes made as they are read.</summary>
-        private sealed class ZeroTailStream(byte[] head, long zeros) : Stream
+        private sealed class ZeroTailStream(byte[] head, long zeros) : WeightsTestData.ForwardOnlyStream
         {
             private long _position;
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-            public override void Flush()
-            {
-            }
 
             public override int Read(byte[] buffer, int offset, int count)
             {
@@ -198,16 +184,9 @@ namespace Relucent.Tests.Reliability
                 int fromHead = (int)Math.Clamp(head.Length - _position, 0, n);
                 if (fromHead > 0) Array.Copy(head, _position, buffer, offset, fromHead);
                 Array.Clear(buffer, offset + fromHead, n - fromHead);
-
                 _position += n;
                 return n;
             }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }
