@@ -141,6 +141,13 @@ namespace Relucent.Explain
         // The PNG as 3×32×32 values in [0, 1], or the reason it is not one.
         private static (float[] Values, string? Problem) ReadPng(string path)
         {
+            // The size from the header first: a 30000×30000 PNG of a few kilobytes would otherwise be decoded (2.7 GB) before it is refused.
+            IImageInfo? info = Image.Identify(path) ?? throw new UnknownImageFormatException($"'{path}' is not an image ImageSharp recognises.");
+            if (info.Width != 32 || info.Height != 32)
+            {
+                return ([], $"'{path}' is {info.Width}×{info.Height} pixels; the network expects 32×32 RGB images (3×32×32).");
+            }
+
             using Image<Rgb24> image = Image.Load<Rgb24>(path);
             if (image.Width != 32 || image.Height != 32)
             {

@@ -96,9 +96,12 @@ namespace Relucent.Explain
             {
                 result = OnnxImport.Import(path);
             }
-            catch (Exception e) when (e is NotSupportedException or InvalidDataException or IOException)
+            catch (Exception e)
             {
-                error.WriteLine($"explain import: {e.Message}");
+                // Whatever the file does, the command reports it and exits 1; a model must never kill the tool.
+                error.WriteLine(e is NotSupportedException or InvalidDataException or IOException
+                    ? $"explain import: {e.Message}"
+                    : $"explain import: {e.GetType().Name}: {e.Message}");
                 return 1;
             }
 

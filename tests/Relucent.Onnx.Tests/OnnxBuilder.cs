@@ -60,6 +60,50 @@ public sealed class OnnxBuilder
         return name;
     }
 
+    /// <summary>
+    /// A float32 initialiser whose data lies outside the model, in <paramref name="location"/> from
+    /// <paramref name="offset"/> (ONNX external data); <paramref name="length"/> is written when given.
+    /// </summary>
+    public string ExternalInitializer(string name, int[] dims, string location, long offset = 0, long? length = null)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, DataLocation = TensorProto.Types.DataLocation.External };
+        t.Dims.AddRange(dims.Select(d => (long)d));
+        t.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
+        if (offset != 0) t.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        if (length is long l) t.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = l.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _graph.Initializer.Add(t);
+        return name;
+    }
+
+    /// <summary>A float32 initialiser with dims as written, raw data as given: for dims no array could hold.</summary>
+    public string RawInitializer(string name, long[] dims, byte[] raw)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(raw) };
+        t.Dims.AddRange(dims);
+        _graph.Initializer.Add(t);
+        return name;
+    }
+
+    /// <summary>
+    /// <paramref name="depth"/> residual blocks nested inside one another, each branch a ReLU and the next block:
+    /// <c>Residual(b =&gt; b.ReLU().Residual(b =&gt; b.ReLU()…))</c>. Built without recursion, so any depth can be made.
+    /// </summary>
+    public OnnxBuilder NestedResiduals(int depth)
+    {
+        var skips = new Stack<string>();
+        for (int i = 0; i < depth; i++)
+        {
+            skips.Push(Current);
+            Relu();
+        }
+
+        while (skips.Count > 0) Current = Node("Add", null, new[] { Current, skips.Pop() });
+        return this;
+    }
+
+    /// <summary>The serialised model.</summary>
+    public byte[] Bytes(string? output = null) => Build(output).ToByteArray();
+
     /// <summary>An int64 initialiser (a shape).</summary>
     public string Int64Initializer(string name, params long[] values)
     {

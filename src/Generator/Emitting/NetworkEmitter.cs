@@ -93,7 +93,12 @@ namespace Relucent.Generator.Emitting
             else
             {
                 w.Open($"private static readonly {Relucent}ParameterShape[] s_parameterShapes =");
-                foreach (ParameterMember p in c.Parameters) w.Line($"new(\"{Escape(p.Info.Name)}\", {string.Join(", ", p.Info.Dimensions)}),");
+                foreach (ParameterMember p in c.Parameters)
+                {
+                    // A running variance is refused at load when negative: its BatchNorm would give NaN everywhere.
+                    string constraint = p.Info.Role == ParameterRole.RunningVar ? " { NonNegative = true }" : "";
+                    w.Line($"new(\"{Escape(p.Info.Name)}\", {string.Join(", ", p.Info.Dimensions)}){constraint},");
+                }
                 w.Close(";");
             }
             w.Line();

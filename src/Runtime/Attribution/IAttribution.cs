@@ -10,7 +10,8 @@ namespace Relucent.Attribution
     /// <remarks>
     /// Implementations keep their buffers and one workspace of <see cref="Explainer"/>, so repeated calls through the
     /// span overload allocate nothing (unless a method's documentation says otherwise). An instance serves one call at a
-    /// time: give each thread its own.
+    /// time: give each thread its own. The methods here refuse a call that overlaps another on the same instance with
+    /// <see cref="InvalidOperationException"/> naming the method, rather than mixing the two calls' buffers.
     /// </remarks>
     /// <typeparam name="T"><c>float</c> or <c>double</c>, the network's precision.</typeparam>
     public interface IAttribution<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -101,6 +102,7 @@ namespace Relucent.Attribution
     {
         private IWorkspace? _workspace;
         private readonly T[] _seed;
+        private readonly SingleCaller _inUse;
 
         /// <summary>Binds the method to <paramref name="explainer"/> and checks that it has <paramref name="rule"/>.</summary>
         protected RuleAttribution(IExplainer<T> explainer, BackwardRule rule)
@@ -115,6 +117,7 @@ namespace Relucent.Attribution
             Explainer = explainer;
             Rule = rule;
             _seed = new T[explainer.OutputSize];
+            _inUse = new SingleCaller(SingleCaller.NameOf(GetType()));
         }
 
         /// <inheritdoc />
@@ -127,7 +130,18 @@ namespace Relucent.Attribution
         protected IWorkspace Workspace => _workspace ??= Explainer.CreateWorkspace();
 
         /// <inheritdoc />
+        /// <exception cref="InvalidOperationException">Another call is using this instance (from another thread).</exception>
         public void Attribute(ReadOnlySpan<T> input, Target target, Span<T> result)
+        {
+            using SingleCaller.Scope use = Enter();
+            AttributeInside(input, target, result);
+        }
+
+        /// <summary>Marks a call as using this instance's buffers until disposed; refuses an overlapping one.</summary>
+        protected SingleCaller.Scope Enter() => _inUse.Enter();
+
+        /// <summary><see cref="Attribute"/> for a caller already inside <see cref="Enter"/>.</summary>
+        protected void AttributeInside(ReadOnlySpan<T> input, Target target, Span<T> result)
         {
             Checks.InputAndResult(Explainer, input, result);
             target.WriteSeed<T>(_seed);

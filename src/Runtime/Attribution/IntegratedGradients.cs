@@ -93,6 +93,11 @@ namespace Relucent.Attribution
                 if (!(a >= 0 && a <= 1)) throw new ArgumentOutOfRangeException(nameof(alphas), a, "Points lie in [0, 1].");
             }
 
+            for (int k = 0; k < weights.Length; k++)
+            {
+                if (!double.IsFinite(weights[k])) throw new ArgumentOutOfRangeException(nameof(weights), weights[k], $"weights[{k}] is {weights[k]}; weights are finite.");
+            }
+
             _alphas = alphas.ToArray();
             _weights = weights.ToArray();
             _steps = alphas.Length;
@@ -106,7 +111,12 @@ namespace Relucent.Attribution
             get => _baseline is null ? null : (T[])_baseline.Clone();
             set
             {
-                if (value is not null) Guard.Length<T>(value, Explainer.InputSize, nameof(Baseline), Explainer.Architecture.InputShape.ToString());
+                if (value is not null)
+                {
+                    Guard.Length<T>(value, Explainer.InputSize, nameof(Baseline), Explainer.Architecture.InputShape.ToString());
+                    Guard.Finite<T>(value, nameof(Baseline), string.Empty); // else the network would report the interpolated point, called "input"
+                }
+
                 _baseline = value is null ? null : (T[])value.Clone();
             }
         }
@@ -117,7 +127,8 @@ namespace Relucent.Attribution
         /// </summary>
         public Completeness AttributeWithCompleteness(ReadOnlySpan<T> input, Target target, Span<T> result)
         {
-            Attribute(input, target, result);
+            using SingleCaller.Scope use = Enter();
+            AttributeInside(input, target, result);
             Explainer.Forward(input, _output, Workspace);
             double atInput = target.Score<T>(_output);
             ReadOnlySpan<T> baseline = _baseline;

@@ -128,6 +128,7 @@ namespace Relucent.Attribution
         private readonly T[] _map;
         private readonly double[] _mean;
         private readonly double[] _second;
+        private readonly SingleCaller _inUse;
         private int _samples = 50;
 
         /// <summary>Aggregates the maps of <paramref name="inner"/> over noisy inputs.</summary>
@@ -142,6 +143,7 @@ namespace Relucent.Attribution
             _map = new T[size];
             _mean = new double[size];
             _second = new double[size];
+            _inUse = new SingleCaller(SingleCaller.NameOf(GetType()));
         }
 
         /// <summary>Aggregates the map of <paramref name="rule"/> (the gradient by default) over noisy inputs.</summary>
@@ -173,8 +175,10 @@ namespace Relucent.Attribution
         public int Seed { get; set; }
 
         /// <inheritdoc />
+        /// <exception cref="InvalidOperationException">Another call is using this instance (from another thread).</exception>
         public void Attribute(ReadOnlySpan<T> input, Target target, Span<T> result)
         {
+            using SingleCaller.Scope use = _inUse.Enter();
             Checks.InputAndResult<T>(Explainer, input, result);
             target.ThrowIfUnset();
             double sigma = Noise.SigmaFor(input);

@@ -76,7 +76,11 @@ namespace Relucent
     /// up; since each example is one deterministic single-example call, which worker takes it does not change a bit.
     /// </summary>
     /// <remarks>
-    /// <para>One batch at a time: the methods are not reentrant and not thread-safe. Dispose to stop the threads.</para>
+    /// <para>
+    /// One batch at a time: a call while another runs (from another thread, or reentrantly) throws
+    /// <see cref="InvalidOperationException"/> rather than corrupting the batch in progress; give each thread its own
+    /// runner. Dispose to stop the threads.
+    /// </para>
     /// <para>
     /// When the single call of an example throws, the batch stops handing out examples and the call throws once
     /// every worker has stopped. An <see cref="ArgumentException"/> (NaN or infinity in an input or seed, for a
@@ -107,6 +111,7 @@ namespace Relucent
         private readonly int _inputSize;
         private readonly int _outputSize;
         private readonly object _failureLock = new();
+        private readonly SingleCaller _inUse = new("BatchRunner");
         private bool _checkFinite = true;
         private bool _disposed;
 
@@ -122,15 +127,18 @@ namespace Relucent
         private ExceptionDispatchInfo? _failure; // the lowest-numbered failing example's exception, under _failureLock
         private int _failedExample;
 
+        /// <summary>
+        /// The most workers a runner may have: 256. Each worker is a thread with a workspace of the whole network, and
+        /// beyond the cores they add nothing; an absurd count (30,000) would exhaust the process's threads or memory.
+        /// </summary>
+        public const int MaxWorkers = 256;
+
         /// <summary>Prepares <paramref name="workers"/> workers (the calling thread included; -1 for one per core) for <paramref name="net"/>.</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is 0, below -1, or above <see cref="MaxWorkers"/>.</exception>
         public BatchRunner(IExplainer<T> net, int workers = -1)
         {
             _net = net ?? throw new ArgumentNullException(nameof(net));
-            if (workers == 0 || workers < -1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(workers), workers, "Use a positive number of workers, or -1 for one per core.");
-            }
-            Workers = BatchRunner<T>.WorkerCount(workers);
+            Workers = BatchRunner<T>.WorkerCount(workers, nameof(workers));
             _inputSize = net.InputSize;
             _outputSize = net.OutputSize;
             _workspaces = new IWorkspace[Workers];
@@ -229,9 +237,11 @@ namespace Relucent
         }
 
         /// <summary>Stops the worker threads.</summary>
+        /// <exception cref="InvalidOperationException">A batch is running on another thread.</exception>
         public void Dispose()
         {
             if (_disposed) return;
+            using SingleCaller.Scope use = _inUse.Enter();
             _disposed = true;
             foreach (SemaphoreSlim start in _starts) start.Release();
             foreach (Thread thread in _threads) thread.Join();
@@ -241,6 +251,9 @@ namespace Relucent
 
         private void Run(Job job, BackwardRule rule, T* inputs, T* seeds, int* targets, T* results, int examples)
         {
+            // One batch at a time: a second thread (or a custom explainer calling back in) would overwrite the batch in
+            // progress and upset the workers' count; it is refused by name instead.
+            using SingleCaller.Scope use = _inUse.Enter();
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (examples == 0) return;
             _job = job;
@@ -392,14 +405,14 @@ namespace Relucent
             return _net.Architecture.InputShape.Size == _inputSize ? dimensions : [_inputSize];
         }
 
-        internal static int WorkerCount(int maxDegreeOfParallelism)
+        internal static int WorkerCount(int maxDegreeOfParallelism, string argument = "maxDegreeOfParallelism")
         {
-            if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
+            if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1 || maxDegreeOfParallelism > MaxWorkers)
             {
-                throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism,
-                    "Use a positive number of workers, or -1 for one per core.");
+                throw new ArgumentOutOfRangeException(argument, maxDegreeOfParallelism,
+                    $"Use 1 to {MaxWorkers} workers, or -1 for one per core.");
             }
-            return maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+            return maxDegreeOfParallelism == -1 ? Math.Min(Environment.ProcessorCount, MaxWorkers) : maxDegreeOfParallelism;
         }
 
         internal static int CountForward(IExplainer<T> net, ReadOnlySpan<T> inputs, ReadOnlySpan<T> outputs)

@@ -92,6 +92,7 @@ namespace Relucent
             Guard.Length<T>(output, _outputSize, nameof(output), _outputShape);
             ArgumentNullException.ThrowIfNull(workspace);
             if (workspace.CheckFinite) Guard.Finite(input, nameof(input));
+            using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             workspace.Output.CopyTo(output);
         }
@@ -164,6 +165,7 @@ namespace Relucent
             Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
             ArgumentNullException.ThrowIfNull(workspace);
             if (workspace.CheckFinite) Guard.Finite(input, nameof(input));
+            using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             Array.Clear(workspace.Seed);
             workspace.Seed[target] = T.One;
@@ -182,6 +184,7 @@ namespace Relucent
                 Guard.Finite(input, nameof(input));
                 Guard.Finite(seed, nameof(seed));
             }
+            using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             seed.CopyTo(workspace.Seed);
             Backward(rule, workspace, result);
@@ -242,6 +245,7 @@ namespace Relucent
                 Guard.Finite(input, nameof(input));
                 Guard.Finite(seed, nameof(seed));
             }
+            using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             seed.CopyTo(workspace.Seed);
             RunBackward(workspace, BackwardRule.Saliency, gradients);
@@ -269,7 +273,10 @@ namespace Relucent
         {
             input.CopyTo(workspace.Input);
             RunForward(workspace);
-            if (workspace.CheckFinite) CheckFinite(workspace.Output, "output");
+            // A network whose weights overflow (a diverged run, a corrupt file of finite values) gives NaN or ±∞ from finite
+            // inputs; its maps would be all zeros where NaN met a ReLU. Checked with the inputs' scan: a caller who turned
+            // that off (CheckFinite = false) has taken non-finite values on.
+            if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Output, "the logits");
         }
 
         private void Backward(BackwardRule rule, TWorkspace workspace, Span<T> result)
@@ -279,24 +286,8 @@ namespace Relucent
                 throw new ArgumentException($"{GetType().Name} has no {rule} method; its rules are {string.Join(", ", _rules)}.", nameof(rule));
             }
             RunBackward(workspace, rule, null);
-            if (workspace.CheckFinite) CheckFinite(workspace.Map, "map");
+            if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
             workspace.Map.CopyTo(result);
-        }
-
-        // A network whose weights overflow (a diverged training run, a corrupt file of finite values) gives NaN or ±∞ from
-        // finite inputs; its maps would be all zeros (NaN fails every ReLU mask), a plausible-looking wrong answer. Checked
-        // with the inputs' scan: a caller who turned that off (CheckFinite = false) has taken non-finite values on.
-        private void CheckFinite(T[] values, string what)
-        {
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!T.IsFinite(values[i]))
-                {
-                    throw new InvalidOperationException(
-                        $"{GetType().Name}'s {what} holds {(T.IsNaN(values[i]) ? "NaN" : "an infinity")} at index {i} although its input is finite: "
-                        + $"the network overflows {(typeof(T) == typeof(float) ? "float32" : "float64")} on this input (are its weights those of a diverged run?).");
-                }
-            }
         }
 
         private T[] ImageValues(Matrix<T> input)

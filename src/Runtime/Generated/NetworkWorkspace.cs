@@ -10,6 +10,16 @@ namespace Relucent
     /// </summary>
     public abstract class NetworkWorkspace<T> : IWorkspace where T : unmanaged, IFloatingPointIeee754<T>
     {
+        /// <summary>Names the workspace in the message a second, overlapping call gets: <c>LeNet.Workspace</c>.</summary>
+        protected NetworkWorkspace()
+        {
+            Type type = GetType();
+            InUse = new SingleCaller((type.DeclaringType != null ? type.DeclaringType.Name + "." : "") + type.Name);
+        }
+
+        /// <summary>Refuses a call that overlaps another with this workspace (two threads sharing it would mix their buffers).</summary>
+        internal SingleCaller InUse { get; }
+
         /// <summary>
         /// Whether calls with this workspace first check that the input and seed hold no NaN or infinity (one pass over each).
         /// A caller that has already checked its data may turn it off.

@@ -24,7 +24,7 @@ namespace Relucent
         /// <see cref="Network.Parameters"/>, in that order, shaped as PyTorch stores it. Weights are copied into the
         /// kernels' column-major layout and batch normalisations folded, so later changes to the arrays do not show.
         /// </summary>
-        /// <exception cref="ArgumentException">The number of arrays, or the size of one, differs from what the network expects.</exception>
+        /// <exception cref="ArgumentException">The number of arrays, or the size of one, differs from what the network expects; or a running variance is negative.</exception>
         public Interpreter(Network network, IReadOnlyList<T[]> parameters)
         {
             Network = network ?? throw new ArgumentNullException(nameof(network));
@@ -45,6 +45,12 @@ namespace Relucent
                 {
                     throw new ArgumentException(
                         $"Parameter '{info.Name}' [{string.Join(", ", info.Dimensions)}] needs {info.Size} values, got {values.Length}.",
+                        nameof(parameters));
+                }
+                if (info.Role == ParameterRole.RunningVar && Array.FindIndex(values, v => v < T.Zero) is int negative and >= 0)
+                {
+                    throw new ArgumentException(
+                        $"Parameter '{info.Name}' holds {values[negative]} at [{negative}]; a running variance must not be negative (its BatchNorm would give NaN).",
                         nameof(parameters));
                 }
                 byOwner.Add(Key(info.Path, info.Role), ParameterLayout.IsMatrix(info) ? ParameterLayout.ToKernel(info, values) : (T[])values.Clone());
@@ -69,18 +75,22 @@ namespace Relucent
         {
             if (network is null) throw new ArgumentNullException(nameof(network));
             if (tensors is null) throw new ArgumentNullException(nameof(tensors));
-            ParameterShape[] shapes = network.Parameters.Select(p => new ParameterShape(p.Name, p.Dimensions.ToArray())).ToArray();
+            ParameterShape[] shapes = network.Parameters
+                .Select(p => new ParameterShape(p.Name, p.Dimensions.ToArray()) { NonNegative = p.Role == ParameterRole.RunningVar })
+                .ToArray();
             T[][] arrays = ParameterBinder.Bind<T>(tensors, shapes);
             return new Interpreter<T>(network, arrays);
         }
 
         /// <summary>The network's output (logits) for one example <paramref name="input"/>, C·H·W order for an image.</summary>
-        /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> values.</exception>
+        /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> values, or holds NaN or infinity.</exception>
+        /// <exception cref="NonFiniteResultException">The logits overflowed to NaN or infinity inside the network.</exception>
         public T[] Forward(ReadOnlySpan<T> input)
         {
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             Sequence<T>.Trace trace = _sequence.Forward(x);
             T[] output = trace.Output;
+            Guard.FiniteResult<T>(output, "the logits");
             return ReferenceEquals(output, x) ? (T[])x.Clone() : output;
         }
 
@@ -89,6 +99,8 @@ namespace Relucent
         /// the backward pass seeded with one at that logit and zero elsewhere (no softmax is applied).
         /// </summary>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="target"/> is not a class of the network.</exception>
+        /// <exception cref="ArgumentException"><paramref name="input"/> has the wrong length, or holds NaN or infinity.</exception>
+        /// <exception cref="NonFiniteResultException">The logits or the map overflowed to NaN or infinity inside the network.</exception>
         public T[] Backward(ReadOnlySpan<T> input, int target, BackwardRule rule)
         {
             if ((uint)target >= (uint)OutputSize)
@@ -105,7 +117,8 @@ namespace Relucent
         /// The map of <paramref name="input"/>'s size that <paramref name="rule"/> gives when the backward pass starts
         /// from <paramref name="seed"/> at the output (a gradient of some function of the logits, for instance).
         /// </summary>
-        /// <exception cref="ArgumentException"><paramref name="input"/> or <paramref name="seed"/> has the wrong length.</exception>
+        /// <exception cref="ArgumentException"><paramref name="input"/> or <paramref name="seed"/> has the wrong length, or holds NaN or infinity.</exception>
+        /// <exception cref="NonFiniteResultException">The logits or the map overflowed to NaN or infinity inside the network.</exception>
         public T[] Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule rule) =>
             Run(input, CheckedCopy(seed, OutputSize, nameof(seed)), rule);
 
@@ -141,15 +154,20 @@ namespace Relucent
             }
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             Sequence<T>.Trace trace = _sequence.Forward(x);
-            return _sequence.Backward(seed, trace, rule);
+            Guard.FiniteResult<T>(trace.Output, "the logits");
+            T[] map = _sequence.Backward(seed, trace, rule);
+            Guard.FiniteResult<T>(map, "the map");
+            return map;
         }
 
+        // Length, then finiteness: the interpreter checks every input and seed, as generated code does by default.
         private static T[] CheckedCopy(ReadOnlySpan<T> values, int expected, string name)
         {
             if (values.Length != expected)
             {
                 throw new ArgumentException($"{name} has {values.Length} values, expected {expected}.", name);
             }
+            Guard.Finite(values, name, string.Empty);
             return values.ToArray();
         }
 

@@ -65,7 +65,7 @@ namespace Relucent
             Shape input = dims.Count == 3 ? Shape.Image(dims[0], dims[1], dims[2]) : Shape.Vector(dims[0]);
             LayerError? error = ShapeRules.CheckInput(input);
             if (error != null) throw new NotSupportedException($"ONNX model{model.Describe()}: {error.Message}");
-            List<ImportedLayer> layers = reader.ReadChain(model.InputName, input, end: null, Array.Empty<int>(), out _);
+            List<ImportedLayer> layers = reader.ReadChain(model.InputName, input);
 
             var unused = model.Nodes.Where(n => !reader._static.Contains(n) && !reader._used.Contains(n)).ToList();
             if (unused.Count > 0)
@@ -82,75 +82,123 @@ namespace Relucent
         /// <summary>How messages name a node: <c>Conv '/0/Conv'</c>, or by its output when it has no name.</summary>
         public static string Source(NodeProto node) =>
             string.IsNullOrEmpty(node.Name)
-                ? $"{node.OpType} (output '{node.Output.FirstOrDefault()}')"
-                : $"{node.OpType} '{node.Name}'";
+                ? $"{Cut(node.OpType)} (output '{Cut(node.Output.FirstOrDefault() ?? string.Empty)}')"
+                : $"{Cut(node.OpType)} '{Cut(node.Name)}'";
+
+        /// <summary>A name from the file, cut to 200 characters: the file's text, so a message cannot grow with it.</summary>
+        internal static string Cut(string name) => name.Length <= 200 ? name : name[..200] + "…";
 
         private bool IsConstant(string tensor) =>
-            _model.ConstantTensor(tensor) != null || (_producer.TryGetValue(tensor, out NodeProto? p) && _static.Contains(p));
+            _model.IsConstant(tensor) || (_producer.TryGetValue(tensor, out NodeProto? p) && _static.Contains(p));
 
         private IEnumerable<NodeProto> Consumers(string tensor) =>
             _consumers.TryGetValue(tensor, out List<NodeProto>? list) ? list.Where(n => !_used.Contains(n)) : Enumerable.Empty<NodeProto>();
 
         private static int[] Full(Shape shape) => shape.IsImage ? new[] { 1, shape.Channels, shape.Height, shape.Width } : new[] { 1, shape.Channels };
 
-        private List<ImportedLayer> ReadChain(string cur, Shape shape, string? end, int[] prefix, out Shape output)
+        /// <summary>One chain being read: the whole graph's, or a residual branch's until it reaches <see cref="End"/>.</summary>
+        private sealed class Chain(string? end, int[] prefix, Shape shape, NodeProto? add)
         {
-            var layers = new List<ImportedLayer>();
+            public List<ImportedLayer> Layers { get; } = new();
+
+            /// <summary>The tensor the branch ends at (the other input of its Add), or null for the graph's output.</summary>
+            public string? End { get; } = end;
+
+            /// <summary>The path of the chain's layers: empty for the graph, the block's path for a branch.</summary>
+            public int[] Prefix { get; } = prefix;
+
+            /// <summary>The shape of the tensor being read.</summary>
+            public Shape Shape { get; set; } = shape;
+
+            /// <summary>The Add closing the branch, or null for the graph.</summary>
+            public NodeProto? Add { get; } = add;
+        }
+
+        /// <summary>
+        /// Reads the chain from <paramref name="input"/> to the graph's output, with an explicit stack of open residual
+        /// branches instead of recursion, so a deep graph cannot overflow the call stack: a branch nesting deeper than
+        /// <see cref="Limits.MaxNesting"/>, or a network of more than <see cref="Limits.MaxLayers"/> layers, is refused as
+        /// soon as it is met. Every node is visited once.
+        /// </summary>
+        private List<ImportedLayer> ReadChain(string input, Shape shape)
+        {
+            var open = new Stack<Chain>();
+            open.Push(new Chain(null, Array.Empty<int>(), shape, null));
+            string cur = input;
+            int count = 0;
             while (true)
             {
-                _shapes[cur] = Full(shape);
-                if (end != null && cur == end) break;
-                if (end == null && cur == _model.OutputName) break;
+                Chain chain = open.Peek();
+                _shapes[cur] = Full(chain.Shape);
+                if (cur == (chain.End ?? _model.OutputName))
+                {
+                    if (chain.Add == null) return chain.Layers;
+
+                    // The branch is complete: close its block in the enclosing chain.
+                    open.Pop();
+                    Chain outer = open.Peek();
+                    var block = new ImportedLayer(new ResidualLayer(new EquatableArray<Layer>(chain.Layers.Select(b => b.Layer))), chain.Add, Source(chain.Add));
+                    block.Body.AddRange(chain.Layers);
+                    Append(outer, block, ref count);
+                    cur = chain.Add.Output[0];
+                    continue;
+                }
 
                 List<NodeProto> consumers = Consumers(cur).ToList();
                 if (consumers.Count == 0)
                 {
-                    throw new NotSupportedException(end == null
-                        ? $"ONNX model{_model.Describe()}: the tensor '{cur}' leads nowhere: nothing reads it and it is not the output '{_model.OutputName}'."
-                        : $"ONNX model{_model.Describe()}: the residual branch ends at '{cur}' without reaching '{end}', the other input of its Add.");
+                    throw new NotSupportedException(chain.End == null
+                        ? $"ONNX model{_model.Describe()}: the tensor '{Cut(cur)}' leads nowhere: nothing reads it and it is not the output '{Cut(_model.OutputName)}'."
+                        : $"ONNX model{_model.Describe()}: the residual branch ends at '{Cut(cur)}' without reaching '{Cut(chain.End)}', the other input of its Add.");
                 }
 
-                int[] path = prefix.Concat(new[] { layers.Count }).ToArray();
-                ImportedLayer? layer;
-                string next;
                 List<NodeProto> adds = consumers.Where(n => IsResidualAdd(n) && n.Input.Contains(cur)).ToList();
                 if (adds.Count > 0)
                 {
                     // The outermost block first: the Add that comes last closes the longest branch.
                     NodeProto add = adds.OrderByDescending(n => _order[n]).First();
-                    string other = add.Input[0] == cur ? add.Input[1] : add.Input[0];
+                    if (open.Count > Limits.MaxNesting)
+                    {
+                        throw new NotSupportedException(
+                            $"ONNX model{_model.Describe()}: {Source(add)} closes a residual block nested {open.Count} deep, more than the {Limits.MaxNesting} levels a network may nest (Limits.MaxNesting).");
+                    }
+
                     _used.Add(add);
-                    List<ImportedLayer> body = ReadChain(cur, shape, other, path, out _);
-                    layer = new ImportedLayer(new ResidualLayer(new EquatableArray<Layer>(body.Select(b => b.Layer))), add, Source(add));
-                    layer.Body.AddRange(body);
-                    next = add.Output[0];
+                    string other = add.Input[0] == cur ? add.Input[1] : add.Input[0];
+                    open.Push(new Chain(other, NextPath(chain), chain.Shape, add));
+                    continue;
                 }
-                else if (consumers.Count > 1)
+
+                if (consumers.Count > 1)
                 {
                     throw new NotSupportedException(
-                        $"ONNX model{_model.Describe()}: the tensor '{cur}' feeds {consumers.Count} nodes ({string.Join(", ", consumers.Select(Source))}); "
+                        $"ONNX model{_model.Describe()}: the tensor '{Cut(cur)}' feeds {consumers.Count} nodes ({string.Join(", ", consumers.Take(5).Select(Source))}{(consumers.Count > 5 ? ", …" : "")}); "
                         + "Relucent reads a chain of layers with residual blocks y = f(x) + x, not other branches (a projection shortcut, a concatenation).");
                 }
-                else
-                {
-                    NodeProto node = consumers[0];
-                    _used.Add(node);
-                    (layer, next) = Convert(node, cur, shape);
-                }
 
-                if (layer != null)
-                {
-                    LayerError? error = ShapeRules.Check(layer.Layer, shape, path, out Shape after);
-                    if (error != null) throw new InvalidDataException($"ONNX model{_model.Describe()}: {layer.Source}: {error.Message}");
-                    shape = after;
-                    layers.Add(layer);
-                }
-
+                NodeProto node = consumers[0];
+                _used.Add(node);
+                (ImportedLayer? layer, string next) = Convert(node, cur, chain.Shape);
+                if (layer != null) Append(chain, layer, ref count);
                 cur = next;
             }
+        }
 
-            output = shape;
-            return layers;
+        private static int[] NextPath(Chain chain) => chain.Prefix.Append(chain.Layers.Count).ToArray();
+
+        /// <summary>Checks <paramref name="layer"/> against the chain's shape and appends it, counting it against <see cref="Limits.MaxLayers"/>.</summary>
+        private void Append(Chain chain, ImportedLayer layer, ref int count)
+        {
+            if (++count > Limits.MaxLayers)
+            {
+                throw new NotSupportedException(
+                    $"ONNX model{_model.Describe()}: {layer.Source} is layer {count}, more than the {Limits.MaxLayers} layers a network may hold (Limits.MaxLayers).");
+            }
+
+            LayerError? error = ShapeRules.Check(layer.Layer, chain.Shape, NextPath(chain), out Shape after);
+            if (error != null) throw new InvalidDataException($"ONNX model{_model.Describe()}: {layer.Source}: {error.Message}");
+            chain.Shape = after;
+            chain.Layers.Add(layer);
         }
 
         private bool IsResidualAdd(NodeProto node) =>
@@ -209,13 +257,13 @@ namespace Relucent
             CheckAutoPad(node);
             long group = Int(node, "group", 1);
             if (group != 1) throw UnsupportedAttribute(node, "group", group.ToString(CultureInfo.InvariantCulture), "Conv2D is a full convolution (group = 1); grouped and depthwise convolutions are not supported");
-            long[] kernel = Ints(node, "kernel_shape") ?? new long[] { w.Shape[2], w.Shape[3] };
+            long[] kernel = Sizes(node, "kernel_shape", 1) ?? new long[] { w.Shape[2], w.Shape[3] };
             if (kernel.Length != 2) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "Conv2D is 2-D");
             if (kernel[0] != kernel[1]) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "Conv2D takes a square kernel");
             if (kernel[0] != w.Shape[2] || kernel[1] != w.Shape[3]) throw Invalid(node, $"kernel_shape {Format(kernel)} disagrees with its weight {Tensor.FormatShape(w.Shape)}");
             int stride = EqualPair(node, "strides", 1, "Conv2D takes one stride for both axes");
             int padding = SymmetricPads(node, "Conv2D pads all four sides alike");
-            long[]? dilations = Ints(node, "dilations");
+            long[]? dilations = Sizes(node, "dilations", 1);
             if (dilations != null && dilations.Any(d => d != 1)) throw UnsupportedAttribute(node, "dilations", Format(dilations), "Conv2D has no dilation (dilations = 1)");
             if (w.Shape[1] != shape.Channels) throw Invalid(node, $"its weight {Tensor.FormatShape(w.Shape)} takes {w.Shape[1]} channels; its input {shape} has {shape.Channels}");
 
@@ -235,14 +283,14 @@ namespace Relucent
             }
 
             CheckAutoPad(node);
-            long[] kernel = Ints(node, "kernel_shape") ?? throw Invalid(node, "it has no kernel_shape");
+            long[] kernel = Sizes(node, "kernel_shape", 1) ?? throw Invalid(node, "it has no kernel_shape");
             if (kernel.Length != 2) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "pooling is 2-D");
             if (kernel[0] != kernel[1]) throw UnsupportedAttribute(node, "kernel_shape", Format(kernel), "pooling takes a square kernel");
             int k = (int)kernel[0];
             int stride = EqualPair(node, "strides", 1, "pooling takes one stride for both axes");
-            long[]? pads = Ints(node, "pads");
+            long[]? pads = Sizes(node, "pads", 0);
             if (pads != null && pads.Any(p => p != 0)) throw UnsupportedAttribute(node, "pads", Format(pads), $"{(max ? "MaxPool" : "AvgPool")} pads nothing");
-            long[]? dilations = Ints(node, "dilations");
+            long[]? dilations = Sizes(node, "dilations", 1);
             if (dilations != null && dilations.Any(d => d != 1)) throw UnsupportedAttribute(node, "dilations", Format(dilations), "pooling has no dilation");
             if (Int(node, "ceil_mode", 0) != 0 && ((shape.Height - k) % stride != 0 || (shape.Width - k) % stride != 0))
             {
@@ -250,7 +298,7 @@ namespace Relucent
             }
 
             Layer layer = max ? new MaxPoolLayer(k, stride) : new AvgPoolLayer(k, stride);
-            return (Make(node, layer), node.Output[0]);
+            return (Make(node, layer), First(node));
         }
 
         private (ImportedLayer?, string) GlobalPool(NodeProto node, Shape shape)
@@ -272,6 +320,11 @@ namespace Relucent
                 throw Unsupported(node, "its running statistics outputs are read (training mode); Relucent's BatchNorm is the eval-mode affine map");
             }
 
+            if (node.Input.Count < 5 || node.Input.Take(5).Any(i => i.Length == 0))
+            {
+                throw Invalid(node, $"it has {node.Input.Count} inputs; BatchNormalization takes X, scale, B, input_mean and input_var");
+            }
+
             if (Int(node, "training_mode", 0) != 0) throw UnsupportedAttribute(node, "training_mode", "1", "Relucent's BatchNorm runs in eval mode");
             if (Int(node, "spatial", 1) != 1) throw UnsupportedAttribute(node, "spatial", "0", "Relucent's BatchNorm normalises per channel");
             double eps = Float(node, "epsilon", 1e-5);
@@ -281,7 +334,7 @@ namespace Relucent
             layer.Parameters[ParameterRole.Bias] = new(node.Input[2], Vector(node, 2, "B", channels), false);
             layer.Parameters[ParameterRole.RunningMean] = new(node.Input[3], Vector(node, 3, "input_mean", channels), false);
             layer.Parameters[ParameterRole.RunningVar] = new(node.Input[4], Vector(node, 4, "input_var", channels), false);
-            return (layer, node.Output[0]);
+            return (layer, First(node));
         }
 
         private (ImportedLayer?, string) Flatten(NodeProto node, Shape shape)
@@ -317,11 +370,12 @@ namespace Relucent
                     continue;
                 }
 
+                if (d < 0) throw Invalid(node, $"its target shape {Format(target)} has the size {d}");
                 resolved[i] = d;
-                known *= d;
+                known = d == 0 || known == 0 ? 0 : known > Limits.MaxElements / d ? Limits.MaxElements + 1 : known * d; // saturates: no wrap-around
             }
 
-            long size = from.Aggregate(1L, (a, b) => a * b);
+            long size = shape.Size;
             if (infer >= 0) resolved[infer] = known == 0 ? 0 : size / known;
             if (resolved.Length != 2 || resolved[0] != 1 || resolved[1] != shape.Size)
             {
@@ -356,7 +410,7 @@ namespace Relucent
 
             // x·B + c, the other way torch.onnx exports nn.Linear: fold the Add of a constant vector into the layer.
             List<NodeProto> next = Consumers(output).ToList();
-            if (next.Count == 1 && next[0].OpType == "Add" && OnnxModel.IsDefaultDomain(next[0]) && next[0].Input.Count == 2)
+            if (next.Count == 1 && next[0].OpType == "Add" && OnnxModel.IsDefaultDomain(next[0]) && next[0].Input.Count == 2 && next[0].Output.Count >= 1)
             {
                 NodeProto add = next[0];
                 string other = add.Input[0] == output ? add.Input[1] : add.Input[0];
@@ -413,9 +467,13 @@ namespace Relucent
 
         private static ImportedLayer Make(NodeProto node, Layer layer) => new(layer, node, Source(node));
 
+        /// <summary>The node's first output, whatever its others hold.</summary>
+        private string First(NodeProto node) =>
+            node.Output.Count == 0 || node.Output[0].Length == 0 ? throw Invalid(node, "it has no output") : node.Output[0];
+
         private string Single(NodeProto node)
         {
-            if (node.Output.Count == 0 || node.Output[0].Length == 0) throw Invalid(node, "it has no output");
+            First(node);
             foreach (string extra in node.Output.Skip(1).Where(o => o.Length > 0 && _consumers.ContainsKey(o)))
             {
                 throw Unsupported(node, $"its extra output '{extra}' is read; Relucent layers have one output");
@@ -459,7 +517,7 @@ namespace Relucent
             {
                 for (int c = 0; c < columns; c++)
                 {
-                    source.Slice((r * columns + c) * size, size).CopyTo(result.AsSpan((c * rows + r) * size, size));
+                    source.Slice((int)(((long)r * columns + c) * size), size).CopyTo(result.AsSpan((int)(((long)c * rows + r) * size), size));
                 }
             }
 
@@ -487,19 +545,17 @@ namespace Relucent
 
         private int EqualPair(NodeProto node, string attribute, int fallback, string why)
         {
-            long[]? values = Ints(node, attribute);
+            long[]? values = Sizes(node, attribute, 1);
             if (values == null) return fallback;
             if (values.Length != 2 || values[0] != values[1]) throw UnsupportedAttribute(node, attribute, Format(values), why);
-            if (values[0] <= 0 || values[0] > int.MaxValue) throw Invalid(node, $"{attribute} = {Format(values)}");
             return (int)values[0];
         }
 
         private int SymmetricPads(NodeProto node, string why)
         {
-            long[]? pads = Ints(node, "pads");
+            long[]? pads = Sizes(node, "pads", 0);
             if (pads == null) return 0;
             if (pads.Length != 4 || pads.Any(p => p != pads[0])) throw UnsupportedAttribute(node, "pads", Format(pads), why);
-            if (pads[0] < 0 || pads[0] > int.MaxValue) throw Invalid(node, $"pads = {Format(pads)}");
             return (int)pads[0];
         }
 
@@ -508,6 +564,23 @@ namespace Relucent
 
         private static long[]? Ints(NodeProto node, string name) =>
             node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.Ints.ToArray() : null;
+
+        /// <summary>
+        /// A list of sizes (kernel, strides, pads, dilations), each checked to lie in [<paramref name="min"/>,
+        /// <see cref="int.MaxValue"/>] before anything narrows it to <c>int</c>: <c>kernel_shape = 4294967298</c> is
+        /// refused, not read as 2.
+        /// </summary>
+        private long[]? Sizes(NodeProto node, string name, long min)
+        {
+            long[]? values = Ints(node, name);
+            if (values != null && values.Any(v => v < min || v > int.MaxValue))
+            {
+                string range = min == 0 ? "from 0" : $"from {min}";
+                throw Invalid(node, $"{name} = {Format(values)} is out of range; each value runs {range} to {int.MaxValue}");
+            }
+
+            return values;
+        }
 
         /// <summary>A float attribute as the double it was written as: 1e-5f reads as 1e-5, not 9.99999974738e-06.</summary>
         private static double Float(NodeProto node, string name, double fallback) =>
@@ -518,7 +591,8 @@ namespace Relucent
         private static string Text(NodeProto node, string name, string fallback) =>
             node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.S.ToStringUtf8() : fallback;
 
-        private static string Format(long[] values) => "[" + string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+        private static string Format(long[] values) =>
+            "[" + string.Join(", ", values.Take(8).Select(v => v.ToString(CultureInfo.InvariantCulture))) + (values.Length > 8 ? ", …" : "") + "]";
 
         private static string Describe(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 

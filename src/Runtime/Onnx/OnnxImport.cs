@@ -50,11 +50,12 @@ namespace Relucent
             var nameMap = new Dictionary<string, string>(StringComparer.Ordinal);
             var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             var notes = new List<string>();
+            Dictionary<string, ParameterInfo> parameters = ByPath(network);
             foreach ((int[] path, ImportedLayer layer) in Walk(layers, Array.Empty<int>()))
             {
                 foreach ((ParameterRole role, ImportedTensor tensor) in layer.Parameters)
                 {
-                    ParameterInfo info = Find(network, path, role);
+                    ParameterInfo info = Find(parameters, path, role);
                     CheckShape(info, tensor, layer.Source);
                     tensors[info.Name] = tensor.Value;
                     if (tensor.OnnxName == null)
@@ -101,11 +102,12 @@ namespace Relucent
             OnnxMismatch? mismatch = Compare(declared, model, out List<(int[] Path, ImportedLayer Layer)> pairs);
             if (mismatch != null) throw new OnnxMismatchException(mismatch);
             var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            Dictionary<string, ParameterInfo> parameters = ByPath(declared);
             foreach ((int[] path, ImportedLayer layer) in pairs)
             {
                 foreach ((ParameterRole role, ImportedTensor tensor) in layer.Parameters)
                 {
-                    ParameterInfo info = Find(declared, path, role);
+                    ParameterInfo info = Find(parameters, path, role);
                     CheckShape(info, tensor, layer.Source);
                     tensors[info.Name] = tensor.Value;
                 }
@@ -138,9 +140,20 @@ namespace Relucent
             }
         }
 
-        private static ParameterInfo Find(Network network, int[] path, ParameterRole role) =>
-            network.Parameters.FirstOrDefault(p => p.Role == role && p.Path.SequenceEqual(path))
-            ?? throw new InvalidOperationException($"Layer {string.Join(".", path)} has no {ParameterInfo.Suffix(role)} parameter.");
+        /// <summary>The network's parameters by layer path and role (<see cref="Key"/>), so each lookup is constant time.</summary>
+        private static Dictionary<string, ParameterInfo> ByPath(Network network)
+        {
+            var parameters = new Dictionary<string, ParameterInfo>(StringComparer.Ordinal);
+            foreach (ParameterInfo p in network.Parameters) parameters[Key(p.Path, p.Role)] = p;
+            return parameters;
+        }
+
+        private static string Key(IEnumerable<int> path, ParameterRole role) => string.Join(".", path) + ":" + role;
+
+        private static ParameterInfo Find(Dictionary<string, ParameterInfo> parameters, int[] path, ParameterRole role) =>
+            parameters.TryGetValue(Key(path, role), out ParameterInfo? info)
+                ? info
+                : throw new InvalidOperationException($"Layer {string.Join(".", path)} has no {ParameterInfo.Suffix(role)} parameter.");
 
         private static void CheckShape(ParameterInfo info, ImportedTensor tensor, string source)
         {

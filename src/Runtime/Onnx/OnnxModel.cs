@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using Google.Protobuf;
 using Onnx;
@@ -12,8 +11,8 @@ namespace Relucent
     /// </summary>
     public sealed class OnnxModel
     {
-        private readonly Dictionary<string, Tensor> _initializers;
-        private readonly Dictionary<string, Tensor> _constants;
+        private readonly OnnxTensors _initializers;
+        private readonly OnnxTensors _constants;
 
         private OnnxModel(ModelProto proto, string? path, string? baseDirectory)
         {
@@ -23,22 +22,26 @@ namespace Relucent
             OpsetVersion = proto.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
             Producer = string.Join(" ", new[] { proto.ProducerName, proto.ProducerVersion }.Where(s => !string.IsNullOrEmpty(s)));
 
-            _initializers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            // Initialisers are read when the graph uses them (OnnxTensors): an unused one is never read.
+            var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
             foreach (TensorProto t in graph.Initializer)
             {
                 if (string.IsNullOrEmpty(t.Name)) throw Invalid(path, "an initializer has no name");
-                _initializers[t.Name] = ReadTensor(t, t.Name, baseDirectory);
+                initializers[t.Name] = t;
             }
 
+            _initializers = new OnnxTensors(initializers, baseDirectory);
             Nodes = TopologicalOrder(graph, path);
 
             // Constant nodes holding a tensor: weights are sometimes exported this way rather than as initialisers.
-            _constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            var constants = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
             foreach (NodeProto node in Nodes.Where(n => n.OpType == "Constant" && IsDefaultDomain(n) && n.Output.Count == 1))
             {
                 AttributeProto? value = node.Attribute.FirstOrDefault(a => a.Name == "value");
-                if (value?.T != null) _constants[node.Output[0]] = ReadTensor(value.T, node.Output[0], baseDirectory);
+                if (value?.T != null) constants[node.Output[0]] = value.T;
             }
+
+            _constants = new OnnxTensors(constants, baseDirectory);
 
             var inputs = graph.Input.Where(i => !_initializers.ContainsKey(i.Name)).ToList();
             if (inputs.Count != 1)
@@ -116,7 +119,11 @@ namespace Relucent
         /// <summary>The graph's nodes in topological order (stable: the file's order wherever it is already valid).</summary>
         public IReadOnlyList<NodeProto> Nodes { get; }
 
-        /// <summary>Every initialiser, under its ONNX name, with its ONNX dims and element type (F32, F64, F16, BF16, I64, I32).</summary>
+        /// <summary>
+        /// Every initialiser, under its ONNX name, with its ONNX dims and element type (F32, F64, F16, BF16, I64, I32). Each is
+        /// read (from the file, or from its external data) the first time it is looked up; enumerating reads them all.
+        /// </summary>
+        /// <exception cref="InvalidDataException">On lookup: the initialiser is malformed, or its external data is not a regular file inside the model's folder.</exception>
         public IReadOnlyDictionary<string, Tensor> Initializers => _initializers;
 
         /// <summary>The value of <c>Constant</c> nodes holding a tensor, under their output's name.</summary>
@@ -156,6 +163,9 @@ namespace Relucent
         /// <summary>The initialiser or <c>Constant</c> node value called <paramref name="name"/>, or null.</summary>
         internal Tensor? ConstantTensor(string name) =>
             _initializers.TryGetValue(name, out Tensor? t) ? t : _constants.TryGetValue(name, out t) ? t : null;
+
+        /// <summary>Whether <paramref name="name"/> is an initialiser or a <c>Constant</c> node's value, without reading it.</summary>
+        internal bool IsConstant(string name) => _initializers.ContainsKey(name) || _constants.ContainsKey(name);
 
         /// <summary><c>" 'lenet.onnx'"</c> for messages, or empty.</summary>
         internal string Describe() => Where(Path);
@@ -242,102 +252,5 @@ namespace Relucent
             "[" + string.Join(", ", dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue
                 ? d.DimValue.ToString(CultureInfo.InvariantCulture)
                 : string.IsNullOrEmpty(d.DimParam) ? "?" : d.DimParam)) + "]";
-
-        /// <summary>An ONNX tensor as a <see cref="Tensor"/> with the same dims and element type, from raw or typed data.</summary>
-        internal static Tensor ReadTensor(TensorProto t, string name, string? baseDirectory)
-        {
-            int[] shape = new int[t.Dims.Count];
-            for (int i = 0; i < shape.Length; i++)
-            {
-                if (t.Dims[i] < 0 || t.Dims[i] > int.MaxValue) throw new InvalidDataException($"ONNX tensor '{name}' has the dimension {t.Dims[i]}.");
-                shape[i] = (int)t.Dims[i];
-            }
-
-            long count = 1;
-            foreach (int d in shape) count = checked(count * d);
-            DType dtype = (TensorProto.Types.DataType)t.DataType switch
-            {
-                TensorProto.Types.DataType.Float => DType.F32,
-                TensorProto.Types.DataType.Double => DType.F64,
-                TensorProto.Types.DataType.Float16 => DType.F16,
-                TensorProto.Types.DataType.Bfloat16 => DType.BF16,
-                TensorProto.Types.DataType.Int64 => DType.I64,
-                TensorProto.Types.DataType.Int32 => DType.I32,
-                _ => throw new NotSupportedException(
-                    $"ONNX tensor '{name}' has the element type {(TensorProto.Types.DataType)t.DataType}; Relucent reads float, double, float16, bfloat16, int64 and int32 tensors."),
-            };
-
-            int size = dtype.ElementSize();
-            long byteCount = checked(count * size);
-            if (byteCount > Array.MaxLength) throw new NotSupportedException($"ONNX tensor '{name}' holds {count} values, more than an array can hold.");
-            byte[] data;
-            if (t.DataLocation == TensorProto.Types.DataLocation.External)
-            {
-                data = ReadExternal(t, name, baseDirectory, byteCount);
-            }
-            else if (!t.RawData.IsEmpty)
-            {
-                if (t.RawData.Length != byteCount)
-                {
-                    throw new InvalidDataException($"ONNX tensor '{name}' {Tensor.FormatShape(shape)} {dtype.Name()} needs {byteCount} bytes of raw data; it has {t.RawData.Length}.");
-                }
-
-                data = t.RawData.ToByteArray();
-            }
-            else
-            {
-                data = new byte[byteCount];
-                Span<byte> o = data;
-                int typed = dtype switch
-                {
-                    DType.F32 => t.FloatData.Count,
-                    DType.F64 => t.DoubleData.Count,
-                    DType.I64 => t.Int64Data.Count,
-                    _ => t.Int32Data.Count, // int32, and float16 / bfloat16 bit patterns
-                };
-                if (typed != count)
-                {
-                    throw new InvalidDataException($"ONNX tensor '{name}' {Tensor.FormatShape(shape)} holds {typed} values; its shape needs {count}.");
-                }
-
-                for (int i = 0; i < count; i++)
-                {
-                    switch (dtype)
-                    {
-                        case DType.F32: BinaryPrimitives.WriteSingleLittleEndian(o[(i * 4)..], t.FloatData[i]); break;
-                        case DType.F64: BinaryPrimitives.WriteDoubleLittleEndian(o[(i * 8)..], t.DoubleData[i]); break;
-                        case DType.I64: BinaryPrimitives.WriteInt64LittleEndian(o[(i * 8)..], t.Int64Data[i]); break;
-                        case DType.I32: BinaryPrimitives.WriteInt32LittleEndian(o[(i * 4)..], t.Int32Data[i]); break;
-                        default: BinaryPrimitives.WriteUInt16LittleEndian(o[(i * 2)..], unchecked((ushort)t.Int32Data[i])); break;
-                    }
-                }
-            }
-
-            return new Tensor(dtype, shape, data);
-        }
-
-        private static byte[] ReadExternal(TensorProto t, string name, string? baseDirectory, long byteCount)
-        {
-            string? location = t.ExternalData.FirstOrDefault(e => e.Key == "location")?.Value;
-            if (string.IsNullOrEmpty(location)) throw new InvalidDataException($"ONNX tensor '{name}' is stored externally but names no location.");
-            if (baseDirectory == null)
-            {
-                throw new NotSupportedException($"ONNX tensor '{name}' is stored in the external file '{location}'; load the model with OnnxModel.Load(path) so the file can be found.");
-            }
-
-            long offset = long.TryParse(t.ExternalData.FirstOrDefault(e => e.Key == "offset")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long o) ? o : 0;
-            string file = System.IO.Path.Combine(baseDirectory, location);
-            if (!File.Exists(file)) throw new FileNotFoundException($"ONNX tensor '{name}' is stored in '{file}', which does not exist.", file);
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (offset < 0 || offset + byteCount > stream.Length)
-            {
-                throw new InvalidDataException($"ONNX tensor '{name}' needs bytes {offset}..{offset + byteCount} of '{file}', which has {stream.Length}.");
-            }
-
-            stream.Position = offset;
-            byte[] data = new byte[byteCount];
-            stream.ReadExactly(data);
-            return data;
-        }
     }
 }

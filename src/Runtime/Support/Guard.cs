@@ -28,15 +28,35 @@ namespace Relucent
         /// Throws unless every value is finite: a NaN or an infinity in an input would flow through every layer and
         /// come out as a map of NaN, or worse, a plausible map built around it. One pass over the values.
         /// </summary>
-        public static void Finite<T>(ReadOnlySpan<T> values, string argument) where T : System.Numerics.IFloatingPointIeee754<T>
+        public static void Finite<T>(ReadOnlySpan<T> values, string argument) where T : System.Numerics.IFloatingPointIeee754<T> =>
+            Finite(values, argument, " (A caller that has already checked may set workspace.CheckFinite = false to skip this scan.)");
+
+        /// <summary>As <see cref="Finite{T}(ReadOnlySpan{T}, string)"/>, ending the message with <paramref name="hint"/> (empty for none).</summary>
+        public static void Finite<T>(ReadOnlySpan<T> values, string argument, string hint) where T : System.Numerics.IFloatingPointIeee754<T>
         {
             for (int i = 0; i < values.Length; i++)
             {
                 if (!T.IsFinite(values[i]))
                 {
                     throw new ArgumentException(
-                        $"{argument} holds {(T.IsNaN(values[i]) ? "NaN" : values[i] > T.Zero ? "+infinity" : "-infinity")} at index {i}; expected finite values. "
-                        + "(A caller that has already checked may set workspace.CheckFinite = false to skip this scan.)", argument);
+                        $"{argument} holds {(T.IsNaN(values[i]) ? "NaN" : values[i] > T.Zero ? "+infinity" : "-infinity")} at index {i}; expected finite values.{hint}", argument);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Throws <see cref="NonFiniteResultException"/> unless every value of a result (<paramref name="what"/>:
+        /// <c>the logits</c>, <c>the map</c>) computed from finite inputs is finite: one pass, run after the forward pass
+        /// over the logits and after the backward pass over the map, so an overflow inside the network is reported
+        /// instead of returned as a map of NaN, or of zeros where NaN met a ReLU.
+        /// </summary>
+        public static void FiniteResult<T>(ReadOnlySpan<T> values, string what) where T : System.Numerics.IFloatingPointIeee754<T>
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!T.IsFinite(values[i]))
+                {
+                    throw new NonFiniteResultException(what, T.IsNaN(values[i]) ? "NaN" : values[i] > T.Zero ? "+infinity" : "-infinity", i);
                 }
             }
         }

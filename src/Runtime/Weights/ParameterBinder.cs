@@ -149,6 +149,15 @@ namespace Relucent
                 {
                     problems.Add(new(ParameterBindingProblemKind.NonFinite, p.Name, NonFiniteMessage(p.Name, tensor.Shape, bad, from)));
                 }
+                else if (p.NonNegative && tensor.DType.IsFloatingPoint() && FirstNegative(tensor) is long negative)
+                {
+                    double value = tensor.ToDouble()[negative];
+                    problems.Add(new(
+                        ParameterBindingProblemKind.OutOfRange,
+                        p.Name,
+                        $"{p.Name}: holds {value.ToString("R", CultureInfo.InvariantCulture)} at {MultiIndex(negative, tensor.Shape)}; it must not be negative "
+                        + $"(a variance below zero makes its layer's output NaN){from}"));
+                }
 
                 bound[i] = tensor;
             }
@@ -197,6 +206,26 @@ namespace Relucent
             }
 
             return count == 0 ? null : (first, what, count);
+        }
+
+        /// <summary>The index of the first value below zero of a finite floating-point tensor (−0 is not below zero), or null.</summary>
+        internal static long? FirstNegative(Tensor tensor)
+        {
+            ReadOnlySpan<byte> b = tensor.Bytes;
+            int size = tensor.DType.ElementSize();
+            for (int i = 0, n = b.Length / size; i < n; i++)
+            {
+                bool negative = tensor.DType switch
+                {
+                    DType.F32 => BinaryPrimitives.ReadUInt32LittleEndian(b[(i * 4)..]) is uint v && (v & 0x8000_0000u) != 0 && (v & 0x7FFF_FFFFu) != 0,
+                    DType.F64 => BinaryPrimitives.ReadUInt64LittleEndian(b[(i * 8)..]) is ulong v && (v & 0x8000_0000_0000_0000ul) != 0 && (v & 0x7FFF_FFFF_FFFF_FFFFul) != 0,
+                    DType.F16 or DType.BF16 => BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 2)..]) is ushort v && (v & 0x8000) != 0 && (v & 0x7FFF) != 0,
+                    _ => false,
+                };
+                if (negative) return i;
+            }
+
+            return null;
         }
 
         private static (bool NonFinite, bool NaN, bool Negative) Classify(ulong bits, ulong exponent, ulong fraction, ulong sign) =>

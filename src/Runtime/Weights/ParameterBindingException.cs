@@ -24,6 +24,12 @@ namespace Relucent
         /// every map it touches into NaN, or into a plausible-looking wrong map.
         /// </summary>
         NonFinite,
+
+        /// <summary>
+        /// The tensor holds a value its parameter cannot take: a negative running variance
+        /// (<c>1.running_var: holds -0.5 at [2]</c>), which would make its BatchNorm's output NaN everywhere.
+        /// </summary>
+        OutOfRange,
     }
 
     /// <summary>One problem found while binding, with the (network) name it concerns and a one-line message.</summary>
@@ -59,7 +65,9 @@ namespace Relucent
         {
             ArgumentNullException.ThrowIfNull(problems);
             string count = problems.Count == 1 ? "1 problem" : $"{problems.Count} problems";
-            return $"The weights do not fit the network ({count}):" + string.Concat(problems.Select(p => Environment.NewLine + "  " + p.Message));
+            const int Shown = 20; // a file of a million stray tensors still gives a message one can read
+            string more = problems.Count > Shown ? $"{Environment.NewLine}  … and {problems.Count - Shown} more (see Problems)" : string.Empty;
+            return $"The weights do not fit the network ({count}):" + string.Concat(problems.Take(Shown).Select(p => Environment.NewLine + "  " + p.Message)) + more;
         }
     }
 

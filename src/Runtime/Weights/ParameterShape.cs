@@ -10,6 +10,13 @@ namespace Relucent
         /// <summary>The shape as PyTorch stores it, C-order.</summary>
         public int[] Dimensions { get; init; } = Dimensions ?? throw new ArgumentNullException(nameof(Dimensions));
 
+        /// <summary>
+        /// Whether every value must be zero or more: true for a BatchNorm's <c>running_var</c>, whose negative values would
+        /// make the layer's output NaN everywhere. Loading refuses a negative value by name
+        /// (<see cref="ParameterBindingProblemKind.OutOfRange"/>).
+        /// </summary>
+        public bool NonNegative { get; init; }
+
         /// <summary>The number of values: the product of <see cref="Dimensions"/> (1 for a scalar).</summary>
         public long ElementCount
         {
@@ -21,9 +28,9 @@ namespace Relucent
             }
         }
 
-        /// <summary>Whether <paramref name="other"/> has the same name and dimensions.</summary>
+        /// <summary>Whether <paramref name="other"/> has the same name, dimensions and constraint.</summary>
         public bool Equals(ParameterShape? other) =>
-            other is not null && Name == other.Name && Dimensions.AsSpan().SequenceEqual(other.Dimensions);
+            other is not null && Name == other.Name && Dimensions.AsSpan().SequenceEqual(other.Dimensions) && NonNegative == other.NonNegative;
 
         /// <inheritdoc/>
         public override int GetHashCode()
@@ -31,10 +38,11 @@ namespace Relucent
             var hash = default(HashCode);
             hash.Add(Name, StringComparer.Ordinal);
             foreach (int d in Dimensions) hash.Add(d);
+            hash.Add(NonNegative);
             return hash.ToHashCode();
         }
 
         /// <summary><c>fc1.weight [120, 400]</c>.</summary>
-        public override string ToString() => $"{Name} {Tensor.FormatShape(Dimensions)}";
+        public override string ToString() => $"{Name} {Tensor.FormatShape(Dimensions)}{(NonNegative ? " (≥ 0)" : "")}";
     }
 }

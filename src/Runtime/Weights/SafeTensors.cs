@@ -72,23 +72,43 @@ namespace Relucent
         }
 
         /// <summary>Writes <paramref name="tensors"/> (sorted by name) with optional string metadata.</summary>
-        /// <remarks>The file is written next to <paramref name="path"/> and then moved over it, so a failed write leaves no half file.</remarks>
+        /// <remarks>
+        /// <para>
+        /// The bytes are first written in full to a temporary file beside the target (a short name, so any valid target
+        /// name works), so a failure while writing them leaves the old file as it was. A new file is then moved into
+        /// place. An existing file is overwritten in place from the temporary copy instead of replaced, so it keeps
+        /// everything the file system holds about it: its owner and group, its permissions, its hard links, and a
+        /// symbolic link at <paramref name="path"/> stays a link to the file it names.
+        /// </para>
+        /// <para>A process killed during that last copy can leave the existing file half written; write to a new name and move it to replace a file atomically.</para>
+        /// </remarks>
         public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(path);
             ArgumentNullException.ThrowIfNull(tensors);
-            string full = System.IO.Path.GetFullPath(path);
-            string temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+            string full = FinalTarget(System.IO.Path.GetFullPath(path));
+            string folder = System.IO.Path.GetDirectoryName(full) ?? ".";
+            string temp = System.IO.Path.Combine(folder, "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
             try
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
                 {
                     Write(stream, tensors, metadata);
+                    if (File.Exists(full))
+                    {
+                        // Overwrite in place: the file's inode, and so its owner, mode, links and ACLs, stays.
+                        stream.Position = 0;
+                        using var target = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.None, 1 << 16);
+                        stream.CopyTo(target);
+                        target.SetLength(stream.Length);
+                        target.Flush(flushToDisk: true);
+                        return;
+                    }
                 }
 
-                File.Move(temp, full, overwrite: true);
+                File.Move(temp, full, overwrite: false);
             }
-            catch
+            finally
             {
                 try
                 {
@@ -102,9 +122,16 @@ namespace Relucent
                 {
                     // Idem.
                 }
-
-                throw;
             }
+        }
+
+        /// <summary><paramref name="path"/> with a symbolic link at its end followed to the file it finally names (which may not exist yet).</summary>
+        private static string FinalTarget(string path)
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget == null) return path;
+            FileSystemInfo? target = info.ResolveLinkTarget(returnFinalTarget: true);
+            return target == null ? path : System.IO.Path.GetFullPath(target.FullName);
         }
 
         /// <summary>Writes the tensors of <paramref name="file"/> and its <see cref="SafeTensorsFile.Metadata"/>.</summary>
@@ -263,48 +290,43 @@ namespace Relucent
 
             (List<Entry> entries, Dictionary<string, string> metadata) = ParseHeader(header, Error);
 
-            // The data buffer: its length is known for a seekable stream; otherwise read it (bounded by what is there).
-            Stream data = stream;
-            MemoryStream? copy = null;
-            long bufferLength;
-            if (remaining is long total)
-            {
-                bufferLength = total - (long)headerLength;
-            }
-            else
-            {
-                copy = new MemoryStream();
-                stream.CopyTo(copy);
-                copy.Position = 0;
-                data = copy;
-                bufferLength = copy.Length;
-            }
+            // The data buffer: its length is known for a seekable stream, and checked before reading. A stream of unknown
+            // length is checked against the length the header declares, then read tensor by tensor, each array grown as
+            // its bytes arrive, so a lying header costs no more than the bytes really sent (at most twice, while growing).
+            long bufferLength = remaining is long total ? total - (long)headerLength : DeclaredLength(entries);
+            CheckLayout(entries, bufferLength, Error);
 
-            using (copy)
+            var file = new SafeTensorsFile { Metadata = metadata };
+            var read = new Dictionary<Entry, Tensor>(ReferenceEqualityComparer.Instance);
+            foreach (Entry entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
             {
-                CheckLayout(entries, bufferLength, Error);
-
-                var file = new SafeTensorsFile { Metadata = metadata };
-                var read = new Dictionary<Entry, Tensor>(ReferenceEqualityComparer.Instance);
-                foreach (Entry entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+                // Contiguous from offset 0 (CheckLayout), so a sequential read visits every byte once.
+                int length = (int)(entry.End - entry.Begin);
+                byte[]? bytes = remaining is null ? ReadUpTo(stream, length) : new byte[length];
+                int got = remaining is null ? bytes.Length : stream.ReadAtLeast(bytes, length, throwOnEndOfStream: false);
+                if (got < length)
                 {
-                    // Contiguous from offset 0 (CheckLayout), so a sequential read visits every byte once.
-                    byte[] bytes = new byte[(int)(entry.End - entry.Begin)];
-                    try
-                    {
-                        data.ReadExactly(bytes);
-                    }
-                    catch (EndOfStreamException e)
-                    {
-                        throw Error($"the file ended before the end of tensor '{entry.Name}' (data_offsets [{entry.Begin}, {entry.End}]); was it truncated while being read?", e);
-                    }
-
-                    read[entry] = new Tensor(entry.DType, entry.Shape, bytes, owned: true);
+                    throw Error($"the file ended before the end of tensor '{Short(entry.Name)}' (data_offsets [{entry.Begin}, {entry.End}]); was it truncated while being read?");
                 }
 
-                foreach (Entry entry in entries) file.Add(entry.Name, read[entry]); // header order
-                return file;
+                read[entry] = new Tensor(entry.DType, entry.Shape, bytes, owned: true);
             }
+
+            if (remaining is null && stream.ReadByte() >= 0)
+            {
+                throw Error($"the stream holds more bytes after the {bufferLength}-byte data buffer the header describes; the format allows no trailing bytes.");
+            }
+
+            foreach (Entry entry in entries) file.Add(entry.Name, read[entry]); // header order
+            return file;
+        }
+
+        /// <summary>The data buffer's length as the header declares it: where its last tensor ends (0 for none).</summary>
+        private static long DeclaredLength(List<Entry> entries)
+        {
+            ulong end = 0;
+            foreach (Entry e in entries) end = Math.Max(end, e.End);
+            return end > long.MaxValue ? long.MaxValue : (long)end;
         }
 
         private static byte[] ReadUpTo(Stream stream, int count)
@@ -343,6 +365,13 @@ namespace Relucent
             public ulong End { get; } = end;
         }
 
+        /// <summary>The most dimensions a tensor may have: far more than any network parameter, few enough that a header cannot spend its length on one shape.</summary>
+        public const int MaxRank = 64;
+
+        /// <summary>
+        /// Parses the header with a forward-only reader, never building a document: the cost is one pass and the
+        /// entries themselves, whatever the header holds, and every message quotes at most a short piece of it.
+        /// </summary>
         private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(
             byte[] header, Func<string, Exception?, SafeTensorsFormatException> error)
         {
@@ -359,194 +388,206 @@ namespace Relucent
                 throw Error("the header is not valid UTF-8.");
             }
 
-            JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 64 });
+                var reader = new Utf8JsonReader(header, new JsonReaderOptions { MaxDepth = 64 });
+                (List<Entry>, Dictionary<string, string>) result = ParseEntries(ref reader, header, Error);
+                if (reader.Read()) throw Error("the header holds more after its JSON object.");
+                return result;
             }
             catch (JsonException e)
             {
-                throw error($"the header is not valid JSON: {e.Message}", e);
+                throw error($"the header is not valid JSON: {Short(e.Message)}", e);
             }
-
-            using (document)
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
             {
-                try
-                {
-                    return ParseEntries(document.RootElement, Error);
-                }
-                catch (Exception e) when (e is InvalidOperationException or ArgumentException or JsonException or FormatException and not SafeTensorsFormatException)
-                {
-                    throw error($"the header could not be read: {e.Message}", e);
-                }
+                throw error($"the header could not be read: {Short(e.Message)}", e);
             }
         }
 
-        private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseEntries(JsonElement root, Func<string, SafeTensorsFormatException> error)
+        private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseEntries(
+            ref Utf8JsonReader reader, byte[] header, Func<string, SafeTensorsFormatException> error)
         {
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw error($"the header is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object.");
-            }
-
+            reader.Read(); // the '{' checked above
             var entries = new List<Entry>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (JsonProperty property in root.EnumerateObject())
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string name = property.Name;
-                if (!seen.Add(name)) throw error($"the header names '{name}' twice.");
-                JsonElement value = property.Value;
-                if (name == MetadataKey)
+                string name = reader.GetString()!;
+                if (!seen.Add(name)) throw error($"the header names '{Short(name)}' twice.");
+                reader.Read();
+                if (name != MetadataKey)
                 {
-                    if (value.ValueKind == JsonValueKind.Null) continue;
-                    if (value.ValueKind != JsonValueKind.Object)
-                    {
-                        throw error($"'{MetadataKey}' is a JSON {Kind(value)}; it must be an object of strings.");
-                    }
-
-                    foreach (JsonProperty item in value.EnumerateObject())
-                    {
-                        if (item.Value.ValueKind != JsonValueKind.String)
-                        {
-                            throw error($"'{MetadataKey}' entry '{item.Name}' is a JSON {Kind(item.Value)}; metadata values must be strings.");
-                        }
-
-                        if (!metadata.TryAdd(item.Name, item.Value.GetString()!)) throw error($"'{MetadataKey}' names '{item.Name}' twice.");
-                    }
-
+                    entries.Add(ParseEntry(name, ref reader, header, error));
                     continue;
                 }
 
-                entries.Add(ParseEntry(name, value, error));
+                if (reader.TokenType == JsonTokenType.Null) continue;
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw error($"'{MetadataKey}' is a JSON {Kind(reader.TokenType)}; it must be an object of strings.");
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    string key = reader.GetString()!;
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        throw error($"'{MetadataKey}' entry '{Short(key)}' is a JSON {Kind(reader.TokenType)}; metadata values must be strings.");
+                    }
+
+                    if (!metadata.TryAdd(key, reader.GetString()!)) throw error($"'{MetadataKey}' names '{Short(key)}' twice.");
+                }
             }
 
             return (entries, metadata);
         }
 
-        private static string Kind(JsonElement e) => e.ValueKind switch
+        private static string Kind(JsonTokenType token) => token switch
         {
-            JsonValueKind.True or JsonValueKind.False => "boolean",
-            _ => e.ValueKind.ToString().ToLowerInvariant(),
+            JsonTokenType.True or JsonTokenType.False => "boolean",
+            JsonTokenType.StartObject => "object",
+            JsonTokenType.StartArray => "array",
+            _ => token.ToString().ToLowerInvariant(),
         };
 
-        private static Entry ParseEntry(string name, JsonElement value, Func<string, SafeTensorsFormatException> error)
+        /// <summary>The text of the value the reader is on (a whole array or object), cut short for messages; the reader does not move.</summary>
+        private static string Raw(Utf8JsonReader reader, byte[] header)
         {
-            if (value.ValueKind != JsonValueKind.Object)
+            long start = reader.TokenStartIndex;
+            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject) reader.Skip();
+            long end = reader.TokenType == JsonTokenType.String ? reader.TokenStartIndex + reader.ValueSpan.Length + 2 : reader.BytesConsumed;
+            int length = (int)Math.Min(end - start, 400);
+            return Short(System.Text.Encoding.UTF8.GetString(header, (int)start, length)) + (end - start > length ? "…" : string.Empty);
+        }
+
+        /// <summary>Text from the file, cut to 200 characters, so no message grows with the header.</summary>
+        private static string Short(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+        private static Entry ParseEntry(string name, ref Utf8JsonReader reader, byte[] header, Func<string, SafeTensorsFormatException> error)
+        {
+            string shown = Short(name);
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
-                throw error($"tensor '{name}' is described by a JSON {Kind(value)}; expected {{\"dtype\", \"shape\", \"data_offsets\"}}.");
+                throw error($"tensor '{shown}' is described by a JSON {Kind(reader.TokenType)}; expected {{\"dtype\", \"shape\", \"data_offsets\"}}.");
             }
 
-            JsonElement Field(string field) =>
-                value.TryGetProperty(field, out JsonElement f) ? f : throw error($"tensor '{name}' has no \"{field}\".");
-
-            // dtype
-            JsonElement dtypeElement = Field("dtype");
-            if (dtypeElement.ValueKind != JsonValueKind.String)
+            string? dtypeName = null;
+            int[]? shape = null;
+            (ulong Begin, ulong End)? offsets = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                throw error($"tensor '{name}' has a dtype that is a JSON {Kind(dtypeElement)}, not a string; supported: {DTypes.SupportedNames}.");
+                string field = reader.ValueTextEquals("dtype"u8) ? "dtype" : reader.ValueTextEquals("shape"u8) ? "shape" : reader.ValueTextEquals("data_offsets"u8) ? "data_offsets" : string.Empty;
+                bool twice = field switch { "dtype" => dtypeName != null, "shape" => shape != null, "data_offsets" => offsets != null, _ => false };
+                if (twice) throw error($"tensor '{shown}' names \"{field}\" twice; each field is given once.");
+                reader.Read();
+                switch (field)
+                {
+                    case "dtype":
+                        if (reader.TokenType != JsonTokenType.String)
+                        {
+                            throw error($"tensor '{shown}' has a dtype that is a JSON {Kind(reader.TokenType)}, not a string; supported: {DTypes.SupportedNames}.");
+                        }
+
+                        dtypeName = reader.GetString()!;
+                        break;
+                    case "shape":
+                        shape = ParseShape(shown, ref reader, header, error);
+                        break;
+                    case "data_offsets":
+                        offsets = ParseOffsets(shown, ref reader, header, error);
+                        break;
+                    default:
+                        reader.Skip(); // other fields are ignored, as the reference implementation does
+                        break;
+                }
             }
 
-            string dtypeName = dtypeElement.GetString()!;
+            if (dtypeName == null) throw error($"tensor '{shown}' has no \"dtype\".");
+            if (shape == null) throw error($"tensor '{shown}' has no \"shape\".");
+            if (offsets == null) throw error($"tensor '{shown}' has no \"data_offsets\".");
             if (!DTypes.TryParse(dtypeName, out DType dtype))
             {
                 throw error(DTypes.IsFormatDType(dtypeName)
-                    ? $"tensor '{name}' has dtype '{dtypeName}', which Relucent does not support; supported: {DTypes.SupportedNames}."
-                    : $"tensor '{name}' has unknown dtype '{dtypeName}'; supported: {DTypes.SupportedNames}.");
+                    ? $"tensor '{shown}' has dtype '{Short(dtypeName)}', which Relucent does not support; supported: {DTypes.SupportedNames}."
+                    : $"tensor '{shown}' has unknown dtype '{Short(dtypeName)}'; supported: {DTypes.SupportedNames}.");
             }
 
-            // shape
-            JsonElement shapeElement = Field("shape");
-            if (shapeElement.ValueKind != JsonValueKind.Array)
-            {
-                throw error($"tensor '{name}' has a shape that is a JSON {Kind(shapeElement)}, not an array of sizes.");
-            }
-
-            string shapeText = "[" + string.Join(", ", shapeElement.EnumerateArray().Select(e => e.GetRawText())) + "]";
-            var shape = new int[shapeElement.GetArrayLength()];
-            int i = 0;
-            foreach (JsonElement d in shapeElement.EnumerateArray())
-            {
-                if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long size))
-                {
-                    string negative = d.ValueKind == JsonValueKind.Number && d.GetRawText().StartsWith('-') ? "negative, " : string.Empty;
-                    throw error($"tensor '{name}' has shape entry {d.GetRawText()} in {shapeText}, which is {negative}not a non-negative integer.");
-                }
-
-                if (size < 0) throw error($"tensor '{name}' has a negative shape entry {size} in {shapeText}.");
-                if (size > int.MaxValue) throw error($"tensor '{name}' has shape entry {size} in {shapeText}, over the {int.MaxValue} Relucent supports.");
-                shape[i++] = (int)size;
-            }
-
-            // data_offsets
-            JsonElement offsetsElement = Field("data_offsets");
-            if (offsetsElement.ValueKind != JsonValueKind.Array || offsetsElement.GetArrayLength() != 2)
-            {
-                throw error($"tensor '{name}' has data_offsets {offsetsElement.GetRawText()}; expected [begin, end].");
-            }
-
-            ulong begin = Offset(0), end = Offset(1);
-            ulong Offset(int index)
-            {
-                JsonElement o = offsetsElement[index];
-                if (o.ValueKind != JsonValueKind.Number || !o.TryGetUInt64(out ulong v))
-                {
-                    throw error($"tensor '{name}' has data_offsets {offsetsElement.GetRawText()}; expected [begin, end] of non-negative integers.");
-                }
-
-                return v;
-            }
-
+            (ulong begin, ulong end) = offsets.Value;
             if (begin > end)
             {
-                throw error($"tensor '{name}' has data_offsets [{begin}, {end}]: begin is after end.");
+                throw error($"tensor '{shown}' has data_offsets [{begin}, {end}]: begin is after end.");
             }
 
             // size: (end - begin) must be product(shape) × element size
             ulong available = end - begin;
             int elementSize = dtype.ElementSize();
-            string needed;
-            bool ok;
-            if (shape.Contains(0))
+            UInt128 count = 1;
+            foreach (int d in shape)
             {
-                needed = $"0 bytes (0 elements × {elementSize})";
-                ok = available == 0;
-            }
-            else
-            {
-                UInt128 count = 1;
-                bool overflow = false;
-                foreach (int d in shape)
-                {
-                    count *= (uint)d;
-                    if (count > long.MaxValue)
-                    {
-                        overflow = true;
-                        break;
-                    }
-                }
-
-                if (overflow)
-                {
-                    throw error($"tensor '{name}' has shape {shapeText}, with more than {long.MaxValue} elements.");
-                }
-
-                UInt128 bytes = count * (uint)elementSize;
-                needed = $"{bytes} bytes ({count} elements × {elementSize})";
-                ok = bytes == available;
+                count *= (uint)d;
+                if (count > long.MaxValue) throw error($"tensor '{shown}' has shape {Tensor.FormatShape(shape)}, with more than {long.MaxValue} elements.");
             }
 
-            if (!ok)
+            UInt128 needed = count * (uint)elementSize;
+            if (needed != available)
             {
-                throw error($"tensor '{name}' has data_offsets [{begin}, {end}] ({available} bytes), but {dtypeName} {shapeText} needs {needed}.");
+                throw error($"tensor '{shown}' has data_offsets [{begin}, {end}] ({available} bytes), but {dtypeName} {Tensor.FormatShape(shape)} needs {needed} bytes ({count} elements × {elementSize}).");
             }
 
             if (available > (ulong)Array.MaxLength)
             {
-                throw error($"tensor '{name}' has {available} bytes; Relucent holds a tensor in one array, at most {Array.MaxLength} bytes.");
+                throw error($"tensor '{shown}' has {available} bytes; Relucent holds a tensor in one array, at most {Array.MaxLength} bytes.");
             }
 
             return new Entry(name, dtype, shape, begin, end);
+        }
+
+        private static int[] ParseShape(string shown, ref Utf8JsonReader reader, byte[] header, Func<string, SafeTensorsFormatException> error)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw error($"tensor '{shown}' has a shape that is a JSON {Kind(reader.TokenType)}, not an array of sizes.");
+            }
+
+            Utf8JsonReader start = reader; // a copy, to quote the whole shape in a message
+            Span<int> shape = stackalloc int[MaxRank];
+            int rank = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (rank == MaxRank) throw error($"tensor '{shown}' has a shape of more than {MaxRank} dimensions, {Raw(start, header)}.");
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long size))
+                {
+                    string token = Raw(reader, header);
+                    string negative = reader.TokenType == JsonTokenType.Number && token.StartsWith('-') ? "negative, " : string.Empty;
+                    throw error($"tensor '{shown}' has shape entry {token} in {Raw(start, header)}, which is {negative}not a non-negative integer.");
+                }
+
+                if (size < 0) throw error($"tensor '{shown}' has a negative shape entry {size} in {Raw(start, header)}.");
+                if (size > int.MaxValue) throw error($"tensor '{shown}' has shape entry {size} in {Raw(start, header)}, over the {int.MaxValue} Relucent supports.");
+                shape[rank++] = (int)size;
+            }
+
+            return shape[..rank].ToArray();
+        }
+
+        private static (ulong Begin, ulong End) ParseOffsets(string shown, ref Utf8JsonReader reader, byte[] header, Func<string, SafeTensorsFormatException> error)
+        {
+            Utf8JsonReader start = reader; // a copy, to quote the value in a message
+            Span<ulong> values = stackalloc ulong[2];
+            int count = 0;
+            string? wrong = reader.TokenType == JsonTokenType.StartArray ? null : string.Empty;
+            while (wrong == null && reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (count == 2) wrong = string.Empty;
+                else if (reader.TokenType != JsonTokenType.Number || !reader.TryGetUInt64(out values[count++])) wrong = " of non-negative integers";
+            }
+
+            if (wrong == null && count != 2) wrong = string.Empty;
+            if (wrong != null) throw error($"tensor '{shown}' has data_offsets {Raw(start, header)}; expected [begin, end]{wrong}.");
+            return (values[0], values[1]);
         }
 
         private static void CheckLayout(List<Entry> entries, long bufferLength, Func<string, Exception?, SafeTensorsFormatException> error)
@@ -556,7 +597,7 @@ namespace Relucent
                 if (e.End > (ulong)bufferLength)
                 {
                     throw error(
-                        $"tensor '{e.Name}' has data_offsets [{e.Begin}, {e.End}], beyond the end of the {bufferLength}-byte data buffer.", null);
+                        $"tensor '{Short(e.Name)}' has data_offsets [{e.Begin}, {e.End}], beyond the end of the {bufferLength}-byte data buffer.", null);
                 }
             }
 
@@ -569,12 +610,12 @@ namespace Relucent
                 if (e.Begin < position && previous is not null)
                 {
                     throw error(
-                        $"tensors '{previous.Name}' (data_offsets [{previous.Begin}, {previous.End}]) and '{e.Name}' (data_offsets [{e.Begin}, {e.End}]) overlap.", null);
+                        $"tensors '{Short(previous.Name)}' (data_offsets [{previous.Begin}, {previous.End}]) and '{Short(e.Name)}' (data_offsets [{e.Begin}, {e.End}]) overlap.", null);
                 }
 
                 if (e.Begin > position)
                 {
-                    string after = previous is null ? "before the first tensor" : $"between '{previous.Name}' and '{e.Name}'";
+                    string after = previous is null ? "before the first tensor" : $"between '{Short(previous.Name)}' and '{Short(e.Name)}'";
                     throw error(
                         $"bytes [{position}, {e.Begin}) of the data buffer belong to no tensor ({after}); the format allows no holes.", null);
                 }

@@ -47,11 +47,9 @@ namespace Relucent.Tests.Weights
             return Encoding.UTF8.GetString(file, 8, n);
         }
 
-        /// <summary>A stream that cannot seek, so its length is unknown to the reader.</summary>
-        public sealed class NonSeekableStream(byte[] bytes) : Stream
+        /// <summary>A stream that cannot seek, so its length is unknown to the reader: the members every such test stream shares.</summary>
+        public abstract class ForwardOnlyStream : Stream
         {
-            private readonly MemoryStream _inner = new(bytes, writable: false);
-
             public override bool CanRead => true;
 
             public override bool CanSeek => false;
@@ -66,14 +64,20 @@ namespace Relucent.Tests.Weights
             {
             }
 
-            // Return at most 7 bytes at a time to exercise partial reads.
-            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 7));
-
             public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
             public override void SetLength(long value) => throw new NotSupportedException();
 
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+
+        /// <summary>The bytes of a file through a stream that cannot seek.</summary>
+        public sealed class NonSeekableStream(byte[] bytes) : ForwardOnlyStream
+        {
+            private readonly MemoryStream _inner = new(bytes, writable: false);
+
+            // Return at most 7 bytes at a time to exercise partial reads.
+            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 7));
         }
     }
 }
