@@ -23,12 +23,16 @@ namespace Relucent.Kernels
     internal static unsafe class Winograd
     {
         /// <summary>Off with RELUCENT_WINOGRAD=0 (the direct convolution then runs everywhere), for comparisons.</summary>
-        internal static bool s_enabled = Environment.GetEnvironmentVariable("RELUCENT_WINOGRAD") != "0";
+        private static readonly bool s_enabled = Environment.GetEnvironmentVariable("RELUCENT_WINOGRAD") != "0";
+
+        /// <summary>Set on a thread to run the direct convolution there instead (benchmarks' A/B comparisons); per thread, so
+        /// no caller changes another's path.</summary>
+        [ThreadStatic] internal static bool t_off;
 
         /// <summary>Whether a convolution goes through Winograd: 3×3, stride 1, padding ≤ 2, enough channels on both sides to fill the tiles.</summary>
         public static bool Applies<T>(in ConvolutionGeometry g)
         {
-            return typeof(T) == typeof(float) && s_enabled && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1 && g.Padding <= 2
+            return typeof(T) == typeof(float) && s_enabled && !t_off && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1 && g.Padding <= 2
                 && g.Channels >= 8 && g.Filters >= 8 && g.OutputHeight >= 2 && g.OutputWidth >= 2;
         }
 
