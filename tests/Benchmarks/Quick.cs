@@ -33,11 +33,9 @@ public static class Quick
             if (Environment.ProcessorCount > 1)
             {
                 // Opt-in: one call's large layers shared among the cores (KernelParallelism), bit-identical results.
-                int saved = KernelParallelism.MaxThreads;
-                KernelParallelism.MaxThreads = Environment.ProcessorCount;
+                using var scope = KernelParallelism.Override(Environment.ProcessorCount);
                 Row(table, s.Name, $"forward, batch 1, {KernelParallelism.MaxThreads} kernel threads", s.Forward, 1, s.ForwardFlops, repetitions);
                 Row(table, s.Name, $"saliency, batch 1, {KernelParallelism.MaxThreads} kernel threads", s.Saliency, 1, s.ExplainFlops, repetitions);
-                KernelParallelism.MaxThreads = saved;
             }
             Row(table, s.Name, "MathNet reference saliency, batch 1", s.ReferenceSaliency, 1, s.ExplainFlops, repetitions);
             output.Write(table.ToString());

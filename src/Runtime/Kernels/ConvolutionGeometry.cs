@@ -1,18 +1,35 @@
+using Relucent.Model;
+
 namespace Relucent.Kernels
 {
     /// <summary>
     /// The constant sizes of one convolution, computed once (the generated code builds it from constants)
-    /// so the kernels need not re-derive output sizes on every call.
+    /// so the kernels need not re-derive output sizes on every call. A geometry that exists is one the kernels can run:
+    /// its tensors and scratch buffers all fit within <see cref="Limits.MaxElements"/>, so their index arithmetic cannot
+    /// overflow an <c>int</c>.
     /// </summary>
     public readonly struct ConvolutionGeometry
     {
         /// <summary>Describes a convolution of a <c>[channels, height, width]</c> input with <c>filters</c> square kernels.</summary>
+        /// <exception cref="ArgumentException">An argument is out of range, the kernel is larger than the padded input, or a
+        /// tensor or kernel scratch buffer of this layer would exceed <see cref="Limits.MaxElements"/> values (see
+        /// <see cref="KernelScratch.Convolution"/>): checked here, in <c>long</c>, before any kernel forms a pointer.</exception>
         public ConvolutionGeometry(int channels, int height, int width, int filters, int kernel, int stride, int padding)
         {
+            string what = $"Convolution of [{channels}, {height}, {width}] by {filters} filters of {kernel}×{kernel}, stride {stride}, padding {padding}";
             if (channels <= 0 || height <= 0 || width <= 0 || filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0)
             {
                 throw new ArgumentException($"Invalid convolution: input [{channels}, {height}, {width}], {filters} filters, kernel {kernel}, stride {stride}, padding {padding}.");
             }
+            if (!WindowArithmetic.TryOutputSize(height, kernel, stride, padding, padding, false, out int outputHeight)
+                || !WindowArithmetic.TryOutputSize(width, kernel, stride, padding, padding, false, out int outputWidth))
+            {
+                throw new ArgumentException($"{what}: the kernel is larger than the padded input {(long)height + 2L * padding}×{(long)width + 2L * padding}, or the output size does not fit in an int.");
+            }
+            Check.Within(what, "input", (long)channels * height * width);
+            Check.Within(what, "output", (long)filters * outputHeight * outputWidth);
+            Check.Within(what, "weight", (long)filters * channels * kernel * kernel);
+            Check.Within(what, "kernel scratch buffer", KernelScratch.Convolution(channels, height, width, filters, kernel, stride, padding, padding, padding, padding, 1));
             Channels = channels;
             Height = height;
             Width = width;
@@ -20,12 +37,8 @@ namespace Relucent.Kernels
             Kernel = kernel;
             Stride = stride;
             Padding = padding;
-            OutputHeight = (height + 2 * padding - kernel) / stride + 1;
-            OutputWidth = (width + 2 * padding - kernel) / stride + 1;
-            if (OutputHeight <= 0 || OutputWidth <= 0)
-            {
-                throw new ArgumentException($"Convolution kernel {kernel} is larger than its padded input {height + 2 * padding}×{width + 2 * padding}.");
-            }
+            OutputHeight = outputHeight;
+            OutputWidth = outputWidth;
         }
 
         /// <summary>Input channels.</summary>

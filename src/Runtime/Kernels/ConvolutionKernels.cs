@@ -26,6 +26,10 @@ namespace Relucent.Kernels
     /// </list>
     /// <para>3×3 stride-1 convolutions with at least 8 channels and 8 filters, in float on AVX-512, take Winograd's
     /// F(2×2, 3×3) instead (<see cref="Winograd"/>), both directions: 2.25× fewer multiply-adds, the same tiles.</para>
+    /// <para>Sizes: a <see cref="ConvolutionGeometry"/> exists only if its tensors and every scratch buffer these kernels
+    /// may ask for (<see cref="Model.KernelScratch"/>) fit within <see cref="Model.Limits.MaxElements"/>, so no index here
+    /// can overflow an <c>int</c>; scratch sizes are computed in <c>long</c> all the same, and <see cref="Scratch{T}"/>
+    /// refuses a request beyond the limit before forming a pointer.</para>
     /// <para>Scratch memory: per-thread buffers grown once (<see cref="Scratch{T}"/>); nothing is allocated per call.
     /// Every output is one sum over taps in a fixed order, so results are deterministic bit for bit. A large call may
     /// share its tiles among threads (<see cref="KernelParallelism"/>, opt-in) without changing a bit.</para>
@@ -43,6 +47,7 @@ namespace Relucent.Kernels
         public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g, bool relu = false)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(weight, g.WeightSize, nameof(weight));
             Check.Length(y, g.OutputSize, nameof(y));
@@ -62,6 +67,7 @@ namespace Relucent.Kernels
         public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, in ConvolutionGeometry g)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length(weight, g.WeightSize, nameof(weight));
             Check.Length(dx, g.InputSize, nameof(dx));
@@ -95,8 +101,8 @@ namespace Relucent.Kernels
                 int hp = height + 2 * p, wp = width + 2 * p, plane = hp * wp;
                 rowStride = wp;
                 vectors = (oh * wp + vl - 1) / vl;
-                int maxOffset = (channels - 1) * plane + (k - 1) * wp + (k - 1);
-                int staged = maxOffset + vectors * vl; // ≥ channels·plane: the last tile reads up to here
+                long maxOffset = (long)(channels - 1) * plane + (long)(k - 1) * wp + (k - 1);
+                long staged = maxOffset + (long)vectors * vl; // ≥ channels·plane: the last tile reads up to here
                 b = Scratch<T>.First(staged + vl); // + a vector: the last staged row may overhang by that much (below)
                 if (p == 0)
                 {
@@ -120,7 +126,7 @@ namespace Relucent.Kernels
                     }
                 }
                 // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
-                new Span<T>(b + channels * plane, staged - channels * plane).Clear();
+                new Span<T>(b + channels * plane, (int)(staged - channels * plane)).Clear();
                 int tap = 0;
                 for (int c = 0; c < channels; c++)
                 {
@@ -136,13 +142,13 @@ namespace Relucent.Kernels
                 rowStride = ow;
                 vectors = (oh * ow + vl - 1) / vl;
                 int columns = vectors * vl;
-                b = Scratch<T>.First(taps * columns);
+                b = Scratch<T>.First((long)taps * columns);
                 Im2Col.Fill(x, g, b, columns);
                 for (int t = 0; t < taps; t++) bOff[t] = t * columns;
             }
 
             int ldc = vectors * vl;
-            T* result = Scratch<T>.Second(filters * ldc);
+            T* result = Scratch<T>.Second((long)filters * ldc);
             Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, result, ldc);
 
             // Copy the valid columns out, adding the bias (and applying the ReLU that follows, if asked).
@@ -180,8 +186,8 @@ namespace Relucent.Kernels
             // at (oy·s + k−1−p, ox·s + k−1−p) and zeros elsewhere: a stride-1 convolution over D, rows = input channels.
             int hq = height + k - 1, wq = width + k - 1, plane = hq * wq;
             int vectors = (height * wq + vl - 1) / vl;
-            int maxOffset = (filters - 1) * plane + (k - 1) * wq + (k - 1);
-            int staged = maxOffset + vectors * vl;
+            long maxOffset = (long)(filters - 1) * plane + (long)(k - 1) * wq + (k - 1);
+            long staged = maxOffset + (long)vectors * vl;
             T* d = Scratch<T>.First(staged);
             int shift = k - 1 - p;
             if (s == 1 && shift >= 0)
@@ -200,11 +206,11 @@ namespace Relucent.Kernels
                     }
                     new Span<T>(planeStart + (oh + shift) * wq, (hq - oh - shift) * wq).Clear();
                 }
-                new Span<T>(d + filters * plane, staged - filters * plane).Clear();
+                new Span<T>(d + filters * plane, (int)(staged - filters * plane)).Clear();
             }
             else
             {
-                new Span<T>(d, staged).Clear();
+                new Span<T>(d, (int)staged).Clear();
                 // The output columns whose window touches the input: 0 ≤ ox·s + shift < wq.
                 int first = shift >= 0 ? 0 : (-shift + s - 1) / s;
                 int last = wq - 1 - shift < 0 ? 0 : Math.Min(ow, (wq - 1 - shift) / s + 1);
@@ -238,7 +244,7 @@ namespace Relucent.Kernels
             }
 
             int ldc = vectors * vl;
-            T* result = Scratch<T>.Second(channels * ldc);
+            T* result = Scratch<T>.Second((long)channels * ldc);
             Tiles.Multiply<T, TV, S>(w, aOff, k * k * filters, channels, d, bOff, taps, vectors, result, ldc);
 
             for (int c = 0; c < channels; c++)
@@ -272,7 +278,7 @@ namespace Relucent.Kernels
 
             // B[f, oy·wp + ox] = dy[f, oy, ox], zero for ox ≥ ow and past oh·wp. Rows are staged in whole vectors, each
             // overwriting the previous one's overhang (hence a vector of slack after the last plane).
-            T* b = Scratch<T>.First(filters * ldb + vl);
+            T* b = Scratch<T>.First((long)filters * ldb + vl);
             for (int f = 0; f < filters; f++)
             {
                 T* plane = b + f * ldb;
@@ -291,7 +297,7 @@ namespace Relucent.Kernels
             // dcol rows of ldc values: a zero margin of k − 1 before the ldb the product writes, and a vector of slack
             // after it that only lanes past the row end (never stored) read.
             int margin = k - 1, ldc = margin + ldb + vl;
-            T* dcol = Scratch<T>.Second(taps * ldc);
+            T* dcol = Scratch<T>.Second((long)taps * ldc);
             for (int t = 0; t < taps; t++) new Span<T>(dcol + t * ldc, margin).Clear();
             Tiles.Multiply<T, TV, S>(w, aOff, filters, taps, b, bOff, filters, vectors, dcol + margin, ldc);
 

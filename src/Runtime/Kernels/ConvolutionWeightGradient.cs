@@ -69,14 +69,14 @@ namespace Relucent.Kernels
             int positions = g.OutputHeight * g.OutputWidth, taps = channels * k * k;
             int vl = S.Count, vectors = (filters + vl - 1) / vl, ldf = vectors * vl;
 
-            T* d = Scratch<T>.Second(positions * ldf);
+            T* d = Scratch<T>.Second((long)positions * ldf);
             StageTransposed<T, TV, S>(dy, filters, positions, d, ldf);
             int* bOff = Scratch<int>.Second(positions);
             for (int q = 0; q < positions; q++) bOff[q] = q * ldf;
 
             // G[tap, f] at tap·ldf + f, channels as rows: row c reads the input at c·plane + (oy·s + ky)·Wp + ox·s + kx and
             // writes tap (c·k + ky)·k + kx, so rows are a plane apart in the input and k² taps apart in G.
-            T* product = Scratch<T>.Third(taps * ldf);
+            T* product = Scratch<T>.Third((long)taps * ldf);
             T* a = Padded(x, g, out int wp, out int plane);
             int* aOff = Scratch<int>.First(positions);
             for (int oy = 0, q = 0; oy < g.OutputHeight; oy++)
@@ -134,7 +134,7 @@ namespace Relucent.Kernels
             wp = g.Width + 2 * g.Padding;
             plane = (g.Height + 2 * g.Padding) * wp;
             if (g.Padding == 0) return x;
-            T* a = Scratch<T>.First(g.Channels * plane);
+            T* a = Scratch<T>.First((long)g.Channels * plane);
             StageWithBorder(x, g, a, g.Channels * plane);
             return a;
         }
@@ -184,9 +184,9 @@ namespace Relucent.Kernels
                 int wp = width + 2 * p, plane = (height + 2 * p) * wp;
                 vectors = (oh * wp + vl - 1) / vl;
                 ld = vectors * vl;
-                int staged = (channels - 1) * plane + (k - 1) * wp + (k - 1) + ld; // the last tap's last vector ends here
+                long staged = (long)(channels - 1) * plane + (long)(k - 1) * wp + (k - 1) + ld; // the last tap's last vector ends here
                 a = Scratch<T>.First(staged);
-                StageWithBorder(x, g, a, staged);
+                StageWithBorder(x, g, a, (int)staged);
                 for (int c = 0, t = 0; c < channels; c++)
                 {
                     for (int ky = 0; ky < k; ky++)
@@ -196,7 +196,7 @@ namespace Relucent.Kernels
                 }
 
                 // Rows staged in whole vectors, each overwriting the previous one's overhang (hence a vector of slack).
-                d = Scratch<T>.Second(filters * ld + vl);
+                d = Scratch<T>.Second((long)filters * ld + vl);
                 for (int f = 0; f < filters; f++)
                 {
                     T* row = d + f * ld;
@@ -209,10 +209,10 @@ namespace Relucent.Kernels
                 int positions = oh * ow;
                 vectors = (positions + vl - 1) / vl;
                 ld = vectors * vl;
-                a = Scratch<T>.First(taps * ld);
+                a = Scratch<T>.First((long)taps * ld);
                 Im2Col.Fill(x, g, a, ld);
                 for (int t = 0; t < taps; t++) xOff[t] = t * ld;
-                d = Scratch<T>.Second(filters * ld);
+                d = Scratch<T>.Second((long)filters * ld);
                 for (int f = 0; f < filters; f++) Rows.CopyPadded<T, TV, S>(dy + f * positions, positions, d + f * ld, ld);
             }
 

@@ -26,8 +26,9 @@ namespace Relucent.Kernels
         public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs, bool relu = false)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.DenseSizes(inputs, outputs);
             Check.Length(x, inputs, nameof(x));
-            Check.Length(weight, inputs * outputs, nameof(weight));
+            Check.Length(weight, (long)inputs * outputs, nameof(weight));
             Check.Length(y, outputs, nameof(y));
             if (!bias.IsEmpty) Check.Length(bias, outputs, nameof(bias));
             fixed (T* px = x, pw = weight, pb = bias, py = y)
@@ -44,8 +45,9 @@ namespace Relucent.Kernels
         public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.DenseSizes(inputs, outputs);
             Check.Length(dy, outputs, nameof(dy));
-            Check.Length(weight, inputs * outputs, nameof(weight));
+            Check.Length(weight, (long)inputs * outputs, nameof(weight));
             Check.Length(dx, inputs, nameof(dx));
             fixed (T* pdy = dy, pw = weight, pdx = dx) Backward(pdy, pw, pdx, inputs, outputs, ReluStep<T>.None);
         }
@@ -59,8 +61,9 @@ namespace Relucent.Kernels
         public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs, BackwardRule rule, ReadOnlySpan<T> reluOutput)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.DenseSizes(inputs, outputs);
             Check.Length(dy, outputs, nameof(dy));
-            Check.Length(weight, inputs * outputs, nameof(weight));
+            Check.Length(weight, (long)inputs * outputs, nameof(weight));
             Check.Length(dx, inputs, nameof(dx));
             Check.Length(reluOutput, inputs, nameof(reluOutput));
             fixed (T* pdy = dy, pw = weight, pdx = dx, pz = reluOutput) Backward(pdy, pw, pdx, inputs, outputs, new ReluStep<T>(rule, pz));

@@ -14,9 +14,10 @@ namespace Relucent.Kernels
         public static void Dense<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> weightGradient, Span<T> biasGradient, int inputs, int outputs)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.DenseSizes(inputs, outputs);
             Check.Length(x, inputs, nameof(x));
             Check.Length(dy, outputs, nameof(dy));
-            Check.Length<T>(weightGradient, inputs * outputs, nameof(weightGradient));
+            Check.Length<T>(weightGradient, (long)inputs * outputs, nameof(weightGradient));
             Check.Length<T>(biasGradient, outputs, nameof(biasGradient));
             for (int i = 0; i < inputs; i++)
             {
@@ -40,6 +41,7 @@ namespace Relucent.Kernels
         public static unsafe void Convolution<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> weightGradient, Span<T> biasGradient, in ConvolutionGeometry g)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length<T>(weightGradient, g.WeightSize, nameof(weightGradient));
@@ -63,8 +65,8 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int channels = mean.Length;
-            Check.Length(x, channels * plane, nameof(x));
-            Check.Length(dy, channels * plane, nameof(dy));
+            Check.Length(x, (long)channels * plane, nameof(x));
+            Check.Length(dy, (long)channels * plane, nameof(dy));
             T epsilon = T.CreateChecked(eps);
             for (int c = 0; c < channels; c++)
             {

@@ -18,30 +18,90 @@ namespace Relucent.Kernels
     /// never use them (a batch already has one worker per core).</para>
     /// <para>Only calls of at least <see cref="MinimumWork"/> multiply-adds are split: smaller ones finish before a
     /// helper could help.</para>
+    /// <para>The settings are per thread (<see cref="Override"/>), never a process-wide switch another caller could flip.</para>
     /// </remarks>
     public static unsafe class KernelParallelism
     {
-        private static int s_maxThreads = DefaultThreads();
+        /// <summary>The default <see cref="MinimumWork"/>: 300,000 multiply-adds.</summary>
+        public const long DefaultMinimumWork = 300_000;
+
+        private static readonly int s_defaultThreads = DefaultThreads();
+
+        // A scope's settings for the calling thread (0 and −1: none, the process defaults apply).
+        [ThreadStatic] private static int t_threads;
+        [ThreadStatic] private static long t_minimumWork;
+        [ThreadStatic] private static int t_depth;
 
         /// <summary>
-        /// Threads one kernel call may use, the calling thread included. Defaults to 1 (off), or the
-        /// <c>RELUCENT_KERNEL_THREADS</c> environment variable when set. Opt-in and experimental: it can pay only when
-        /// the other cores are idle and do not share execution units with the caller's; on the 2-vCPU development
-        /// machine it made batch-1 calls slower (a helper spinning between pieces, or preempted mid-piece, costs more
-        /// than the pieces it takes). For many examples use <see cref="BatchRunner{T}"/> instead, one example per core.
+        /// Threads one kernel call on this thread may use, the calling thread included: an <see cref="Override"/> in
+        /// force on this thread, else the process default, 1 (off) or the <c>RELUCENT_KERNEL_THREADS</c> environment
+        /// variable read at start. Opt-in and experimental: it can pay only when the other cores are idle and do not share
+        /// execution units with the caller's; on the 2-vCPU development machine it made batch-1 calls of small networks
+        /// slower (a helper spinning between pieces, or preempted mid-piece, costs more than the pieces it takes). For
+        /// many examples use <see cref="BatchRunner{T}"/> instead, one example per core.
         /// </summary>
-        public static int MaxThreads
+        /// <remarks>There is deliberately no setter: a process-wide switch flipped by one caller would change how every
+        /// other thread's calls run (tests run in parallel). Use <see cref="Override"/>, which affects the calling thread alone.</remarks>
+        public static int MaxThreads => t_threads > 0 ? t_threads : s_defaultThreads;
+
+        /// <summary>Multiply-adds below which a call on this thread runs on the calling thread alone: an <see cref="Override"/>
+        /// in force on this thread, else <see cref="DefaultMinimumWork"/>.</summary>
+        public static long MinimumWork => t_depth > 0 ? t_minimumWork : DefaultMinimumWork;
+
+        /// <summary>
+        /// Sets, for the calling thread only and until the returned scope is disposed, how many threads its kernel calls may
+        /// use and the least work (multiply-adds) a call must have to be shared. Nothing else changes: calls on other
+        /// threads keep their own settings, and workers of a <see cref="BatchRunner{T}"/> always run alone. Results are
+        /// the same bits whatever the setting. Scopes nest; dispose them in reverse order, on the thread that made them.
+        /// </summary>
+        /// <param name="threads">1 (no sharing) or more, the calling thread included.</param>
+        /// <param name="minimumWork">0 or more; <see cref="DefaultMinimumWork"/> when omitted.</param>
+        /// <example><code>using (KernelParallelism.Override(threads: 2)) { net.Saliency(image, target); }</code></example>
+        public static Scope Override(int threads, long minimumWork = DefaultMinimumWork)
         {
-            get => s_maxThreads;
-            set
-            {
-                if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "Use 1 (no parallelism inside a call) or more threads.");
-                s_maxThreads = value;
-            }
+            if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "Use 1 (no parallelism inside a call) or more threads.");
+            if (minimumWork < 0) throw new ArgumentOutOfRangeException(nameof(minimumWork), minimumWork, "The minimum work is a count of multiply-adds: 0 or more.");
+            var scope = new Scope(t_threads, t_minimumWork, t_depth, Environment.CurrentManagedThreadId);
+            t_threads = threads;
+            t_minimumWork = minimumWork;
+            t_depth++;
+            return scope;
         }
 
-        /// <summary>Multiply-adds below which a call runs on the calling thread alone (default 300,000).</summary>
-        public static long MinimumWork { get; set; } = 300_000;
+        /// <summary>An <see cref="Override"/> in force on one thread; disposing it restores that thread's previous settings.</summary>
+        public readonly struct Scope : IDisposable
+        {
+            private readonly int _threads;
+            private readonly long _minimumWork;
+            private readonly int _depth;
+            private readonly int _thread;
+
+            internal Scope(int threads, long minimumWork, int depth, int thread)
+            {
+                _threads = threads;
+                _minimumWork = minimumWork;
+                _depth = depth;
+                _thread = thread;
+            }
+
+            /// <summary>Restores the settings in force before the <see cref="Override"/> that made this scope.</summary>
+            /// <exception cref="InvalidOperationException">Disposed on another thread than the one that made it, or out of order.</exception>
+            public void Dispose()
+            {
+                if (_thread == 0) return; // default(Scope): nothing to undo
+                if (Environment.CurrentManagedThreadId != _thread)
+                {
+                    throw new InvalidOperationException("A KernelParallelism.Override scope must be disposed on the thread that made it: it changes that thread's settings alone.");
+                }
+                if (t_depth != _depth + 1)
+                {
+                    throw new InvalidOperationException("KernelParallelism.Override scopes must be disposed in reverse order of their making.");
+                }
+                t_threads = _threads;
+                t_minimumWork = _minimumWork;
+                t_depth = _depth;
+            }
+        }
 
         // Set on threads that must not fan out (batch workers).
         [ThreadStatic] private static int t_suppressed;
@@ -55,7 +115,7 @@ namespace Relucent.Kernels
         /// <summary>The number of pieces worth cutting <paramref name="work"/> multiply-adds into, or 1 to run alone.</summary>
         internal static int Threads(long work)
         {
-            int threads = s_maxThreads;
+            int threads = MaxThreads;
             if (threads <= 1 || t_suppressed > 0 || work < MinimumWork) return 1;
             return threads;
         }
@@ -122,6 +182,12 @@ namespace Relucent.Kernels
                 Interlocked.Increment(ref s_done);
                 ran = true;
             }
+        }
+
+        /// <summary>Starts the helpers a call on <paramref name="threads"/> threads would use, if not yet made (tests that count allocations call this first).</summary>
+        internal static void StartHelpers(int threads)
+        {
+            if (threads > 1) EnsureHelpers(threads - 1);
         }
 
         private static Helper[] EnsureHelpers(int wanted)

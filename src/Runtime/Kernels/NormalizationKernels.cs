@@ -32,7 +32,7 @@ namespace Relucent.Kernels
         public static void BatchNorm<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y, int plane)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.Length(x, scale.Length * plane, nameof(x));
+            Check.Length(x, (long)scale.Length * plane, nameof(x));
             Check.Length<T>(y, x.Length, nameof(y));
             for (int c = 0; c < scale.Length; c++)
             {
@@ -46,7 +46,7 @@ namespace Relucent.Kernels
         public static void BatchNormBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> scale, Span<T> dx, int plane)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Check.Length(dy, scale.Length * plane, nameof(dy));
+            Check.Length(dy, (long)scale.Length * plane, nameof(dy));
             Check.Length<T>(dx, dy.Length, nameof(dx));
             for (int c = 0; c < scale.Length; c++)
             {

@@ -1,22 +1,29 @@
+using Relucent.Model;
+
 namespace Relucent.Kernels
 {
     /// <summary>The constant sizes of one pooling layer (no padding; output sizes rounded down as PyTorch does).</summary>
     public readonly struct PoolGeometry
     {
         /// <summary>Describes pooling a <c>[channels, height, width]</c> input with a square window.</summary>
+        /// <exception cref="ArgumentException">An argument is out of range, the window is larger than the input, or the input
+        /// would exceed <see cref="Limits.MaxElements"/> values (checked in <c>long</c>, before any kernel forms a pointer).</exception>
         public PoolGeometry(int channels, int height, int width, int kernel, int stride)
         {
             if (channels <= 0 || height <= 0 || width <= 0 || kernel <= 0 || stride <= 0 || kernel > height || kernel > width)
             {
                 throw new ArgumentException($"Invalid pooling: input [{channels}, {height}, {width}], kernel {kernel}, stride {stride}.");
             }
+            Check.Within($"Pooling of [{channels}, {height}, {width}] by {kernel}×{kernel}, stride {stride}", "input", (long)channels * height * width);
             Channels = channels;
             Height = height;
             Width = width;
             Kernel = kernel;
             Stride = stride;
-            OutputHeight = (height - kernel) / stride + 1;
-            OutputWidth = (width - kernel) / stride + 1;
+            WindowArithmetic.TryOutputSize(height, kernel, stride, 0, 0, false, out int outputHeight);
+            WindowArithmetic.TryOutputSize(width, kernel, stride, 0, 0, false, out int outputWidth);
+            OutputHeight = outputHeight;
+            OutputWidth = outputWidth;
         }
 
         /// <summary>Channels, unchanged by pooling.</summary>

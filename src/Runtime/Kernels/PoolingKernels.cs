@@ -21,6 +21,7 @@ namespace Relucent.Kernels
         /// </remarks>
         public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(y, g.OutputSize, nameof(y));
             Check.Length<int>(switches, g.OutputSize, nameof(switches));
@@ -137,6 +138,7 @@ namespace Relucent.Kernels
         /// <summary>Unpooling through the switches: <c>dx[switch[o]] += dy[o]</c>, zero elsewhere.</summary>
         public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length(switches, g.OutputSize, nameof(switches));
             Check.Length<T>(dx, g.InputSize, nameof(dx));
@@ -157,6 +159,7 @@ namespace Relucent.Kernels
         public static unsafe void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g, BackwardRule rule, ReadOnlySpan<T> reluOutput)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length(switches, g.OutputSize, nameof(switches));
             Check.Length<T>(dx, g.InputSize, nameof(dx));
@@ -197,6 +200,7 @@ namespace Relucent.Kernels
         /// <summary><c>y[c, oy, ox] = (1 / k²) Σ</c> of the window.</summary>
         public static void AvgForward<T>(ReadOnlySpan<T> x, Span<T> y, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(y, g.OutputSize, nameof(y));
             T scale = T.One / T.CreateChecked(g.Kernel * g.Kernel);
@@ -223,6 +227,7 @@ namespace Relucent.Kernels
         /// <summary>Each window receives <c>dy / k²</c> at every position it covers.</summary>
         public static void AvgBackward<T>(ReadOnlySpan<T> dy, Span<T> dx, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length<T>(dx, g.InputSize, nameof(dx));
             dx.Clear();

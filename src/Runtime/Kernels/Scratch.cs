@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Relucent.Model;
 
 namespace Relucent.Kernels
 {
@@ -19,34 +20,48 @@ namespace Relucent.Kernels
         [ThreadStatic] private static T[]? s_fourth;
 
         /// <summary>The first buffer, at least <paramref name="length"/> values.</summary>
-        public static T* First(int length) => Get(ref s_first, length);
+        public static T* First(long length) => Get(ref s_first, length);
 
         /// <summary>The second buffer, at least <paramref name="length"/> values, distinct from the first.</summary>
-        public static T* Second(int length) => Get(ref s_second, length);
+        public static T* Second(long length) => Get(ref s_second, length);
 
         /// <summary>The third buffer, at least <paramref name="length"/> values, distinct from the others.</summary>
-        public static T* Third(int length) => Get(ref s_third, length);
+        public static T* Third(long length) => Get(ref s_third, length);
 
         /// <summary>The fourth buffer, at least <paramref name="length"/> values, distinct from the others.</summary>
-        public static T* Fourth(int length) => Get(ref s_fourth, length);
+        public static T* Fourth(long length) => Get(ref s_fourth, length);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static T* Get(ref T[]? buffer, int length)
+        private static T* Get(ref T[]? buffer, long length)
         {
+            if (length > ScratchRequests.t_largest) ScratchRequests.t_largest = length;
             T[]? current = buffer;
-            if (current is null || current.Length < length) current = Grow(ref buffer, length);
+            // A negative length (a size that wrapped around) compares as huge and is refused by Grow.
+            if (current is null || (ulong)length > (ulong)current.Length) current = Grow(ref buffer, length);
             return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(current));
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static T[] Grow(ref T[]? buffer, int length)
+        private static T[] Grow(ref T[]? buffer, long length)
         {
-            int size = Math.Max(length, Math.Min(2 * (buffer?.Length ?? 0), Array.MaxLength));
+            // The geometry structs refuse every layer whose scratch would exceed the limit (KernelScratch), so this is the
+            // last line of defence: never form a pointer to a buffer shorter than the kernel believes.
+            if (length < 0 || length > Limits.MaxElements + 1024)
+            {
+                throw new InvalidOperationException($"A kernel asked for {length} values of scratch, beyond the limit of {Limits.MaxElements} (Relucent.Model.Limits.MaxElements); its geometry should have been refused.");
+            }
+            long size = Math.Max(length, Math.Min(2L * (buffer?.Length ?? 0), Limits.MaxElements));
             size = Math.Max(size, 1024);
             // A little slack past the requested length, so a kernel may round a read up to a whole vector.
-            T[] grown = GC.AllocateUninitializedArray<T>(size + 64 / sizeof(T), pinned: true);
+            T[] grown = GC.AllocateUninitializedArray<T>((int)size + 64 / sizeof(T), pinned: true);
             buffer = grown;
             return grown;
         }
+    }
+
+    /// <summary>The largest scratch request on this thread (values of any type), for the test that checks <see cref="Model.KernelScratch"/> bounds every request.</summary>
+    internal static class ScratchRequests
+    {
+        [ThreadStatic] internal static long t_largest;
     }
 }

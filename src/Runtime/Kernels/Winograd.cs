@@ -23,12 +23,16 @@ namespace Relucent.Kernels
     internal static unsafe class Winograd
     {
         /// <summary>Off with RELUCENT_WINOGRAD=0 (the direct convolution then runs everywhere), for comparisons.</summary>
-        internal static bool s_enabled = Environment.GetEnvironmentVariable("RELUCENT_WINOGRAD") != "0";
+        private static readonly bool s_enabled = Environment.GetEnvironmentVariable("RELUCENT_WINOGRAD") != "0";
+
+        /// <summary>Set on a thread to run the direct convolution there instead (benchmarks' A/B comparisons); per thread, so
+        /// no caller changes another's path.</summary>
+        [ThreadStatic] internal static bool t_off;
 
         /// <summary>Whether a convolution goes through Winograd: 3×3, stride 1, padding ≤ 2, enough channels on both sides to fill the tiles.</summary>
         public static bool Applies<T>(in ConvolutionGeometry g)
         {
-            return typeof(T) == typeof(float) && s_enabled && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1 && g.Padding <= 2
+            return typeof(T) == typeof(float) && s_enabled && !t_off && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1 && g.Padding <= 2
                 && g.Channels >= 8 && g.Filters >= 8 && g.OutputHeight >= 2 && g.OutputWidth >= 2;
         }
 
@@ -55,7 +59,7 @@ namespace Relucent.Kernels
 
             // Staged input with its zero border (and zero rows/columns past an odd output size); 64 values of slack so the
             // last tile row's vector loads stay inside the buffer (their extra lanes are dropped).
-            int staged = inChannels * plane + 64;
+            long staged = (long)inChannels * plane + 64;
             float* xs = Scratch<float>.First(staged);
             int below = hs - pad - h; // ≥ pad ≥ 0: the tiles cover the padded input
             for (int c = 0; c < inChannels; c++)
@@ -69,19 +73,19 @@ namespace Relucent.Kernels
 
             // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous.
             int uStride = channels * filters + 16; // a spare cache line between the planes of ξ, as for V and M below
-            float* u = Scratch<float>.Fourth(16 * uStride);
+            float* u = Scratch<float>.Fourth(16L * uStride);
             TransformWeights(weight, channels, filters, flip, u, uStride);
 
             // V[ξ][ci][tile]: the transformed 4×4 input blocks, tiles in row-major order, padded to whole vectors. The 16
             // planes of ξ are written (and M's read) together: one spare cache line between planes keeps power-of-two
             // plane sizes from mapping all 16 onto one L1 set.
             int vStride = inChannels * tilesPadded + 16;
-            float* v = Scratch<float>.Second(16 * vStride);
+            float* v = Scratch<float>.Second(16L * vStride);
             TransformInput(xs, inChannels, plane, ws, th, tw, v, tilesPadded, vStride);
 
             // M_ξ[co][tile] = Σ_ci U_ξ[co, ci] · V_ξ[ci][tile], one product per ξ.
             int mStride = outChannels * tilesPadded + 16;
-            float* m = Scratch<float>.Third(16 * mStride + 16); // + the last tile row's overhanging lanes
+            float* m = Scratch<float>.Third(16L * mStride + 16); // + the last tile row's overhanging lanes
             int* aOff = Scratch<int>.First(inChannels);
             int* bOff = Scratch<int>.Second(inChannels);
             nint aRow;

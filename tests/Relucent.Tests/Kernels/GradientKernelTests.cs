@@ -180,58 +180,47 @@ namespace Relucent.Tests.Kernels
         [Fact]
         public void Results_do_not_depend_on_the_thread_the_scratch_or_threads_sharing_the_call()
         {
-            int savedThreads = KernelParallelism.MaxThreads;
-            long savedWork = KernelParallelism.MinimumWork;
-            try
+            foreach (Case c in Layers)
             {
-                foreach (Case c in Layers)
+                var g = Geometry(c);
+                var rng = new Random(c.Seed);
+                float[] x = To<float>(Uniform(rng, g.InputSize)), dy = To<float>(Uniform(rng, g.OutputSize));
+                (float[] W, float[] B) Run()
                 {
-                    var g = Geometry(c);
-                    var rng = new Random(c.Seed);
-                    float[] x = To<float>(Uniform(rng, g.InputSize)), dy = To<float>(Uniform(rng, g.OutputSize));
-                    (float[] W, float[] B) Run()
-                    {
-                        var w = new float[g.WeightSize];
-                        var b = new float[g.Filters];
-                        GradientKernels.Convolution<float>(x, dy, w, b, g);
-                        return (w, b);
-                    }
-
-                    KernelParallelism.MaxThreads = 1;
-                    var first = Run();
-
-                    // Other calls fill the per-thread scratch with other data, NaN included.
-                    foreach (var other in new[] { new ConvolutionGeometry(12, 30, 31, 17, 3, 1, 2), new ConvolutionGeometry(2, 40, 40, 3, 5, 2, 0) })
-                    {
-                        float[] nanIn = Enumerable.Repeat(float.NaN, other.InputSize).ToArray(), nanOut = Enumerable.Repeat(float.NaN, other.OutputSize).ToArray();
-                        GradientKernels.Convolution<float>(nanIn, nanOut, new float[other.WeightSize], new float[other.Filters], other);
-                        ConvolutionKernels.Forward<float>(nanIn, new float[other.WeightSize], ReadOnlySpan<float>.Empty, nanOut, other);
-                    }
-                    var again = Run();
-                    AssertIdentical<float>(first.W, again.W, $"∂W after other calls, {c}");
-                    AssertIdentical<float>(first.B, again.B, $"∂b after other calls, {c}");
-
-                    (float[] W, float[] B) elsewhere = default;
-                    var thread = new Thread(() => elsewhere = Run());
-                    thread.Start();
-                    thread.Join();
-                    AssertIdentical<float>(first.W, elsewhere.W, $"∂W on another thread, {c}");
-
-                    KernelParallelism.MinimumWork = 0;
-                    foreach (int threads in new[] { 2, 3, 4 })
-                    {
-                        KernelParallelism.MaxThreads = threads;
-                        var shared = Run();
-                        AssertIdentical<float>(first.W, shared.W, $"∂W on {threads} threads, {c}");
-                        AssertIdentical<float>(first.B, shared.B, $"∂b on {threads} threads, {c}");
-                    }
-                    KernelParallelism.MinimumWork = savedWork;
+                    var w = new float[g.WeightSize];
+                    var b = new float[g.Filters];
+                    GradientKernels.Convolution<float>(x, dy, w, b, g);
+                    return (w, b);
                 }
-            }
-            finally
-            {
-                KernelParallelism.MaxThreads = savedThreads;
-                KernelParallelism.MinimumWork = savedWork;
+
+                (float[] W, float[] B) first;
+                using (KernelParallelism.Override(threads: 1)) first = Run();
+
+                // Other calls fill the per-thread scratch with other data, NaN included.
+                foreach (var other in new[] { new ConvolutionGeometry(12, 30, 31, 17, 3, 1, 2), new ConvolutionGeometry(2, 40, 40, 3, 5, 2, 0) })
+                {
+                    float[] nanIn = Enumerable.Repeat(float.NaN, other.InputSize).ToArray(), nanOut = Enumerable.Repeat(float.NaN, other.OutputSize).ToArray();
+                    GradientKernels.Convolution<float>(nanIn, nanOut, new float[other.WeightSize], new float[other.Filters], other);
+                    ConvolutionKernels.Forward<float>(nanIn, new float[other.WeightSize], ReadOnlySpan<float>.Empty, nanOut, other);
+                }
+                var again = Run();
+                AssertIdentical<float>(first.W, again.W, $"∂W after other calls, {c}");
+                AssertIdentical<float>(first.B, again.B, $"∂b after other calls, {c}");
+
+                (float[] W, float[] B) elsewhere = default;
+                var thread = new Thread(() => elsewhere = Run());
+                thread.Start();
+                thread.Join();
+                AssertIdentical<float>(first.W, elsewhere.W, $"∂W on another thread, {c}");
+
+                // The thread counts are this thread's alone (KernelParallelism.Override): other tests running meanwhile keep theirs.
+                foreach (int threads in new[] { 2, 3, 4 })
+                {
+                    using var shared = KernelParallelism.Override(threads, minimumWork: 0);
+                    var result = Run();
+                    AssertIdentical<float>(first.W, result.W, $"∂W on {threads} threads, {c}");
+                    AssertIdentical<float>(first.B, result.B, $"∂b on {threads} threads, {c}");
+                }
             }
         }
 
@@ -249,10 +238,7 @@ namespace Relucent.Tests.Kernels
                 foreach (var (g, x, dy, w, b) in data) GradientKernels.Convolution<float>(x, dy, w, b, g);
             }
 
-            All();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++) All();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            AssertAllocatesNothing(All, calls: 5);
         }
 
         [Fact]

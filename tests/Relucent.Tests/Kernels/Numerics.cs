@@ -13,6 +13,25 @@ namespace Relucent.Tests.Kernels
         public static int Iterations(int count) =>
             int.TryParse(Environment.GetEnvironmentVariable("RELUCENT_TEST_SCALE"), out int scale) && scale > 0 ? count * scale : count;
 
+        /// <summary>
+        /// Asserts that <paramref name="calls"/> calls of <paramref name="action"/> after a first one allocate nothing on this
+        /// thread: on this thread alone, then shared with helper threads (started beforehand: starting them allocates). The
+        /// thread counts are set for this thread only, so tests running meanwhile are not affected.
+        /// </summary>
+        public static void AssertAllocatesNothing(Action action, int calls)
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Relucent.Kernels.KernelParallelism.StartHelpers(threads);
+                using var scope = Relucent.Kernels.KernelParallelism.Override(threads, minimumWork: 0);
+                action();
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < calls; i++) action();
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(allocated == 0, $"{allocated} bytes allocated by {calls} calls on {threads} thread(s) after the first.");
+            }
+        }
+
         /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>).</summary>
         public static double[] Uniform(Random rng, int count, double low = -1, double high = 1)
         {

@@ -305,69 +305,56 @@ namespace Relucent.Tests.Kernels
         [Fact]
         public void Sharing_one_call_among_threads_changes_no_bit()
         {
-            int savedThreads = KernelParallelism.MaxThreads;
-            long savedWork = KernelParallelism.MinimumWork;
-            try
+            // The thread counts are this thread's alone (KernelParallelism.Override): other tests running meanwhile keep theirs.
+            var rng = new Random(6);
+            foreach (var g in new[] { new ConvolutionGeometry(13, 21, 19, 19, 3, 1, 1), new ConvolutionGeometry(3, 30, 30, 9, 5, 2, 2), new ConvolutionGeometry(2, 17, 17, 11, 3, 1, 0) })
             {
-                var rng = new Random(6);
-                foreach (var g in new[] { new ConvolutionGeometry(13, 21, 19, 19, 3, 1, 1), new ConvolutionGeometry(3, 30, 30, 9, 5, 2, 2), new ConvolutionGeometry(2, 17, 17, 11, 3, 1, 0) })
+                float[] x = To<float>(Uniform(rng, g.InputSize)), w = To<float>(Uniform(rng, g.WeightSize)), b = To<float>(Uniform(rng, g.Filters));
+                float[] dy = To<float>(Uniform(rng, g.OutputSize));
+                (float[] Y, float[] Dx) Run()
                 {
-                    float[] x = To<float>(Uniform(rng, g.InputSize)), w = To<float>(Uniform(rng, g.WeightSize)), b = To<float>(Uniform(rng, g.Filters));
-                    float[] dy = To<float>(Uniform(rng, g.OutputSize));
-                    (float[] Y, float[] Dx) Run()
-                    {
-                        var y = new float[g.OutputSize];
-                        var dx = new float[g.InputSize];
-                        ConvolutionKernels.Forward<float>(x, w, b, y, g);
-                        ConvolutionKernels.BackwardInput<float>(dy, w, dx, g);
-                        return (y, dx);
-                    }
-
-                    KernelParallelism.MaxThreads = 1;
-                    var alone = Run();
-                    KernelParallelism.MinimumWork = 0;
-                    foreach (int threads in new[] { 2, 3, 4 })
-                    {
-                        KernelParallelism.MaxThreads = threads;
-                        for (int repeat = 0; repeat < 5; repeat++)
-                        {
-                            var shared = Run();
-                            AssertIdentical<float>(alone.Y, shared.Y, $"forward of {g.Channels}×{g.Height}×{g.Width} on {threads} threads");
-                            AssertIdentical<float>(alone.Dx, shared.Dx, $"input gradient of {g.Channels}×{g.Height}×{g.Width} on {threads} threads");
-                        }
-                    }
-                    KernelParallelism.MinimumWork = savedWork;
+                    var y = new float[g.OutputSize];
+                    var dx = new float[g.InputSize];
+                    ConvolutionKernels.Forward<float>(x, w, b, y, g);
+                    ConvolutionKernels.BackwardInput<float>(dy, w, dx, g);
+                    return (y, dx);
                 }
 
-                foreach (var (inputs, outputs) in new[] { (3000, 128), (700, 300), (5000, 10) })
+                (float[] Y, float[] Dx) alone;
+                using (KernelParallelism.Override(threads: 1)) alone = Run();
+                foreach (int threads in new[] { 2, 3, 4 })
                 {
-                    float[] x = To<float>(Uniform(rng, inputs)), w = To<float>(Uniform(rng, inputs * outputs)), b = To<float>(Uniform(rng, outputs)), dy = To<float>(Uniform(rng, outputs));
-                    (float[] Y, float[] Dx) Run()
+                    using var shared = KernelParallelism.Override(threads, minimumWork: 0);
+                    for (int repeat = 0; repeat < 5; repeat++)
                     {
-                        var y = new float[outputs];
-                        var dx = new float[inputs];
-                        DenseKernels.Forward<float>(x, w, b, y, inputs, outputs);
-                        DenseKernels.BackwardInput<float>(dy, w, dx, inputs, outputs);
-                        return (y, dx);
+                        var result = Run();
+                        AssertIdentical<float>(alone.Y, result.Y, $"forward of {g.Channels}×{g.Height}×{g.Width} on {threads} threads");
+                        AssertIdentical<float>(alone.Dx, result.Dx, $"input gradient of {g.Channels}×{g.Height}×{g.Width} on {threads} threads");
                     }
-
-                    KernelParallelism.MaxThreads = 1;
-                    var alone = Run();
-                    KernelParallelism.MinimumWork = 0;
-                    foreach (int threads in new[] { 2, 3, 4 })
-                    {
-                        KernelParallelism.MaxThreads = threads;
-                        var shared = Run();
-                        AssertIdentical<float>(alone.Y, shared.Y, $"dense forward {inputs}→{outputs} on {threads} threads");
-                        AssertIdentical<float>(alone.Dx, shared.Dx, $"dense backward {inputs}→{outputs} on {threads} threads");
-                    }
-                    KernelParallelism.MinimumWork = savedWork;
                 }
             }
-            finally
+
+            foreach (var (inputs, outputs) in new[] { (3000, 128), (700, 300), (5000, 10) })
             {
-                KernelParallelism.MaxThreads = savedThreads;
-                KernelParallelism.MinimumWork = savedWork;
+                float[] x = To<float>(Uniform(rng, inputs)), w = To<float>(Uniform(rng, inputs * outputs)), b = To<float>(Uniform(rng, outputs)), dy = To<float>(Uniform(rng, outputs));
+                (float[] Y, float[] Dx) Run()
+                {
+                    var y = new float[outputs];
+                    var dx = new float[inputs];
+                    DenseKernels.Forward<float>(x, w, b, y, inputs, outputs);
+                    DenseKernels.BackwardInput<float>(dy, w, dx, inputs, outputs);
+                    return (y, dx);
+                }
+
+                (float[] Y, float[] Dx) alone;
+                using (KernelParallelism.Override(threads: 1)) alone = Run();
+                foreach (int threads in new[] { 2, 3, 4 })
+                {
+                    using var shared = KernelParallelism.Override(threads, minimumWork: 0);
+                    var result = Run();
+                    AssertIdentical<float>(alone.Y, result.Y, $"dense forward {inputs}→{outputs} on {threads} threads");
+                    AssertIdentical<float>(alone.Dx, result.Dx, $"dense backward {inputs}→{outputs} on {threads} threads");
+                }
             }
         }
 
@@ -392,10 +379,7 @@ namespace Relucent.Tests.Kernels
                 ReluRules.Saliency<float>(y, y, y);
             }
 
-            All();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++) All();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            AssertAllocatesNothing(All, calls: 10);
         }
     }
 }

@@ -1,0 +1,138 @@
+using System;
+
+namespace Relucent.Model
+{
+    /// <summary>
+    /// How much scratch memory the runtime's kernels need for one layer geometry, as pure arithmetic: the kernels' geometry
+    /// structs refuse a layer whose scratch would exceed <see cref="Limits.MaxElements"/> before any buffer or pointer is
+    /// formed, and the shape rules (compiled into the generator too) refuse exactly the same layers at compile time.
+    /// </summary>
+    /// <remarks>
+    /// <para>Each figure is the largest single buffer, in values, that any of the layer's kernels (forward, input gradient,
+    /// parameter gradient) may request on any machine: every path that may run for the geometry is counted, at the widest
+    /// vector (16 lanes), whatever the hardware. A test in the kernels' suite records every request the kernels make on
+    /// every SIMD path and checks it against these figures. All arithmetic is in <c>long</c> and saturates, so no
+    /// argument wraps around to a small size.</para>
+    /// <para>Paths of a convolution, per group of <c>C/G</c> channels and <c>F/G</c> filters (scratch is reused from group to
+    /// group): stride 1 stages the padded input (implicit im2col); other strides build the im2col matrix of the taps; the
+    /// input gradient stages the output gradient with a border of <c>k − 1</c> (or, for few channels, multiplies by taps);
+    /// 3×3 stride-1 layers may take Winograd's F(2×2, 3×3); the weight gradient stages the transposed output gradient or
+    /// an im2col matrix.</para>
+    /// </remarks>
+    public static class KernelScratch
+    {
+        /// <summary>The widest vector any kernel path uses, in values (float on AVX-512): sizes are rounded up to it.</summary>
+        private const long Lanes = 16;
+
+        /// <summary>
+        /// The largest scratch buffer, in values, the convolution kernels need for a <c>[channels, height, width]</c> input,
+        /// <paramref name="filters"/> square kernels of side <paramref name="kernel"/>, the given stride, zero padding on each
+        /// side and groups; <see cref="long.MaxValue"/> when the arguments are out of range or the figure does not fit in a
+        /// <c>long</c>. Compare it with <see cref="Limits.MaxElements"/> (or call <see cref="ConvolutionFits"/>).
+        /// </summary>
+        public static long Convolution(int channels, int height, int width, int filters, int kernel, int stride,
+            int padTop, int padLeft, int padBottom, int padRight, int groups)
+        {
+            if (channels <= 0 || height <= 0 || width <= 0 || filters <= 0 || kernel <= 0 || stride <= 0 || groups <= 0
+                || padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0 || channels % groups != 0 || filters % groups != 0)
+            {
+                return long.MaxValue;
+            }
+            if (!WindowArithmetic.TryOutputSize(height, kernel, stride, padTop, padBottom, false, out int oh)
+                || !WindowArithmetic.TryOutputSize(width, kernel, stride, padLeft, padRight, false, out int ow))
+            {
+                return long.MaxValue;
+            }
+            long c = channels / groups, f = filters / groups, k = kernel;
+            long hp = (long)height + padTop + padBottom, wp = (long)width + padLeft + padRight;
+            long taps = Mul(c, Mul(k, k));
+            long positions = Mul(oh, ow);
+            long largest = 0;
+
+            // Forward.
+            if (stride == 1)
+            {
+                largest = Max(largest, Add(Mul(c, Mul(hp, wp)), k + 2 * Lanes)); // the staged padded input
+                largest = Max(largest, Mul(f, Add(Mul(oh, wp), Lanes)));          // the product, rows Wp wide
+            }
+            else
+            {
+                largest = Max(largest, Mul(taps, Add(positions, Lanes)));         // the im2col matrix
+                largest = Max(largest, Mul(f, Add(positions, Lanes)));            // the product
+            }
+
+            // Input gradient: the output gradient staged with a border of k − 1, rows W + k − 1 wide.
+            long hq = height + k - 1, wq = width + k - 1;
+            largest = Max(largest, Add(Mul(f, Mul(hq, wq)), k + Lanes));
+            largest = Max(largest, Mul(c, Add(Mul(height, wq), Lanes)));
+            if (stride == 1 && c < 8)
+            {
+                // By taps: the output gradient in rows Wp wide, then one row per tap with a margin.
+                long ldb = Add(Mul(oh, wp), Lanes);
+                largest = Max(largest, Add(Mul(f, ldb), Lanes));
+                largest = Max(largest, Mul(taps, Add(ldb, k + Lanes)));
+            }
+
+            // Winograd F(2×2, 3×3), both directions.
+            if (kernel == 3 && stride == 1 && c >= 8 && f >= 8)
+            {
+                largest = Max(largest, Winograd(c, f, oh, ow));
+                largest = Max(largest, Winograd(f, c, height, width));
+            }
+
+            // Weight gradient.
+            long ldf = RoundUp(f);
+            largest = Max(largest, Mul(positions, ldf));                 // the transposed output gradient
+            largest = Max(largest, Mul(taps, ldf));                      // the product
+            largest = Max(largest, Mul(c, Mul(hp, wp)));                 // the padded input
+            if (c < 8)
+            {
+                // By dot products: the staged input (stride 1) or the im2col matrix, and the output gradient's rows.
+                long ld = stride == 1 ? Add(Mul(oh, wp), Lanes) : Add(positions, Lanes);
+                largest = Max(largest, stride == 1 ? Add(Mul(c, Mul(hp, wp)), k + Lanes) : Mul(taps, ld));
+                largest = Max(largest, Add(Mul(f, ld), Lanes));
+            }
+            return largest;
+        }
+
+        /// <summary>
+        /// Whether the convolution kernels can run this geometry: every argument in range, the window inside the padded
+        /// input, and the input, output, weight and scratch (<see cref="Convolution"/>) each within
+        /// <see cref="Limits.MaxElements"/>. The kernels' <c>ConvolutionGeometry</c> refuses exactly the geometries for which
+        /// this is false.
+        /// </summary>
+        public static bool ConvolutionFits(int channels, int height, int width, int filters, int kernel, int stride,
+            int padTop, int padLeft, int padBottom, int padRight, int groups)
+        {
+            long scratch = Convolution(channels, height, width, filters, kernel, stride, padTop, padLeft, padBottom, padRight, groups);
+            if (scratch > Limits.MaxElements) return false; // also every argument out of range
+            WindowArithmetic.TryOutputSize(height, kernel, stride, padTop, padBottom, false, out int oh);
+            WindowArithmetic.TryOutputSize(width, kernel, stride, padLeft, padRight, false, out int ow);
+            return Mul(channels, Mul(height, width)) <= Limits.MaxElements
+                && Mul(filters, Mul(oh, ow)) <= Limits.MaxElements
+                && Mul(filters, Mul(channels / groups, Mul(kernel, kernel))) <= Limits.MaxElements;
+        }
+
+        /// <summary>The largest of Winograd's buffers for <paramref name="inChannels"/> planes in and <paramref name="outChannels"/> planes of <c>oh × ow</c> out.</summary>
+        private static long Winograd(long inChannels, long outChannels, long oh, long ow)
+        {
+            long th = (oh + 1) / 2, tw = (ow + 1) / 2;
+            long tiles = RoundUp(Mul(th, tw));
+            long staged = Add(Mul(inChannels, Mul(2 * th + 2, 2 * tw + 2)), 64);
+            long weights = Mul(16, Add(Mul(inChannels, outChannels), 16));
+            long input = Mul(16, Add(Mul(inChannels, tiles), 16));
+            long output = Add(Mul(16, Add(Mul(outChannels, tiles), 16)), 16);
+            return Max(Max(staged, weights), Max(input, output));
+        }
+
+        private static long RoundUp(long n) => n > long.MaxValue - Lanes ? long.MaxValue : (n + Lanes - 1) / Lanes * Lanes;
+
+        private static long Max(long a, long b) => a > b ? a : b;
+
+        /// <summary><c>a + b</c> for non-negative operands, saturating at <see cref="long.MaxValue"/>.</summary>
+        private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+        /// <summary><c>a · b</c> for non-negative operands, saturating at <see cref="long.MaxValue"/>.</summary>
+        private static long Mul(long a, long b) => a != 0 && b > long.MaxValue / a ? long.MaxValue : a * b;
+    }
+}
