@@ -66,14 +66,11 @@ namespace Relucent.Model
                 return LayerErrors.TooLarge(at, $"Conv2D weight [{Filters}, {input.Channels}, {Kernel}, {Kernel}]");
             }
             if (WindowArithmetic.Elements(Filters, height, width) < 0) return LayerErrors.TooLarge(at, $"Conv2D output [{Filters}, {height}, {width}]");
-            // What the kernels stage: the input with its zero border, and (stride above 1) the im2col matrix.
-            if (WindowArithmetic.Elements(input.Channels, paddedHeight, paddedWidth) < 0)
+            // The kernels' largest scratch buffer (a padded input, an im2col matrix, a Winograd transform) must fit too.
+            if (!KernelScratch.ConvolutionFits(input.Channels, input.Height, input.Width, Filters, Kernel, Stride,
+                    Padding.Top, Padding.Left, Padding.Bottom, Padding.Right, groups: 1))
             {
-                return LayerErrors.TooLarge(at, $"Conv2D's padded input [{input.Channels}, {paddedHeight}, {paddedWidth}]");
-            }
-            if (WindowArithmetic.Elements(input.Channels, Kernel, Kernel, height, width) < 0)
-            {
-                return LayerErrors.TooLarge(at, $"Conv2D's unfolded input [{input.Channels}·{Kernel}·{Kernel}, {height}·{width}]");
+                return LayerErrors.TooLarge(at, $"Conv2D's working buffers for the input {input}");
             }
             output = Shape.Image(Filters, height, width);
             return null;
