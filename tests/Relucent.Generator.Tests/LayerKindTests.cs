@@ -32,8 +32,8 @@ public class LayerKindTests
         [typeof(MaxPoolLayer)] = ("Net.Input(2, 6, 6).ReLU().MaxPool(3, stride: 2).Flatten().Dense(2)", () => Net.Input(2, 6, 6).ReLU().MaxPool(3, stride: 2).Flatten().Dense(2)),
         [typeof(AvgPoolLayer)] = ("Net.Input(2, 6, 6).ReLU().AvgPool(2).Flatten().Dense(2)", () => Net.Input(2, 6, 6).ReLU().AvgPool(2).Flatten().Dense(2)),
         [typeof(BatchNormLayer)] = ("Net.Input(2, 4, 4).BatchNorm(eps: 0.001).ReLU().Flatten().Dense(2)", () => Net.Input(2, 4, 4).BatchNorm(eps: 0.001).ReLU().Flatten().Dense(2)),
-        [typeof(ResidualLayer)] = ("Net.Input(2, 4, 4).Residual(b => b.Conv2D(2, kernel: 3, padding: 1).ReLU(), name: \"block\").ReLU().Flatten().Dense(2)",
-            () => Net.Input(2, 4, 4).Residual(b => b.Conv2D(2, kernel: 3, padding: 1).ReLU(), name: "block").ReLU().Flatten().Dense(2)),
+        [typeof(ResidualLayer)] = ("Net.Input(2, 4, 4).Residual(b => b.Conv2D(3, kernel: 3, stride: 2, padding: 1).ReLU(), shortcut: s => s.Conv2D(3, kernel: 1, stride: 2).BatchNorm(), name: \"block\").ReLU().Flatten().Dense(2)",
+            () => Net.Input(2, 4, 4).Residual(b => b.Conv2D(3, kernel: 3, stride: 2, padding: 1).ReLU(), shortcut: s => s.Conv2D(3, kernel: 1, stride: 2).BatchNorm(), name: "block").ReLU().Flatten().Dense(2)),
     };
 
     private static IEnumerable<Type> Kinds(Assembly assembly, Type layer) =>

@@ -146,7 +146,7 @@ namespace Relucent.Generator.Emitting
             CodeWriter w = c.W;
             string t = c.T, name = c.Model.ClassName;
             w.Line("// values: the parameters in s_parameterShapes order, C-order as PyTorch stores them; the base keeps them in the kernels' layout.");
-            w.Open($"private {name}({t}[][] values) : base({c.Model.SpecMember}, s_rules, values)");
+            w.Open($"private {name}({t}[][] values) : base({c.Model.SpecMember}, s_parameterShapes, s_rules, values)");
             foreach (ParameterMember p in c.Parameters)
             {
                 w.Line($"{p.Field} = ParameterStorage[{p.Index}];");

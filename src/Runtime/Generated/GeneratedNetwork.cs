@@ -35,12 +35,14 @@ namespace Relucent
         /// PyTorch stores it, owned from now on) of the network <paramref name="architecture"/>, in the kernels' layout
         /// (<see cref="ParameterLayout"/>); the network explains under <paramref name="rules"/>.
         /// </summary>
-        protected GeneratedNetwork(Network architecture, BackwardRule[] rules, T[][] values)
+        protected GeneratedNetwork(Network architecture, IReadOnlyList<ParameterShape> declared, BackwardRule[] rules, T[][] values)
         {
             _architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
             _rules = rules ?? throw new ArgumentNullException(nameof(rules));
+            ArgumentNullException.ThrowIfNull(declared);
             ArgumentNullException.ThrowIfNull(values);
             IReadOnlyList<ParameterInfo> parameters = architecture.Parameters;
+            CheckSameNetwork(parameters, declared);
             if (values.Length != parameters.Count) throw new ArgumentException($"The network has {parameters.Count} parameters, got {values.Length} arrays.", nameof(values));
             _storage = new T[values.Length][];
             for (int i = 0; i < values.Length; i++)
@@ -288,6 +290,23 @@ namespace Relucent
             RunBackward(workspace, rule, null);
             if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
             workspace.Map.CopyTo(result);
+        }
+
+        // The declaration is read twice: by the generator at compile time (the parameters the generated code was written for)
+        // and by running it now. They agree unless the declaration computes something from run-time state; say so plainly.
+        private void CheckSameNetwork(IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<ParameterShape> declared)
+        {
+            for (int i = 0; i < Math.Max(parameters.Count, declared.Count); i++)
+            {
+                string now = i < parameters.Count ? $"'{parameters[i].Name}' [{string.Join(", ", parameters[i].Dimensions)}]" : "nothing";
+                string then = i < declared.Count ? $"'{declared[i].Name}' {Tensor.FormatShape(declared[i].Dimensions)}" : "nothing";
+                if (i >= parameters.Count || i >= declared.Count || parameters[i].Name != declared[i].Name || !parameters[i].Dimensions.SequenceEqual(declared[i].Dimensions))
+                {
+                    throw new InvalidOperationException(
+                        $"{GetType().Name}'s network, built now, differs from the one the generator read at compile time: parameter {i} is {now} now "
+                        + $"but {then} in the generated code. Does the declaration depend on anything but constants?");
+                }
+            }
         }
 
         private T[] ImageValues(Matrix<T> input)

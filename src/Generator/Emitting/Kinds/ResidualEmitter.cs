@@ -2,34 +2,49 @@ using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
 {
-    /// <summary>Residual: <c>y = f(x) + x</c>. Forward its chain then the sum; backward the signal goes down both paths and is summed at the input.</summary>
+    /// <summary>
+    /// Residual: <c>y = f(x) + g(x)</c>, <c>g</c> the shortcut or the identity. Forward its chains then the sum; backward the
+    /// signal at the sum goes down both paths, and the two signals arriving at the block's input are summed there.
+    /// </summary>
     internal sealed class ResidualEmitter : LayerEmitter<ResidualLayer>
     {
-        public override string OutputNote(PlannedLayer p) => ": the branch output plus " + p.In;
+        public override string OutputNote(PlannedLayer p) => ": the branch output plus " + Skip(p);
 
-        public override string ForwardMath(PlannedLayer p) => $"{p.Out} = f({p.In}) + {p.In}, where f is the branch of {Of(p).Body.Count} layers below";
+        public override string ForwardMath(PlannedLayer p) =>
+            $"{p.Out} = f({p.In}) + {(HasShortcut(p) ? $"g({p.In})" : p.In)}, where f is the branch of {Of(p).Body.Count} layers below"
+            + (HasShortcut(p) ? $" and g the shortcut of {Of(p).Shortcut.Count}" : "");
 
         public override void EmitForward(EmitScope s, PlannedLayer p)
         {
-            s.ForwardChain(p.Branches[0].Layers, blankLines: false);
+            foreach (PlannedBranch chain in p.Branches) s.ForwardChain(chain.Layers, blankLines: false);
             s.W.Comment(ForwardClosing(p));
-            s.Kernel($"ElementwiseKernels.Add<{s.T}>", "ws." + p.Branches[0].Output, "ws." + p.In, "ws." + p.Out);
+            s.Kernel($"ElementwiseKernels.Add<{s.T}>", "ws." + p.Branches[0].Output, "ws." + Skip(p), "ws." + p.Out);
         }
 
         public override string ForwardClosing(PlannedLayer p) =>
-            $"{p.Label} · end of Residual: {p.Out} = {p.Branches[0].Output} + {p.In}, the branch output plus the skip connection";
+            $"{p.Label} · end of Residual: {p.Out} = {p.Branches[0].Output} + {Skip(p)}, the branch output plus the " + (HasShortcut(p) ? "shortcut's" : "skip connection");
 
-        public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
-            $"{p.ROut} flows both into the branch (from its output, as the same buffer) and along the skip to {p.RIn}";
+        public override string BackwardMath(PlannedLayer p, BackwardRule rule) => HasShortcut(p)
+            ? $"{p.ROut} flows into the branch and the shortcut (from their outputs, as the same buffer); their input signals meet at {p.RIn}"
+            : $"{p.ROut} flows both into the branch (from its output, as the same buffer) and along the skip to {p.RIn}";
 
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
-            s.BackwardChain(p.Branches[0].Layers, blankLines: false);
+            for (int b = p.Branches.Count - 1; b >= 0; b--) s.BackwardChain(p.Branches[b].Layers, blankLines: false);
             s.W.Comment(BackwardClosing(p));
-            s.Kernel($"ElementwiseKernels.Add<{s.T}>", "ws." + p.Branches[0].SignalIn, "ws." + p.ROut, "ws." + p.RIn);
+            s.Kernel($"ElementwiseKernels.Add<{s.T}>", "ws." + p.Branches[0].SignalIn, "ws." + SkipSignal(p), "ws." + p.RIn);
         }
 
         public override string BackwardClosing(PlannedLayer p) =>
-            $"{p.Label} · Residual backward: {p.RIn} = {p.Branches[0].SignalIn} + {p.ROut}, the signal through the branch plus the signal along the skip";
+            $"{p.Label} · Residual backward: {p.RIn} = {p.Branches[0].SignalIn} + {SkipSignal(p)}, the signal through the branch plus the signal "
+            + (HasShortcut(p) ? "through the shortcut" : "along the skip");
+
+        private static bool HasShortcut(PlannedLayer p) => p.Branches.Count > 1;
+
+        // What the branch output is added to: the shortcut's output, or the block's input.
+        private static string Skip(PlannedLayer p) => HasShortcut(p) ? p.Branches[1].Output : p.In;
+
+        // What the branch's input signal is added to: the shortcut's input signal, or the signal at the sum itself.
+        private static string SkipSignal(PlannedLayer p) => HasShortcut(p) ? p.Branches[1].SignalIn : p.ROut;
     }
 }

@@ -4,33 +4,42 @@ using Relucent.Model;
 
 namespace Relucent.Interpretation
 {
-    /// <summary><c>y = f(x) + x</c>; backward, the branch's input signal plus the skip connection's.</summary>
+    /// <summary><c>y = f(x) + g(x)</c>, <c>g</c> the shortcut or the identity; backward, the two paths' input signals summed.</summary>
     internal sealed class ResidualOperation<T> : Operation<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly Sequence<T> _body;
+        private readonly Sequence<T>? _shortcut;
 
-        public ResidualOperation(Sequence<T> body) : base(body.InputSize, body.OutputSize) => _body = body;
+        public ResidualOperation(Sequence<T> body, Sequence<T>? shortcut) : base(body.InputSize, body.OutputSize)
+        {
+            _body = body;
+            _shortcut = shortcut;
+        }
 
         public override T[] Forward(T[] x, out object? state)
         {
             Sequence<T>.Trace trace = _body.Forward(x);
-            state = trace;
+            Sequence<T>.Trace? shortcut = _shortcut?.Forward(x);
+            state = (trace, shortcut);
             var y = new T[OutputSize];
-            ElementwiseKernels.Add<T>(trace.Output, x, y);
+            ElementwiseKernels.Add<T>(trace.Output, shortcut?.Output ?? x, y);
             return y;
         }
 
         public override T[] Backward(T[] r, T[] x, T[] y, object? state, BackwardRule rule)
         {
-            T[] rBranch = _body.Backward(r, (Sequence<T>.Trace)state!, rule);
+            var (trace, shortcut) = ((Sequence<T>.Trace, Sequence<T>.Trace?))state!;
+            T[]? rShortcut = shortcut == null ? null : _shortcut!.Backward(r, shortcut, rule);
+            T[] rBranch = _body.Backward(r, trace, rule);
             var rIn = new T[InputSize];
-            ElementwiseKernels.Add<T>(rBranch, r, rIn);
+            ElementwiseKernels.Add<T>(rBranch, rShortcut ?? r, rIn);
             return rIn;
         }
     }
 
     internal sealed class ResidualKind : OperationKind<ResidualLayer>
     {
-        protected override Operation<T> Prepare<T>(ResidualLayer layer, LayerPreparation<T> at) => new ResidualOperation<T>(at.Chain(0));
+        protected override Operation<T> Prepare<T>(ResidualLayer layer, LayerPreparation<T> at) =>
+            new ResidualOperation<T>(at.Chain(0), layer.Shortcut.Count > 0 ? at.Chain(1) : null);
     }
 }
