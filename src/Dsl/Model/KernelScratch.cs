@@ -15,9 +15,9 @@ namespace Relucent.Model
     /// argument wraps around to a small size.</para>
     /// <para>Paths of a convolution, per group of <c>C/G</c> channels and <c>F/G</c> filters (scratch is reused from group to
     /// group): stride 1 stages the padded input (implicit im2col); other strides build the im2col matrix of the taps; the
-    /// input gradient stages the output gradient with a border of <c>k − 1</c> (or, for few channels, multiplies by taps);
-    /// 3×3 stride-1 layers may take Winograd's F(2×2, 3×3); the weight gradient stages the transposed output gradient or
-    /// an im2col matrix.</para>
+    /// input gradient stages the output gradient with a border of <c>k − 1</c> (stride 1), or multiplies by taps and
+    /// gathers (other strides, few channels); 3×3 stride-1 layers may take Winograd's F(2×2, 3×3); depthwise layers stage
+    /// one plane at a time; the weight gradient stages the transposed output gradient or an im2col matrix.</para>
     /// </remarks>
     public static class KernelScratch
     {
@@ -61,16 +61,33 @@ namespace Relucent.Model
                 largest = Max(largest, Mul(f, Add(positions, Lanes)));            // the product
             }
 
-            // Input gradient: the output gradient staged with a border of k − 1, rows W + k − 1 wide.
+            // Input gradient, stride 1 by channels: the output gradient staged with a border of k − 1, rows W + k − 1 wide.
             long hq = height + k - 1, wq = width + k - 1;
-            largest = Max(largest, Add(Mul(f, Mul(hq, wq)), k + Lanes));
-            largest = Max(largest, Mul(c, Add(Mul(height, wq), Lanes)));
-            if (stride == 1 && c < 8)
+            if (stride == 1)
             {
-                // By taps: the output gradient in rows Wp wide, then one row per tap with a margin.
-                long ldb = Add(Mul(oh, wp), Lanes);
+                largest = Max(largest, Add(Mul(f, Mul(hq, wq)), k + Lanes));
+                largest = Max(largest, Mul(c, Add(Mul(height, wq), Lanes)));
+            }
+            if (stride > 1 || c < 8)
+            {
+                // By taps: the output gradient in rows OW + G apart (G = ⌈(k − 1)/s⌉), then one row per tap with a margin,
+                // and (strides above 1) a row of each phase.
+                long gap = (k - 1 + stride - 1) / stride;
+                long ldb = Add(Mul(oh, ow + gap), Lanes);
                 largest = Max(largest, Add(Mul(f, ldb), Lanes));
-                largest = Max(largest, Mul(taps, Add(ldb, k + Lanes)));
+                largest = Max(largest, Mul(taps, Add(ldb, gap + Lanes)));
+                largest = Max(largest, Mul(stride, (width + stride - 1) / stride + Lanes));
+            }
+
+            // Depthwise (one channel per filter): one staged plane (split into column phases for strides above 1), and one
+            // staged output-gradient plane with G zero columns either side.
+            if (groups == channels && groups == filters)
+            {
+                long rowStride = stride == 1 ? wp : (wp + stride - 1) / stride + Lanes;
+                largest = Max(largest, Add(Mul(stride, Mul(hp, rowStride)), 2 * Lanes));
+                long gap = (k - 1 + stride - 1) / stride;
+                largest = Max(largest, Mul(oh, 2 * gap + ow + Lanes));
+                largest = Max(largest, Mul(stride, (width + stride - 1) / stride + Lanes));
             }
 
             // Winograd F(2×2, 3×3), both directions.
@@ -84,7 +101,7 @@ namespace Relucent.Model
             long ldf = RoundUp(f);
             largest = Max(largest, Mul(positions, ldf));                 // the transposed output gradient
             largest = Max(largest, Mul(taps, ldf));                      // the product
-            largest = Max(largest, Mul(c, Mul(hp, wp)));                 // the padded input
+            largest = Max(largest, Add(Mul(c, Mul(hp, wp)), Lanes));     // the padded input
             if (c < 8)
             {
                 // By dot products: the staged input (stride 1) or the im2col matrix, and the output gradient's rows.

@@ -12,15 +12,22 @@ namespace Relucent.Kernels
         /// Written with the kernels' own vector maximum rather than <c>TensorPrimitives.Max</c>, so that the ReLU a dense or
         /// convolution kernel applies as it stores (<c>relu: true</c>) is this very operation, bit for bit.
         /// </remarks>
-        public static unsafe void Relu<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
+        public static void Relu<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T> => Rectify(x, z, Rectifier.Relu);
+
+        /// <summary><c>z = min(max(x, 0), 6)</c>: max(−0, 0) = +0 and a NaN stays NaN.</summary>
+        /// <remarks>The kernels' own vector minimum and maximum, so ReLU6 applied as a kernel stores (<see cref="Rectifier.Relu6"/>)
+        /// is this very operation, bit for bit.</remarks>
+        public static void Relu6<T>(ReadOnlySpan<T> x, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T> => Rectify(x, z, Rectifier.Relu6);
+
+        private static unsafe void Rectify<T>(ReadOnlySpan<T> x, Span<T> z, Rectifier rectifier) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Length(z, x.Length, nameof(z));
             fixed (T* px = x, pz = z)
             {
-                if (SimdWidth.Use512) Rows.Relu<T, Vector512<T>, Simd512<T>>(px, pz, x.Length);
-                else if (SimdWidth.Use256) Rows.Relu<T, Vector256<T>, Simd256<T>>(px, pz, x.Length);
-                else if (SimdWidth.Use128) Rows.Relu<T, Vector128<T>, Simd128<T>>(px, pz, x.Length);
-                else Rows.Relu<T, T, SimdScalar<T>>(px, pz, x.Length);
+                if (SimdWidth.Use512) Rows.Rectify<T, Vector512<T>, Simd512<T>>(px, pz, x.Length, rectifier);
+                else if (SimdWidth.Use256) Rows.Rectify<T, Vector256<T>, Simd256<T>>(px, pz, x.Length, rectifier);
+                else if (SimdWidth.Use128) Rows.Rectify<T, Vector128<T>, Simd128<T>>(px, pz, x.Length, rectifier);
+                else Rows.Rectify<T, T, SimdScalar<T>>(px, pz, x.Length, rectifier);
             }
         }
 

@@ -26,6 +26,12 @@ namespace Relucent.Kernels
             if (g.Kernel == 0) throw new ArgumentException("default(PoolGeometry) describes no pooling; make one with its constructor.", nameof(g));
         }
 
+        /// <summary>Throws unless <paramref name="g"/> was made by its constructor (<c>default</c> describes no pooling).</summary>
+        public static void Made(in AdaptivePoolGeometry g)
+        {
+            if (g.OutputHeight == 0) throw new ArgumentException("default(AdaptivePoolGeometry) describes no pooling; make one with its constructor.", nameof(g));
+        }
+
         /// <summary>
         /// A dense layer's <paramref name="inputs"/> and <paramref name="outputs"/>, checked before any pointer is formed: both
         /// positive and the weight's <c>inputs · outputs</c> (computed in <c>long</c>) within <see cref="Limits.MaxElements"/>.

@@ -36,9 +36,12 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             if (biasGradient != null) AddBias<T, TV, S>(dy, g.Filters, g.OutputHeight * g.OutputWidth, biasGradient);
-            // Measured (AVX-512): dot products 3–4× faster with 1 or 3 channels, even at 8, slower from 16 on.
-            if (g.Channels < S.TileRows) ByDotProducts<T, TV, S>(x, dy, weightGradient, g);
-            else ByTiles<T, TV, S>(x, dy, weightGradient, g);
+            for (int group = 0; group < g.Groups; group++)
+            {
+                // Measured (AVX-512): dot products 3–4× faster with 1 or 3 channels, even at 8, slower from 16 on.
+                if (g.GroupChannels < S.TileRows) ByDotProducts<T, TV, S>(x, dy, weightGradient, g, group);
+                else ByTiles<T, TV, S>(x, dy, weightGradient, g, group);
+            }
         }
 
         /// <summary><c>∂b[f] += Σ_q dy[f, q]</c>: the plane a vector at a time (the last one partial), then the lanes.</summary>
@@ -60,13 +63,16 @@ namespace Relucent.Kernels
 
         // ---- By tiles ----
 
-        /// <summary>The weight gradient as the product <c>G = X · dyᵀ</c> (see the class remarks), added to the buffer.</summary>
+        /// <summary>One group's weight gradient as the product <c>G = X · dyᵀ</c> (see the class remarks), added to the buffer.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void ByTiles<T, TV, S>(T* x, T* dy, T* weightGradient, in ConvolutionGeometry g)
+        private static void ByTiles<T, TV, S>(T* x, T* dy, T* weightGradient, in ConvolutionGeometry g, int group)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            int channels = g.Channels, filters = g.Filters, k = g.Kernel;
+            int channels = g.GroupChannels, filters = g.GroupFilters, k = g.Kernel, weightStride = g.Filters;
             int positions = g.OutputHeight * g.OutputWidth, taps = channels * k * k;
+            x += (long)group * channels * g.Height * g.Width;
+            dy += (long)group * filters * positions;
+            weightGradient += group * filters;
             int vl = S.Count, vectors = (filters + vl - 1) / vl, ldf = vectors * vl;
 
             T* d = Scratch<T>.Second((long)positions * ldf);
@@ -77,7 +83,7 @@ namespace Relucent.Kernels
             // G[tap, f] at tap·ldf + f, channels as rows: row c reads the input at c·plane + (oy·s + ky)·Wp + ox·s + kx and
             // writes tap (c·k + ky)·k + kx, so rows are a plane apart in the input and k² taps apart in G.
             T* product = Scratch<T>.Third((long)taps * ldf);
-            T* a = Padded(x, g, out int wp, out int plane);
+            T* a = Padded<T, TV, S>(x, g, channels, out int wp, out int plane);
             int* aOff = Scratch<int>.First(positions);
             for (int oy = 0, q = 0; oy < g.OutputHeight; oy++)
             {
@@ -91,10 +97,10 @@ namespace Relucent.Kernels
                 }
             }
 
-            if (ldf == filters) Rows.Add<T, TV, S>(weightGradient, product, taps * filters);
+            if (ldf == filters && filters == weightStride) Rows.Add<T, TV, S>(weightGradient, product, taps * filters);
             else
             {
-                for (int t = 0; t < taps; t++) Rows.Add<T, TV, S>(weightGradient + t * filters, product + t * ldf, filters);
+                for (int t = 0; t < taps; t++) Rows.Add<T, TV, S>(weightGradient + t * weightStride, product + t * ldf, filters);
             }
         }
 
@@ -126,37 +132,20 @@ namespace Relucent.Kernels
             }
         }
 
-        /// <summary>The input with its zero border (in scratch), or the input itself without padding; rows <paramref name="wp"/> wide.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static T* Padded<T>(T* x, in ConvolutionGeometry g, out int wp, out int plane)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            wp = g.Width + 2 * g.Padding;
-            plane = (g.Height + 2 * g.Padding) * wp;
-            if (g.Padding == 0) return x;
-            T* a = Scratch<T>.First((long)g.Channels * plane);
-            StageWithBorder(x, g, a, g.Channels * plane);
-            return a;
-        }
-
         /// <summary>
-        /// The input with its zero border of <c>p</c> on each side into <paramref name="a"/>, rows <c>W + 2p</c> wide; all
-        /// <paramref name="length"/> values of <paramref name="a"/> (at least <c>C·(H + 2p)·(W + 2p)</c>) are written.
+        /// The <paramref name="channels"/> planes at <paramref name="x"/> with their zero border (in scratch), or the input itself
+        /// without padding; rows <paramref name="wp"/> wide.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void StageWithBorder<T>(T* x, in ConvolutionGeometry g, T* a, int length)
-            where T : unmanaged, IFloatingPointIeee754<T>
+        private static T* Padded<T, TV, S>(T* x, in ConvolutionGeometry g, int channels, out int wp, out int plane)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            int height = g.Height, width = g.Width, p = g.Padding;
-            int wp = width + 2 * p, plane = (height + 2 * p) * wp;
-            new Span<T>(a, length).Clear();
-            for (int c = 0; c < g.Channels; c++)
-            {
-                for (int iy = 0; iy < height; iy++)
-                {
-                    new ReadOnlySpan<T>(x + (c * height + iy) * width, width).CopyTo(new Span<T>(a + c * plane + (iy + p) * wp + p, width));
-                }
-            }
+            wp = g.Width + g.PadLeft + g.PadRight;
+            plane = (g.Height + g.PadTop + g.PadBottom) * wp;
+            if (g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0) return x;
+            T* a = Scratch<T>.First((long)channels * plane + S.Count); // + the last row's overhang
+            ConvolutionKernels.StagePadded<T, TV, S>(x, channels, g.Height, g.Width, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, a);
+            return a;
         }
 
         // ---- By dot products ----
@@ -170,23 +159,27 @@ namespace Relucent.Kernels
         /// explicit im2col matrix (tap t's value at each output position, zero in the padding) and <c>dy</c> as it is.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void ByDotProducts<T, TV, S>(T* x, T* dy, T* weightGradient, in ConvolutionGeometry g)
+        private static void ByDotProducts<T, TV, S>(T* x, T* dy, T* weightGradient, in ConvolutionGeometry g, int group)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            int channels = g.Channels, height = g.Height, width = g.Width, filters = g.Filters;
-            int k = g.Kernel, p = g.Padding, oh = g.OutputHeight, ow = g.OutputWidth;
+            int channels = g.GroupChannels, height = g.Height, width = g.Width, filters = g.GroupFilters, weightStride = g.Filters;
+            int k = g.Kernel, oh = g.OutputHeight, ow = g.OutputWidth;
+            x += (long)group * channels * height * width;
+            dy += (long)group * filters * oh * ow;
+            weightGradient += group * filters;
             int taps = channels * k * k, vl = S.Count;
             int* xOff = Scratch<int>.First(taps);
             T* a, d;
             int vectors, ld;
             if (g.Stride == 1)
             {
-                int wp = width + 2 * p, plane = (height + 2 * p) * wp;
+                int wp = width + g.PadLeft + g.PadRight, plane = (height + g.PadTop + g.PadBottom) * wp;
                 vectors = (oh * wp + vl - 1) / vl;
                 ld = vectors * vl;
                 long staged = (long)(channels - 1) * plane + (long)(k - 1) * wp + (k - 1) + ld; // the last tap's last vector ends here
-                a = Scratch<T>.First(staged);
-                StageWithBorder(x, g, a, (int)staged);
+                a = Scratch<T>.First(Math.Max(staged, (long)channels * plane + vl)); // (staging may overhang the last plane by a vector)
+                ConvolutionKernels.StagePadded<T, TV, S>(x, channels, height, width, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, a);
+                if (staged > (long)channels * plane) new Span<T>(a + channels * plane, (int)(staged - (long)channels * plane)).Clear();
                 for (int c = 0, t = 0; c < channels; c++)
                 {
                     for (int ky = 0; ky < k; ky++)
@@ -210,7 +203,7 @@ namespace Relucent.Kernels
                 vectors = (positions + vl - 1) / vl;
                 ld = vectors * vl;
                 a = Scratch<T>.First((long)taps * ld);
-                Im2Col.Fill(x, g, a, ld);
+                Im2Col.Fill(x, g, channels, a, ld);
                 for (int t = 0; t < taps; t++) xOff[t] = t * ld;
                 d = Scratch<T>.Second((long)filters * ld);
                 for (int f = 0; f < filters; f++) Rows.CopyPadded<T, TV, S>(dy + f * positions, positions, d + f * ld, ld);
@@ -227,7 +220,7 @@ namespace Relucent.Kernels
                 {
                     int f0 = j * (filters / filterTiles) + Math.Min(j, filters % filterTiles);
                     int tf = filters / filterTiles + (j < filters % filterTiles ? 1 : 0);
-                    DotTile<T, TV, S>(tr, tf, a, xOff + t0, d + f0 * ld, ld, vectors, weightGradient + t0 * filters + f0, filters);
+                    DotTile<T, TV, S>(tr, tf, a, xOff + t0, d + f0 * ld, ld, vectors, weightGradient + t0 * weightStride + f0, weightStride);
                 }
             }
         }

@@ -23,7 +23,15 @@ namespace Relucent.Kernels
         /// of that: the ReLU that follows the layer, applied as the outputs are stored (the same bits as
         /// <see cref="ActivationKernels.Relu{T}"/> afterwards).
         /// </summary>
-        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs, bool relu = false)
+        public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs, bool relu = false)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Forward(x, weight, bias, y, inputs, outputs, relu ? Rectifier.Relu : Rectifier.None);
+
+        /// <summary>
+        /// <c>y = W·x + b</c>, then the <paramref name="rectifier"/> that follows the layer (ReLU or ReLU6) applied as the outputs
+        /// are stored: the same bits as <see cref="ActivationKernels.Relu{T}"/> or <see cref="ActivationKernels.Relu6{T}"/> afterwards.
+        /// </summary>
+        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.DenseSizes(inputs, outputs);
@@ -34,10 +42,10 @@ namespace Relucent.Kernels
             fixed (T* px = x, pw = weight, pb = bias, py = y)
             {
                 T* pbias = bias.IsEmpty ? null : pb;
-                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, inputs, outputs, relu);
-                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, inputs, outputs, relu);
-                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, inputs, outputs, relu);
-                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, inputs, outputs, relu);
+                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, inputs, outputs, rectifier);
+                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, inputs, outputs, rectifier);
+                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, inputs, outputs, rectifier);
+                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, inputs, outputs, rectifier);
             }
         }
 
@@ -58,15 +66,25 @@ namespace Relucent.Kernels
         /// value passes the rule as it is stored: the same bits as <see cref="BackwardInput{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int)"/>
         /// followed by <see cref="ReluRules"/>, without the second pass.
         /// </summary>
-        public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs, BackwardRule rule, ReadOnlySpan<T> reluOutput)
+        public static void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs, BackwardRule rule, ReadOnlySpan<T> reluOutput)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            BackwardInput(dy, weight, dx, inputs, outputs, rule, reluOutput, Rectifier.Relu);
+
+        /// <summary>
+        /// The input gradient taken on through the rectifier just below this layer: <c>dx = rule(z, Wᵀ·dy)</c>, where
+        /// <paramref name="rectifierOutput"/> is that ReLU's or ReLU6's forward output <c>z</c>. Each value passes the rule as it
+        /// is stored: the same bits as <see cref="BackwardInput{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int)"/>
+        /// followed by <see cref="ReluRules"/> or <see cref="Relu6Rules"/>.
+        /// </summary>
+        public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs, BackwardRule rule, ReadOnlySpan<T> rectifierOutput, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.DenseSizes(inputs, outputs);
             Check.Length(dy, outputs, nameof(dy));
             Check.Length(weight, (long)inputs * outputs, nameof(weight));
             Check.Length(dx, inputs, nameof(dx));
-            Check.Length(reluOutput, inputs, nameof(reluOutput));
-            fixed (T* pdy = dy, pw = weight, pdx = dx, pz = reluOutput) Backward(pdy, pw, pdx, inputs, outputs, new ReluStep<T>(rule, pz));
+            Check.Length(rectifierOutput, inputs, nameof(rectifierOutput));
+            fixed (T* pdy = dy, pw = weight, pdx = dx, pz = rectifierOutput) Backward(pdy, pw, pdx, inputs, outputs, new ReluStep<T>(rule, pz, rectifier));
         }
 
         /// <summary>
@@ -77,6 +95,14 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
             BackwardInput(dy, weight, dx, inputs, outputs, TRule.Rule, reluOutput);
 
+        /// <summary>
+        /// The input gradient through the rule <typeparamref name="TRule"/> of the <paramref name="rectifier"/> (ReLU or ReLU6)
+        /// just below this layer, the rule named as a type, as generated backward passes call it.
+        /// </summary>
+        public static void BackwardInput<T, TRule>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, ReadOnlySpan<T> rectifierOutput, int inputs, int outputs, Rectifier rectifier)
+            where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
+            BackwardInput(dy, weight, dx, inputs, outputs, TRule.Rule, rectifierOutput, rectifier);
+
         private static unsafe void Backward<T>(T* dy, T* w, T* dx, int inputs, int outputs, ReluStep<T> relu)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -86,7 +112,7 @@ namespace Relucent.Kernels
             else Backward<T, T, SimdScalar<T>>(dy, w, dx, inputs, outputs, relu);
         }
 
-        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs, bool relu)
+        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             // Blocks of up to 8 vectors of outputs stream the columns once each; a large layer shared among threads uses
@@ -94,7 +120,7 @@ namespace Relucent.Kernels
             int totalVectors = (outputs + S.Count - 1) / S.Count;
             int threads = KernelParallelism.Threads((long)inputs * outputs);
             int blockVectors = threads > 1 ? Math.Clamp((totalVectors + threads - 1) / threads, 1, 8) : 8;
-            var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Block = blockVectors * S.Count, Relu = relu };
+            var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Block = blockVectors * S.Count, Rectifier = rectifier };
             KernelParallelism.For((outputs + job.Block - 1) / job.Block, threads, &ForwardPiece<T, TV, S>, &job);
         }
 
@@ -109,7 +135,7 @@ namespace Relucent.Kernels
             public int Inputs;
             public int Outputs;
             public int Block;
-            public bool Relu;
+            public Rectifier Rectifier;
             public ReluStep<T> Rule;
         }
 
@@ -123,14 +149,14 @@ namespace Relucent.Kernels
             int inputs = job.Inputs, outputs = job.Outputs;
             switch ((count + S.Count - 1) / S.Count)
             {
-                case 1: ForwardBlock<T, TV, S, Count1>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
-                case 2: ForwardBlock<T, TV, S, Count2>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
-                case 3: ForwardBlock<T, TV, S, Count3>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
-                case 4: ForwardBlock<T, TV, S, Count4>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
-                case 5: ForwardBlock<T, TV, S, Count5>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
-                case 6: ForwardBlock<T, TV, S, Count6>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
-                case 7: ForwardBlock<T, TV, S, Count7>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
-                default: ForwardBlock<T, TV, S, Count8>(x, w, bias, y, inputs, outputs, count, job.Relu); break;
+                case 1: ForwardBlock<T, TV, S, Count1>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                case 2: ForwardBlock<T, TV, S, Count2>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                case 3: ForwardBlock<T, TV, S, Count3>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                case 4: ForwardBlock<T, TV, S, Count4>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                case 5: ForwardBlock<T, TV, S, Count5>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                case 6: ForwardBlock<T, TV, S, Count6>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                case 7: ForwardBlock<T, TV, S, Count7>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                default: ForwardBlock<T, TV, S, Count8>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
             }
         }
 
@@ -139,7 +165,7 @@ namespace Relucent.Kernels
         /// (the last one holding <c>count − (N−1)·Count</c> of them); <paramref name="w"/> points at the block's first row.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, T* w, T* bias, T* y, int inputs, int stride, int count, bool relu)
+        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, T* w, T* bias, T* y, int inputs, int stride, int count, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
         {
             // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
@@ -184,10 +210,10 @@ namespace Relucent.Kernels
                     default: a7 = S.MultiplyAdd(lastColumn, v, a7); break;
                 }
             }
-            if (relu)
+            if (rectifier != Rectifier.None)
             {
-                a0 = S.Relu(a0); a1 = S.Relu(a1); a2 = S.Relu(a2); a3 = S.Relu(a3);
-                a4 = S.Relu(a4); a5 = S.Relu(a5); a6 = S.Relu(a6); a7 = S.Relu(a7);
+                a0 = Rows.Rectify<T, TV, S>(a0, rectifier); a1 = Rows.Rectify<T, TV, S>(a1, rectifier); a2 = Rows.Rectify<T, TV, S>(a2, rectifier); a3 = Rows.Rectify<T, TV, S>(a3, rectifier);
+                a4 = Rows.Rectify<T, TV, S>(a4, rectifier); a5 = Rows.Rectify<T, TV, S>(a5, rectifier); a6 = Rows.Rectify<T, TV, S>(a6, rectifier); a7 = Rows.Rectify<T, TV, S>(a7, rectifier);
             }
             StoreBlock<T, TV, S>(y, n, tail, a0, a1, a2, a3, a4, a5, a6, a7);
         }

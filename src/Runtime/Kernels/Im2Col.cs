@@ -11,13 +11,14 @@ namespace Relucent.Kernels
     {
         /// <summary>
         /// Row <c>t</c> (<paramref name="ld"/> long, <c>ld ≥ oh·ow</c>) holds tap <c>t = (c, ky, kx)</c>'s input value at
-        /// each output position, zero in the padding and past the last position.
+        /// each output position, zero in the padding and past the last position, for the <paramref name="channels"/> planes at
+        /// <paramref name="x"/> (one group's).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Fill<T>(T* x, in ConvolutionGeometry g, T* a, int ld)
+        public static void Fill<T>(T* x, in ConvolutionGeometry g, int channels, T* a, int ld)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            int channels = g.Channels, height = g.Height, width = g.Width, k = g.Kernel, p = g.Padding, s = g.Stride;
+            int height = g.Height, width = g.Width, k = g.Kernel, pt = g.PadTop, pl = g.PadLeft, s = g.Stride;
             int oh = g.OutputHeight, ow = g.OutputWidth;
             for (int c = 0, t = 0; c < channels; c++)
             {
@@ -30,9 +31,9 @@ namespace Relucent.Kernels
                         g.ColumnRange(kx, out int first, out int last);
                         for (int oy = 0; oy < oh; oy++)
                         {
-                            int iy = oy * s - p + ky;
+                            int iy = oy * s - pt + ky;
                             if ((uint)iy >= (uint)height) continue;
-                            T* source = x + (c * height + iy) * width - p + kx;
+                            T* source = x + (c * height + iy) * width - pl + kx;
                             T* target = row + oy * ow;
                             for (int ox = first; ox < last; ox++) target[ox] = source[ox * s];
                         }

@@ -1,23 +1,23 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Relucent.Kernels
 {
     /// <summary>
-    /// Max and average pooling without padding on one NCHW example, as <c>nn.MaxPool2d</c> / <c>nn.AvgPool2d</c>.
-    /// Max pooling records its switches (the flat input index of each window's maximum, first one on ties, as
-    /// PyTorch's CPU kernel picks) so the backward pass routes the signal exactly where autograd would.
+    /// Max, average and adaptive average pooling on one NCHW example, as <c>nn.MaxPool2d</c>, <c>nn.AvgPool2d</c>
+    /// (<c>count_include_pad=True</c>) and <c>nn.AdaptiveAvgPool2d</c> compute them, padding and ceil mode included (see
+    /// <see cref="PoolGeometry"/>). Max pooling records its switches (the flat input index of each window's maximum, first
+    /// one on ties, as PyTorch's CPU kernel picks, never a padding position) so the backward pass routes the signal exactly
+    /// where autograd would.
     /// </summary>
     public static class PoolingKernels
     {
         /// <summary><c>y[c, oy, ox] = max</c> of the window; <paramref name="switches"/> receives each maximum's flat input index.</summary>
         /// <remarks>
-        /// Windows are scanned row by row, left to right; a value replaces the running maximum when it is greater, or
-        /// when it is NaN and the maximum is not (so the first NaN wins, as PyTorch's kernel propagates NaN). The
-        /// common 2×2, stride 2 float pooling runs 16 windows at once with AVX-512 (even and odd columns split by a
-        /// two-register permute), the same comparisons lane by lane; every other case runs the scalar loop.
+        /// Windows are clipped to the input (the padding is −∞ and never wins) and scanned row by row, left to right; a value
+        /// replaces the running maximum when it is greater, or when it is NaN and the maximum is not (so the first NaN wins,
+        /// as PyTorch's kernel propagates NaN). In float with AVX-512, strides 1 and 2 run 16 windows at once with the same
+        /// comparisons lane by lane (<see cref="MaxPool512"/>); every other case runs the scalar loop.
         /// </remarks>
         public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -28,111 +28,53 @@ namespace Relucent.Kernels
             fixed (T* px = x, py = y)
             fixed (int* ps = switches)
             {
-                if (typeof(T) == typeof(float) && g.Kernel == 2 && g.Stride == 2 && SimdWidth.Use512)
+                if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Kernel == 2 && g.Stride == 2 && g.Unpadded)
                 {
-                    MaxForward2x2((float*)px, (float*)py, ps, g);
+                    MaxPool512.Forward2x2((float*)px, (float*)py, ps, g);
+                }
+                else if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Stride <= 2)
+                {
+                    MaxPool512.Forward((float*)px, (float*)py, ps, g);
                 }
                 else
                 {
-                    MaxForwardScalar(px, py, ps, g);
-                }
-            }
-        }
-
-        private static unsafe void MaxForwardScalar<T>(T* x, T* y, int* switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            int o = 0;
-            for (int c = 0; c < g.Channels; c++)
-            {
-                int planeStart = c * g.Height * g.Width;
-                for (int oy = 0; oy < g.OutputHeight; oy++)
-                {
-                    for (int ox = 0; ox < g.OutputWidth; ox++, o++)
+                    int o = 0;
+                    for (int c = 0; c < g.Channels; c++)
                     {
-                        int best = planeStart + oy * g.Stride * g.Width + ox * g.Stride;
-                        T max = x[best];
-                        for (int ky = 0; ky < g.Kernel; ky++)
+                        int planeStart = c * g.Height * g.Width;
+                        for (int oy = 0; oy < g.OutputHeight; oy++)
                         {
-                            int rowStart = planeStart + (oy * g.Stride + ky) * g.Width + ox * g.Stride;
-                            for (int kx = 0; kx < g.Kernel; kx++)
-                            {
-                                T v = x[rowStart + kx];
-                                if (v > max || T.IsNaN(v) && !T.IsNaN(max))
-                                {
-                                    max = v;
-                                    best = rowStart + kx;
-                                }
-                            }
-                        }
-                        y[o] = max;
-                        switches[o] = best;
-                    }
-                }
-            }
-        }
-
-        private static unsafe void MaxForward2x2(float* x, float* y, int* switches, in PoolGeometry g)
-        {
-            int width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth;
-            int inputSize = g.InputSize, outputSize = g.OutputSize;
-            Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
-            for (int c = 0; c < g.Channels; c++)
-            {
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    int rowStart = (c * g.Height + 2 * oy) * width;
-                    for (int ox = 0; ox < ow; ox += 16)
-                    {
-                        int o = (c * oh + oy) * ow + ox;
-                        int count = Math.Min(16, ow - ox);
-                        int top = rowStart + 2 * ox, bottom = top + width;
-                        // A short row reads on into the next rows while that stays inside x (those lanes are dropped);
-                        // only at the end of x is the read cut to the row's own 2·count values.
-                        int readable = Math.Min(32, inputSize - bottom);
-                        Load32(x + top, readable, out Vector512<float> a, out Vector512<float> b);
-                        Vector512<float> v00 = Avx512F.PermuteVar16x32x2(a, even, b), v01 = Avx512F.PermuteVar16x32x2(a, odd, b);
-                        Load32(x + bottom, readable, out a, out b);
-                        Vector512<float> v10 = Avx512F.PermuteVar16x32x2(a, even, b), v11 = Avx512F.PermuteVar16x32x2(a, odd, b);
-                        Vector512<int> index = Vector512.Create(top) + even;
-                        Vector512<float> max = v00;
-                        Vector512<int> best = index;
-                        Take(v01, index + Vector512<int>.One, ref max, ref best);
-                        Take(v10, index + Vector512.Create(width), ref max, ref best);
-                        Take(v11, index + Vector512.Create(width + 1), ref max, ref best);
-                        if (o + 16 <= outputSize)
-                        {
-                            // Lanes past this row land on later outputs, which later iterations overwrite.
-                            max.Store(y + o);
-                            best.Store(switches + o);
-                        }
-                        else
-                        {
-                            Vector512<int> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
-                            Avx512F.MaskStore(y + o, mask.AsSingle(), max);
-                            Avx512F.MaskStore(switches + o, mask, best);
+                            g.Rows(oy, out int firstRow, out int endRow);
+                            for (int ox = 0; ox < g.OutputWidth; ox++, o++) MaxWindow(px + planeStart, planeStart, g, firstRow, endRow, ox, py + o, ps + o);
                         }
                     }
                 }
             }
         }
 
+        /// <summary>One window by the scalar rule: rows <c>[firstRow, endRow)</c> of <paramref name="plane"/> (whose flat index starts at <paramref name="planeStart"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Load32(float* p, int count, out Vector512<float> a, out Vector512<float> b)
+        internal static unsafe void MaxWindow<T>(T* plane, int planeStart, in PoolGeometry g, int firstRow, int endRow, int ox, T* y, int* switchOut)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
-            Vector512<int> lanes = Vector512<int>.Indices;
-            a = count >= 16 ? Vector512.Load(p) : Avx512F.MaskLoad(p, Vector512.LessThan(lanes, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero);
-            b = count >= 32 ? Vector512.Load(p + 16)
-                : count > 16 ? Avx512F.MaskLoad(p + 16, Vector512.LessThan(lanes, Vector512.Create(count - 16)).AsSingle(), Vector512<float>.Zero)
-                : Vector512<float>.Zero;
-        }
-
-        /// <summary>The scalar rule lane by lane: take <paramref name="v"/> where it is greater, or NaN over a number.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Take(Vector512<float> v, Vector512<int> index, ref Vector512<float> max, ref Vector512<int> best)
-        {
-            Vector512<float> take = Vector512.GreaterThan(v, max) | (~Vector512.Equals(v, v) & Vector512.Equals(max, max));
-            max = Vector512.ConditionalSelect(take, v, max);
-            best = Vector512.ConditionalSelect(take.AsInt32(), index, best);
+            g.Columns(ox, out int firstColumn, out int endColumn);
+            int best = firstRow * g.Width + firstColumn;
+            T max = plane[best];
+            for (int iy = firstRow; iy < endRow; iy++)
+            {
+                T* row = plane + iy * g.Width;
+                for (int ix = firstColumn; ix < endColumn; ix++)
+                {
+                    T v = row[ix];
+                    if (v > max || T.IsNaN(v) && !T.IsNaN(max))
+                    {
+                        max = v;
+                        best = iy * g.Width + ix;
+                    }
+                }
+            }
+            *y = max;
+            *switchOut = planeStart + best;
         }
 
         /// <summary>Unpooling through the switches: <c>dx[switch[o]] += dy[o]</c>, zero elsewhere.</summary>
@@ -148,31 +90,47 @@ namespace Relucent.Kernels
 
         /// <summary>
         /// Unpooling taken on through the ReLU just below the pooling: <c>dx = rule(z, unpool(dy))</c>, where
-        /// <paramref name="reluOutput"/> is that ReLU's forward output <c>z</c> (its mask; DeconvNet does not read it).
-        /// Only the switch positions can receive a signal, so the rule is applied there alone, as each value lands, and
-        /// every other position stays zero (which any rule maps to zero): one pass instead of unpooling the whole input and
-        /// then walking it again. The same bits as <see cref="MaxBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, in PoolGeometry)"/>
-        /// followed by <see cref="ReluRules"/>.
+        /// <paramref name="reluOutput"/> is that ReLU's forward output <c>z</c> (its mask; DeconvNet does not read it). The same
+        /// bits as <see cref="MaxBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, in PoolGeometry)"/> followed by
+        /// <see cref="ReluRules"/>.
         /// </summary>
-        /// <exception cref="ArgumentException">The windows overlap (stride below kernel): a position may then receive several
-        /// values, and DeconvNet's <c>max(Σ, 0)</c> is not <c>Σ max(·, 0)</c>, so the rule cannot be applied value by value.</exception>
-        public static unsafe void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g, BackwardRule rule, ReadOnlySpan<T> reluOutput)
+        public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g, BackwardRule rule, ReadOnlySpan<T> reluOutput)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            MaxBackward(dy, switches, dx, g, rule, reluOutput, Rectifier.Relu);
+
+        /// <summary>
+        /// Unpooling taken on through the rectifier just below the pooling: <c>dx = rule(z, unpool(dy))</c>, where
+        /// <paramref name="rectifierOutput"/> is that ReLU's or ReLU6's forward output <c>z</c>. When windows do not overlap
+        /// (stride ≥ kernel) only the switch positions can receive a signal, so the rule is applied there alone, as each value
+        /// lands, and every other position stays zero (which any rule maps to zero): one pass instead of unpooling the whole
+        /// input and then walking it again. Overlapping windows may send several values to one position, and DeconvNet's
+        /// <c>max(Σ, 0)</c> is not <c>Σ max(·, 0)</c>: there the sums are completed first and the rule follows in one pass.
+        /// Either way, the same bits as <see cref="MaxBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, in PoolGeometry)"/>
+        /// followed by <see cref="ReluRules"/> or <see cref="Relu6Rules"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException">A switch lies outside the input (switches written by <see cref="MaxForward{T}"/> never do).</exception>
+        public static unsafe void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g, BackwardRule rule, ReadOnlySpan<T> rectifierOutput, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length(switches, g.OutputSize, nameof(switches));
             Check.Length<T>(dx, g.InputSize, nameof(dx));
-            Check.Length(reluOutput, g.InputSize, nameof(reluOutput));
-            if (g.Stride < g.Kernel)
-            {
-                throw new ArgumentException($"The ReLU rule can be applied while unpooling only when windows do not overlap; this pooling has kernel {g.Kernel}, stride {g.Stride}.", nameof(g));
-            }
+            Check.Length(rectifierOutput, g.InputSize, nameof(rectifierOutput));
             dx.Clear();
-            fixed (T* pdy = dy, pdx = dx, pz = reluOutput)
+            fixed (T* pdy = dy, pdx = dx, pz = rectifierOutput)
             fixed (int* ps = switches)
             {
-                Unpool(pdy, ps, pdx, g.OutputSize, g.InputSize, new ReluStep<T>(rule, pz));
+                var step = new ReluStep<T>(rule, pz, rectifier);
+                if (g.Stride >= g.Kernel)
+                {
+                    Unpool(pdy, ps, pdx, g.OutputSize, g.InputSize, step);
+                }
+                else
+                {
+                    Unpool(pdy, ps, pdx, g.OutputSize, g.InputSize, ReluStep<T>.None, accumulate: true);
+                    step.ApplyTo(pdx, g.InputSize);
+                }
             }
         }
 
@@ -184,8 +142,16 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
             MaxBackward(dy, switches, dx, g, TRule.Rule, reluOutput);
 
+        /// <summary>
+        /// Unpooling through the rule <typeparamref name="TRule"/> of the <paramref name="rectifier"/> (ReLU or ReLU6) just below
+        /// the pooling, the rule named as a type, as generated backward passes call it.
+        /// </summary>
+        public static void MaxBackward<T, TRule>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, ReadOnlySpan<T> rectifierOutput, in PoolGeometry g, Rectifier rectifier)
+            where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
+            MaxBackward(dy, switches, dx, g, TRule.Rule, rectifierOutput, rectifier);
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void Unpool<T>(T* dy, int* switches, T* dx, int count, int inputSize, ReluStep<T> step) where T : unmanaged, IFloatingPointIeee754<T>
+        private static unsafe void Unpool<T>(T* dy, int* switches, T* dx, int count, int inputSize, ReluStep<T> step, bool accumulate = false) where T : unmanaged, IFloatingPointIeee754<T>
         {
             // T.Zero + dy[o], as the unfused sum into a cleared buffer computes it (+0 for a −0 signal).
             for (int o = 0; o < count; o++)
@@ -193,59 +159,147 @@ namespace Relucent.Kernels
                 int at = switches[o];
                 // Switches written by MaxForward are always inside; any others are refused, not written through.
                 if ((uint)at >= (uint)inputSize) throw new ArgumentException($"switches[{o}] = {at} is outside the input of {inputSize} values.", nameof(switches));
-                dx[at] = step.Apply(at, T.Zero + dy[o]);
+                dx[at] = accumulate ? dx[at] + dy[o] : step.Apply(at, T.Zero + dy[o]);
             }
         }
 
-        /// <summary><c>y[c, oy, ox] = (1 / k²) Σ</c> of the window.</summary>
-        public static void AvgForward<T>(ReadOnlySpan<T> x, Span<T> y, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <summary>
+        /// <c>y[c, oy, ox] = (1 / d) Σ</c> of the window clipped to the input, where <c>d</c> counts the window's positions inside
+        /// the padded input (padding included, as <c>count_include_pad=True</c>; it differs from <c>k²</c> only where a ceil-mode
+        /// window reaches past the padding).
+        /// </summary>
+        public static unsafe void AvgForward<T>(ReadOnlySpan<T> x, Span<T> y, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Made(g);
             Check.Length(x, g.InputSize, nameof(x));
             Check.Length(y, g.OutputSize, nameof(y));
-            T scale = T.One / T.CreateChecked(g.Kernel * g.Kernel);
-            int o = 0;
-            for (int c = 0; c < g.Channels; c++)
+            fixed (T* px = x, py = y)
             {
-                int planeStart = c * g.Height * g.Width;
-                for (int oy = 0; oy < g.OutputHeight; oy++)
-                {
-                    for (int ox = 0; ox < g.OutputWidth; ox++, o++)
-                    {
-                        T sum = T.Zero;
-                        for (int ky = 0; ky < g.Kernel; ky++)
-                        {
-                            int rowStart = planeStart + (oy * g.Stride + ky) * g.Width + ox * g.Stride;
-                            for (int kx = 0; kx < g.Kernel; kx++) sum += x[rowStart + kx];
-                        }
-                        y[o] = sum * scale;
-                    }
-                }
+                var mean = new Mean<T> { X = px, Y = py, Width = g.Width };
+                Windows<T, Mean<T>>(ref mean, g);
             }
         }
 
-        /// <summary>Each window receives <c>dy / k²</c> at every position it covers.</summary>
-        public static void AvgBackward<T>(ReadOnlySpan<T> dy, Span<T> dx, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <summary>Each window gives <c>dy / d</c> to every input position of it (<c>d</c> as in <see cref="AvgForward{T}"/>).</summary>
+        public static unsafe void AvgBackward<T>(ReadOnlySpan<T> dy, Span<T> dx, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length<T>(dx, g.InputSize, nameof(dx));
             dx.Clear();
-            T scale = T.One / T.CreateChecked(g.Kernel * g.Kernel);
+            fixed (T* pdy = dy, pdx = dx)
+            {
+                var spread = new Spread<T> { Dy = pdy, Dx = pdx, Width = g.Width };
+                Windows<T, Spread<T>>(ref spread, g);
+            }
+        }
+
+        /// <summary>
+        /// <c>y[c, i, j]</c> = the mean of input rows <c>[⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉)</c> and columns <c>[⌊j·W/OW⌋, ⌈(j+1)·W/OW⌉)</c>,
+        /// as <c>nn.AdaptiveAvgPool2d</c> computes it (the sum in row-major order, divided by the bin's size).
+        /// </summary>
+        public static unsafe void AdaptiveAvgForward<T>(ReadOnlySpan<T> x, Span<T> y, in AdaptivePoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Made(g);
+            Check.Length(x, g.InputSize, nameof(x));
+            Check.Length(y, g.OutputSize, nameof(y));
+            fixed (T* px = x, py = y)
+            {
+                var mean = new Mean<T> { X = px, Y = py, Width = g.Width };
+                Bins<T, Mean<T>>(ref mean, g);
+            }
+        }
+
+        /// <summary>Each bin gives <c>dy / size</c> to every input position of it; positions in several bins receive the sum.</summary>
+        public static unsafe void AdaptiveAvgBackward<T>(ReadOnlySpan<T> dy, Span<T> dx, in AdaptivePoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Check.Made(g);
+            Check.Length(dy, g.OutputSize, nameof(dy));
+            Check.Length<T>(dx, g.InputSize, nameof(dx));
+            dx.Clear();
+            fixed (T* pdy = dy, pdx = dx)
+            {
+                var spread = new Spread<T> { Dy = pdy, Dx = pdx, Width = g.Width };
+                Bins<T, Spread<T>>(ref spread, g);
+            }
+        }
+
+        /// <summary>What an average does with one window: output <c>o</c>, input rows and columns <c>[first, end)</c> of the plane at <c>planeStart</c>, divisor <c>d</c>.</summary>
+        private interface IWindow<T>
+        {
+            void Visit(int o, int planeStart, int firstRow, int endRow, int firstColumn, int endColumn, T divisor);
+        }
+
+        /// <summary>Forward: <c>y[o] = Σ x / d</c>, summed row by row.</summary>
+        private unsafe struct Mean<T> : IWindow<T> where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            public T* X;
+            public T* Y;
+            public int Width;
+
+            public void Visit(int o, int planeStart, int firstRow, int endRow, int firstColumn, int endColumn, T divisor)
+            {
+                T sum = T.Zero;
+                for (int iy = firstRow; iy < endRow; iy++)
+                {
+                    for (int ix = firstColumn; ix < endColumn; ix++) sum += X[planeStart + iy * Width + ix];
+                }
+                Y[o] = sum / divisor;
+            }
+        }
+
+        /// <summary>Backward: <c>dx += dy[o] / d</c> over the window.</summary>
+        private unsafe struct Spread<T> : IWindow<T> where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            public T* Dy;
+            public T* Dx;
+            public int Width;
+
+            public void Visit(int o, int planeStart, int firstRow, int endRow, int firstColumn, int endColumn, T divisor)
+            {
+                T share = Dy[o] / divisor;
+                for (int iy = firstRow; iy < endRow; iy++)
+                {
+                    for (int ix = firstColumn; ix < endColumn; ix++) Dx[planeStart + iy * Width + ix] += share;
+                }
+            }
+        }
+
+        /// <summary>Every window of an average pool, in output order, clipped to the input, with PyTorch's <c>count_include_pad</c> divisor.</summary>
+        private static void Windows<T, W>(ref W visit, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T> where W : struct, IWindow<T>
+        {
             int o = 0;
             for (int c = 0; c < g.Channels; c++)
             {
-                int planeStart = c * g.Height * g.Width;
                 for (int oy = 0; oy < g.OutputHeight; oy++)
                 {
+                    g.Rows(oy, out int firstRow, out int endRow);
                     for (int ox = 0; ox < g.OutputWidth; ox++, o++)
                     {
-                        T share = dy[o] * scale;
-                        for (int ky = 0; ky < g.Kernel; ky++)
-                        {
-                            int rowStart = planeStart + (oy * g.Stride + ky) * g.Width + ox * g.Stride;
-                            for (int kx = 0; kx < g.Kernel; kx++) dx[rowStart + kx] += share;
-                        }
+                        g.Columns(ox, out int firstColumn, out int endColumn);
+                        // The window clipped to the padded input, [start, min(start + k, size + padAfter)) each way.
+                        int top = oy * g.Stride - g.PadTop, left = ox * g.Stride - g.PadLeft;
+                        int rows = Math.Min(top + g.Kernel, g.Height + g.PadBottom) - top;
+                        int columns = Math.Min(left + g.Kernel, g.Width + g.PadRight) - left;
+                        visit.Visit(o, c * g.Height * g.Width, firstRow, endRow, firstColumn, endColumn, T.CreateTruncating(rows * columns));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Every bin of an adaptive average pool, in output order, divided by its size.</summary>
+        private static void Bins<T, W>(ref W visit, in AdaptivePoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T> where W : struct, IWindow<T>
+        {
+            int o = 0;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                for (int i = 0; i < g.OutputHeight; i++)
+                {
+                    int firstRow = Model.WindowArithmetic.AdaptiveStart(i, g.Height, g.OutputHeight), endRow = Model.WindowArithmetic.AdaptiveEnd(i, g.Height, g.OutputHeight);
+                    for (int j = 0; j < g.OutputWidth; j++, o++)
+                    {
+                        int firstColumn = Model.WindowArithmetic.AdaptiveStart(j, g.Width, g.OutputWidth), endColumn = Model.WindowArithmetic.AdaptiveEnd(j, g.Width, g.OutputWidth);
+                        visit.Visit(o, c * g.Height * g.Width, firstRow, endRow, firstColumn, endColumn, T.CreateTruncating((endRow - firstRow) * (endColumn - firstColumn)));
                     }
                 }
             }

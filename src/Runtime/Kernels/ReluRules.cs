@@ -48,8 +48,11 @@ namespace Relucent.Kernels
             Select<T, TRule>(z, r, rIn);
         }
 
-        /// <summary><c>rIn[i] = M(z[i], r[i]) ? r[i] : 0</c>, whole vectors then one vector overlapping the end, then scalars.</summary>
-        private static void Select<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IReluRule
+        /// <summary>
+        /// <c>rIn[i] = M(z[i], r[i]) ? r[i] : 0</c>, whole vectors then one vector overlapping the end, then scalars: the one
+        /// vectorised compare-and-select of every rectifier's rules (<see cref="Relu6Rules"/> and the fused kernels use it too).
+        /// </summary>
+        internal static void Select<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IReluRule
         {
             int n = z.Length, i = 0;
             ref T zr = ref MemoryMarshal.GetReference(z);

@@ -7,35 +7,37 @@ namespace Relucent.Kernels
     internal static unsafe class Rows
     {
         /// <summary>
-        /// <c>target[i] = source[i] + value</c> for <c>i &lt; count</c>, then <c>max(·, 0)</c> when <paramref name="relu"/>
-        /// is set (a following ReLU applied as the values are stored, instead of in a pass of its own).
+        /// <c>target[i] = source[i] + value</c> for <c>i &lt; count</c>, then the <paramref name="rectifier"/> (a following ReLU
+        /// or ReLU6 applied as the values are stored, instead of in a pass of its own).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void AddScalar<T, TV, S>(T* source, T value, T* target, int count, bool relu = false)
+        public static void AddScalar<T, TV, S>(T* source, T value, T* target, int count, Rectifier rectifier = Rectifier.None)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             TV add = S.Broadcast(value);
             int vl = S.Count, i = 0;
-            if (relu)
-            {
-                for (; i + vl <= count; i += vl) S.Store(target + i, S.Relu(S.Add(S.Load(source + i), add)));
-                if (i < count) S.StoreFirst(target + i, S.Relu(S.Add(S.LoadFirst(source + i, count - i), add)), count - i);
-            }
-            else
-            {
-                for (; i + vl <= count; i += vl) S.Store(target + i, S.Add(S.Load(source + i), add));
-                if (i < count) S.StoreFirst(target + i, S.Add(S.LoadFirst(source + i, count - i), add), count - i);
-            }
+            for (; i + vl <= count; i += vl) S.Store(target + i, Rectify<T, TV, S>(S.Add(S.Load(source + i), add), rectifier));
+            if (i < count) S.StoreFirst(target + i, Rectify<T, TV, S>(S.Add(S.LoadFirst(source + i, count - i), add), rectifier), count - i);
         }
 
-        /// <summary><c>target[i] = max(source[i], 0)</c> for <c>i &lt; count</c>.</summary>
+        /// <summary><paramref name="v"/> through the <paramref name="rectifier"/>, lane by lane (<see cref="ActivationKernels"/>' definitions).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Relu<T, TV, S>(T* source, T* target, int count)
+        public static TV Rectify<T, TV, S>(TV v, Rectifier rectifier)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            if (rectifier == Rectifier.None) return v;
+            v = S.Relu(v);
+            return rectifier == Rectifier.Relu6 ? S.Clamp6(v) : v;
+        }
+
+        /// <summary><c>target[i] = rectifier(source[i])</c> for <c>i &lt; count</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Rectify<T, TV, S>(T* source, T* target, int count, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             int vl = S.Count, i = 0;
-            for (; i + vl <= count; i += vl) S.Store(target + i, S.Relu(S.Load(source + i)));
-            if (i < count) S.StoreFirst(target + i, S.Relu(S.LoadFirst(source + i, count - i)), count - i);
+            for (; i + vl <= count; i += vl) S.Store(target + i, Rectify<T, TV, S>(S.Load(source + i), rectifier));
+            if (i < count) S.StoreFirst(target + i, Rectify<T, TV, S>(S.LoadFirst(source + i, count - i), rectifier), count - i);
         }
 
         /// <summary>

@@ -49,6 +49,12 @@ namespace Relucent.Kernels
         /// </summary>
         static abstract TV Relu(TV v);
 
+        /// <summary>
+        /// <c>min(v, 6)</c> lane by lane, IEEE 754 minimum as <see cref="ActivationKernels.Relu6{T}"/> computes it (a NaN stays
+        /// NaN), so ReLU6 applied as a kernel stores is that very operation: <c>Clamp6(Relu(v))</c>.
+        /// </summary>
+        static abstract TV Clamp6(TV v);
+
         /// <summary>The sum of the lanes, in the fixed order the runtime's horizontal sum uses.</summary>
         static abstract T Sum(TV v);
     }
@@ -188,6 +194,9 @@ namespace Relucent.Kernels
         public static Vector512<T> Relu(Vector512<T> v) => Vector512.Max(v, Vector512<T>.Zero);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Clamp6(Vector512<T> v) => Vector512.Min(v, Vector512.Create(T.CreateTruncating(6)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector512<T> v) => Vector512.Sum(v);
 
     }
@@ -265,6 +274,9 @@ namespace Relucent.Kernels
         public static Vector256<T> Relu(Vector256<T> v) => Vector256.Max(v, Vector256<T>.Zero);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Clamp6(Vector256<T> v) => Vector256.Min(v, Vector256.Create(T.CreateTruncating(6)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector256<T> v) => Vector256.Sum(v);
 
     }
@@ -328,6 +340,9 @@ namespace Relucent.Kernels
         public static Vector128<T> Relu(Vector128<T> v) => Vector128.Max(v, Vector128<T>.Zero);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<T> Clamp6(Vector128<T> v) => Vector128.Min(v, Vector128.Create(T.CreateTruncating(6)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector128<T> v) => Vector128.Sum(v);
 
     }
@@ -367,6 +382,9 @@ namespace Relucent.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Relu(T v) => T.Max(v, T.Zero);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Clamp6(T v) => T.Min(v, T.CreateTruncating(6));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(T v) => v;

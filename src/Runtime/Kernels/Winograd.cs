@@ -29,29 +29,49 @@ namespace Relucent.Kernels
         /// no caller changes another's path.</summary>
         [ThreadStatic] internal static bool t_off;
 
-        /// <summary>Whether a convolution goes through Winograd: 3×3, stride 1, padding ≤ 2, enough channels on both sides to fill the tiles.</summary>
+        /// <summary>
+        /// Whether a convolution goes through Winograd: float on AVX-512, 3×3, stride 1, padding ≤ 2 on every side, and enough
+        /// channels and filters per group to fill the tiles (at least 8 of each).
+        /// </summary>
         public static bool Applies<T>(in ConvolutionGeometry g)
         {
-            return typeof(T) == typeof(float) && s_enabled && !t_off && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1 && g.Padding <= 2
-                && g.Channels >= 8 && g.Filters >= 8 && g.OutputHeight >= 2 && g.OutputWidth >= 2;
+            return typeof(T) == typeof(float) && s_enabled && !t_off && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1
+                && g.PadTop <= 2 && g.PadLeft <= 2 && g.PadBottom <= 2 && g.PadRight <= 2
+                && g.GroupChannels >= 8 && g.GroupFilters >= 8 && g.OutputHeight >= 2 && g.OutputWidth >= 2;
         }
 
-        /// <summary><c>y = conv(x, W) + b</c>, then <c>max(·, 0)</c> when <paramref name="relu"/> is set.</summary>
-        public static void Forward(float* x, float* w, float* bias, float* y, in ConvolutionGeometry g, bool relu = false) =>
-            Convolve(x, g.Channels, g.Height, g.Width, g.Padding, w, g.Filters, flip: false, bias, relu, y, g.Filters, g.OutputHeight, g.OutputWidth, g.Channels);
+        /// <summary>
+        /// <c>y = conv(x, W) + b</c> for group <paramref name="group"/> (its channels, filters and weight columns), then the
+        /// <paramref name="rectifier"/>.
+        /// </summary>
+        public static void Forward(float* x, float* w, float* bias, float* y, in ConvolutionGeometry g, int group, Rectifier rectifier)
+        {
+            int cin = g.GroupChannels, fo = g.GroupFilters;
+            Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, flip: false,
+                bias == null ? null : bias + group * fo, rectifier, y + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, cin);
+        }
 
-        /// <summary><c>dx = convᵀ(dy, W)</c>: a correlation of the output gradient, padded by 2 − p, with the flipped, transposed weights.</summary>
-        public static void BackwardInput(float* dy, float* w, float* dx, in ConvolutionGeometry g) =>
-            Convolve(dy, g.Filters, g.OutputHeight, g.OutputWidth, 2 - g.Padding, w, g.Filters, flip: true, null, relu: false, dx, g.Channels, g.Height, g.Width, g.Channels);
+        /// <summary>
+        /// <c>dx = convᵀ(dy, W)</c> for group <paramref name="group"/>: a correlation of the output gradient, padded by 2 − p
+        /// above and left, with the flipped, transposed weights.
+        /// </summary>
+        public static void BackwardInput(float* dy, float* w, float* dx, in ConvolutionGeometry g, int group)
+        {
+            int cin = g.GroupChannels, fo = g.GroupFilters;
+            Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, flip: true,
+                null, Rectifier.None, dx + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, cin);
+        }
 
         /// <summary>
         /// <paramref name="outChannels"/> planes of <c>oh × ow</c> from <paramref name="inChannels"/> planes of <c>h × w</c> padded
-        /// by <paramref name="pad"/>. The weight is the convolution's column-major <c>[filters, channels·9]</c>; forward, input
-        /// channels are its channels and outputs its filters; flipped (input gradient), the roles swap and taps reverse.
+        /// by <paramref name="padTop"/> rows above and <paramref name="padLeft"/> columns on the left (and zeros as far as the
+        /// tiles reach below and right). The weight is the convolution's column-major <c>[F, channels·9]</c>: <paramref name="filters"/>
+        /// columns <paramref name="weightStride"/> apart per tap; forward, input channels are its channels and outputs its
+        /// filters; flipped (input gradient), the roles swap and taps reverse.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as ConvolutionKernels' drivers: no tiering, no dynamic PGO
-        private static void Convolve(float* input, int inChannels, int h, int w, int pad, float* weight, int filters, bool flip,
-            float* bias, bool relu, float* output, int outChannels, int oh, int ow, int channels)
+        private static void Convolve(float* input, int inChannels, int h, int w, int padTop, int padLeft, float* weight, int weightStride, int filters, bool flip,
+            float* bias, Rectifier rectifier, float* output, int outChannels, int oh, int ow, int channels)
         {
             int th = (oh + 1) / 2, tw = (ow + 1) / 2, tiles = th * tw;
             int tilesPadded = (tiles + 15) & ~15;
@@ -61,20 +81,22 @@ namespace Relucent.Kernels
             // last tile row's vector loads stay inside the buffer (their extra lanes are dropped).
             long staged = (long)inChannels * plane + 64;
             float* xs = Scratch<float>.First(staged);
-            int below = hs - pad - h; // ≥ pad ≥ 0: the tiles cover the padded input
+            // Input rows that only outputs past the last would read (a bottom padding below 2 of the input gradient): not staged.
+            int rows = Math.Min(h, hs - padTop);
+            int below = hs - padTop - rows; // ≥ 0: the tiles cover the padded input
             for (int c = 0; c < inChannels; c++)
             {
                 float* target = xs + c * plane;
-                new Span<float>(target, pad * ws).Clear(); // the rows above
-                for (int iy = 0; iy < h; iy++) StageRow(input + (c * h + iy) * w, w, pad, target + (iy + pad) * ws, ws);
-                new Span<float>(target + (pad + h) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
+                new Span<float>(target, padTop * ws).Clear(); // the rows above
+                for (int iy = 0; iy < rows; iy++) StageRow(input + (c * h + iy) * w, w, padLeft, target + (iy + padTop) * ws, ws);
+                new Span<float>(target + (padTop + rows) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
             }
             new Span<float>(xs + inChannels * plane, 64).Clear();
 
             // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous.
             int uStride = channels * filters + 16; // a spare cache line between the planes of ξ, as for V and M below
             float* u = Scratch<float>.Fourth(16L * uStride);
-            TransformWeights(weight, channels, filters, flip, u, uStride);
+            TransformWeights(weight, weightStride, channels, filters, flip, u, uStride);
 
             // V[ξ][ci][tile]: the transformed 4×4 input blocks, tiles in row-major order, padded to whole vectors. The 16
             // planes of ξ are written (and M's read) together: one spare cache line between planes keeps power-of-two
@@ -108,7 +130,7 @@ namespace Relucent.Kernels
                     v + xi * vStride, bOff, inChannels, tilesPadded / 16, m + xi * mStride, tilesPadded);
             }
 
-            TransformOutput(m, outChannels, tilesPadded, mStride, th, tw, bias, relu, output, oh, ow);
+            TransformOutput(m, outChannels, tilesPadded, mStride, th, tw, bias, rectifier, output, oh, ow);
         }
 
         /// <summary>
@@ -131,7 +153,7 @@ namespace Relucent.Kernels
 
         /// <summary><c>U = G g Gᵀ</c> with <c>G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]</c>, 16 filters at a time.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformWeights(float* w, int channels, int filters, bool flip, float* u, int pairs)
+        private static void TransformWeights(float* w, int weightStride, int channels, int filters, bool flip, float* u, int pairs)
         {
             Vector512<float> half = Vector512.Create(0.5f);
             for (int c = 0; c < channels; c++)
@@ -140,9 +162,9 @@ namespace Relucent.Kernels
                 {
                     int count = Math.Min(16, filters - f0);
                     // g[a][b] for 16 filters; flipped: g[a][b] = W[f, c, 2 − a, 2 − b].
-                    Vector512<float> g00 = Tap(w, c, 0, 0, f0, filters, count, flip), g01 = Tap(w, c, 0, 1, f0, filters, count, flip), g02 = Tap(w, c, 0, 2, f0, filters, count, flip);
-                    Vector512<float> g10 = Tap(w, c, 1, 0, f0, filters, count, flip), g11 = Tap(w, c, 1, 1, f0, filters, count, flip), g12 = Tap(w, c, 1, 2, f0, filters, count, flip);
-                    Vector512<float> g20 = Tap(w, c, 2, 0, f0, filters, count, flip), g21 = Tap(w, c, 2, 1, f0, filters, count, flip), g22 = Tap(w, c, 2, 2, f0, filters, count, flip);
+                    Vector512<float> g00 = Tap(w, weightStride, c, 0, 0, f0, filters, count, flip), g01 = Tap(w, weightStride, c, 0, 1, f0, filters, count, flip), g02 = Tap(w, weightStride, c, 0, 2, f0, filters, count, flip);
+                    Vector512<float> g10 = Tap(w, weightStride, c, 1, 0, f0, filters, count, flip), g11 = Tap(w, weightStride, c, 1, 1, f0, filters, count, flip), g12 = Tap(w, weightStride, c, 1, 2, f0, filters, count, flip);
+                    Vector512<float> g20 = Tap(w, weightStride, c, 2, 0, f0, filters, count, flip), g21 = Tap(w, weightStride, c, 2, 1, f0, filters, count, flip), g22 = Tap(w, weightStride, c, 2, 2, f0, filters, count, flip);
                     // Rows: r[a][j] = (g Gᵀ)[a][j].
                     Vector512<float> r00 = g00, r01 = (g00 + g01 + g02) * half, r02 = (g00 - g01 + g02) * half, r03 = g02;
                     Vector512<float> r10 = g10, r11 = (g10 + g11 + g12) * half, r12 = (g10 - g11 + g12) * half, r13 = g12;
@@ -169,10 +191,10 @@ namespace Relucent.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<float> Tap(float* w, int c, int a, int b, int f0, int filters, int count, bool flip)
+        private static Vector512<float> Tap(float* w, int weightStride, int c, int a, int b, int f0, int filters, int count, bool flip)
         {
             int tap = flip ? (c * 3 + 2 - a) * 3 + 2 - b : (c * 3 + a) * 3 + b;
-            float* p = w + tap * filters + f0;
+            float* p = w + tap * weightStride + f0;
             return count == 16 ? Vector512.Load(p) : Simd512<float>.LoadFirst(p, count);
         }
 
@@ -256,7 +278,7 @@ namespace Relucent.Kernels
         /// interleaved into the output rows and cropped to <c>oh × ow</c>.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformOutput(float* m, int channels, int tilesPadded, int stride, int th, int tw, float* bias, bool relu, float* y, int oh, int ow)
+        private static void TransformOutput(float* m, int channels, int tilesPadded, int stride, int th, int tw, float* bias, Rectifier rectifier, float* y, int oh, int ow)
         {
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Vector512<int> high = low + Vector512.Create(8);
@@ -283,11 +305,11 @@ namespace Relucent.Kernels
                         // Y[0][·] = T0 + T1 + T2, Y[1][·] = T1 − T2 − T3, then the bias.
                         Vector512<float> y00 = t00 + t10 + t20 + b, y01 = t01 + t11 + t21 + b;
                         Vector512<float> y10 = t10 - t20 - t30 + b, y11 = t11 - t21 - t31 + b;
-                        if (relu)
+                        if (rectifier != Rectifier.None)
                         {
-                            // The ReLU that follows the layer, applied here rather than in a pass of its own.
-                            y00 = Simd512<float>.Relu(y00); y01 = Simd512<float>.Relu(y01);
-                            y10 = Simd512<float>.Relu(y10); y11 = Simd512<float>.Relu(y11);
+                            // The rectifier that follows the layer, applied here rather than in a pass of its own.
+                            y00 = Rows.Rectify<float, Vector512<float>, Simd512<float>>(y00, rectifier); y01 = Rows.Rectify<float, Vector512<float>, Simd512<float>>(y01, rectifier);
+                            y10 = Rows.Rectify<float, Vector512<float>, Simd512<float>>(y10, rectifier); y11 = Rows.Rectify<float, Vector512<float>, Simd512<float>>(y11, rectifier);
                         }
                         // A whole vector past a row's end lands on the following rows, which are written again later,
                         // except that the upper row's overhang would hit the lower row's start, already written when the

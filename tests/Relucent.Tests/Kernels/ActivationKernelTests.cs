@@ -32,6 +32,9 @@ namespace Relucent.Tests.Kernels
             ActivationKernels.Relu<T>(xt, z);
             AssertClose(Naive.Relu(x), z, 0, "relu");
 
+            ActivationKernels.Relu6<T>(xt, z);
+            AssertClose(Naive.Relu6(x), z, 0, "relu6");
+
             ActivationKernels.Tanh<T>(xt, z);
             AssertClose(Naive.Tanh(x), z, tolerance, "tanh", floor: 1);
             ActivationKernels.TanhBackward<T>(z, dyt, dx);
@@ -132,5 +135,39 @@ namespace Relucent.Tests.Kernels
             }, iter: Numerics.Iterations(50));
             Assert.Throws<ArgumentException>(() => ElementwiseKernels.Add<double>(new double[2], new double[3], new double[2]));
         }
+
+        [Theory]
+        [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
+        public void Relu6_and_its_rules_match_their_definitions_on_every_path_including_specials_and_in_place(int width) => SimdPathTests.OnPath(width, () =>
+        {
+            var rng = new Random(6);
+            float[] specials = { -0f, 0f, 6f, -6f, 5.9999995f, 6.0000005f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon };
+            foreach (int n in new[] { 1, 7, 15, 16, 17, 31, 33, 64, 100 })
+            {
+                float[] x = Enumerable.Range(0, n).Select(i => i < specials.Length && rng.Next(2) == 0 ? specials[i] : (float)(rng.NextDouble() * 10 - 2)).ToArray();
+                var z = new float[n];
+                ActivationKernels.Relu6<float>(x, z);
+                for (int i = 0; i < n; i++)
+                {
+                    float expected = float.IsNaN(x[i]) ? float.NaN : Math.Min(Math.Max(x[i], 0f), 6f);
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(z[i]) || float.IsNaN(expected) && float.IsNaN(z[i]), $"relu6({x[i]}) = {z[i]}, expected {expected}");
+                }
+                float[] r = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                r[0] = float.NaN;
+                if (n > 2) r[2] = -0f;
+                double[] zd = z.Select(v => (double)v).ToArray();
+                foreach (BackwardRule rule in Rules.All)
+                {
+                    // The definitions in terms of the ReLU6's input x (0 < x < 6 ⇔ 0 < z < 6), NaN blocked.
+                    float[] expected = Naive.Relu6Backward(x.Select(v => (double)v).ToArray(), r.Select(v => (double)v).ToArray(), rule).Select(v => (float)v).ToArray();
+                    var separate = new float[n];
+                    float[] inPlace = (float[])r.Clone();
+                    Rules.Apply<float>(Rectifier.Relu6, rule, z, r, separate);
+                    Rules.Apply<float>(Rectifier.Relu6, rule, z, inPlace, inPlace);
+                    AssertIdentical<float>(expected, separate, $"ReLU6 {rule} n={n}");
+                    AssertIdentical<float>(expected, inPlace, $"ReLU6 {rule} in place n={n}");
+                }
+            }
+        });
     }
 }

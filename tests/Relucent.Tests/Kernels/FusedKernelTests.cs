@@ -16,8 +16,6 @@ namespace Relucent.Tests.Kernels
     /// </summary>
     public class FusedKernelTests
     {
-        private static readonly BackwardRule[] Rules = { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop };
-
         /// <summary>Bit-for-bit equality, telling +0 from −0 (which <c>Equals</c> does not).</summary>
         private static void AssertSameBits<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string what) where T : unmanaged
         {
@@ -97,6 +95,12 @@ namespace Relucent.Tests.Kernels
             fused.AsSpan().Fill(T.CreateChecked(-7));
             DenseKernels.Forward<T>(x, w, b, fused, inputs, outputs, relu: true);
             AssertSameBits<T>(separate, fused, $"dense {inputs}→{outputs}");
+
+            DenseKernels.Forward<T>(x, w, b, separate, inputs, outputs);
+            ActivationKernels.Relu6<T>(separate, separate);
+            fused.AsSpan().Fill(T.CreateChecked(-7));
+            DenseKernels.Forward<T>(x, w, b, fused, inputs, outputs, Rectifier.Relu6);
+            AssertSameBits<T>(separate, fused, $"dense {inputs}→{outputs} with ReLU6");
         }
 
         [Theory]
@@ -104,7 +108,7 @@ namespace Relucent.Tests.Kernels
         public void Dense_backward_through_a_relu_rule_equals_the_two_steps(int width) =>
             Gen.Select(Gen.Int[1, 300], Gen.Int[1, 300], Gen.Int).Sample((n, m, seed) => SimdPathTests.OnPath(width, () =>
             {
-                foreach (BackwardRule rule in Rules)
+                foreach (BackwardRule rule in Rules.All)
                 {
                     CheckDenseBackward<float>(n, m, rule, seed);
                     CheckDenseBackward<double>(n, m, rule, seed);
@@ -118,11 +122,18 @@ namespace Relucent.Tests.Kernels
             var signal = new T[inputs];
             DenseKernels.BackwardInput<T>(dy, w, signal, inputs, outputs);
             var separate = new T[inputs];
-            ApplyRule<T>(rule, z, signal, separate);
+            Rules.Apply<T>(Rectifier.Relu, rule, z, signal, separate);
             var fused = new T[inputs];
             fused.AsSpan().Fill(T.CreateChecked(-7));
             DenseKernels.BackwardInput<T>(dy, w, fused, inputs, outputs, rule, z);
             AssertSameBits<T>(separate, fused, $"{rule} through dense {inputs}→{outputs}");
+
+            // ReLU6: an output z in [0, 6], exact zeros and sixes included.
+            T[] z6 = z.Select((v, i) => i % 5 == 0 ? T.CreateChecked(6) : T.Min(T.Abs(v) * T.CreateChecked(7), T.CreateChecked(6))).ToArray();
+            Rules.Apply<T>(Rectifier.Relu6, rule, z6, signal, separate);
+            fused.AsSpan().Fill(T.CreateChecked(-7));
+            DenseKernels.BackwardInput<T>(dy, w, fused, inputs, outputs, rule, z6, Rectifier.Relu6);
+            AssertSameBits<T>(separate, fused, $"ReLU6 {rule} through dense {inputs}→{outputs}");
         }
 
         [Theory]
@@ -132,7 +143,7 @@ namespace Relucent.Tests.Kernels
             {
                 if (k > h || k > w) return;
                 var g = new PoolGeometry(c, h, w, k, stride: k + extra); // windows that do not overlap
-                foreach (BackwardRule rule in Rules)
+                foreach (BackwardRule rule in Rules.All)
                 {
                     CheckUnpooling<float>(g, rule, seed);
                     CheckUnpooling<double>(g, rule, seed);
@@ -151,20 +162,11 @@ namespace Relucent.Tests.Kernels
             var unpooled = new T[g.InputSize];
             PoolingKernels.MaxBackward<T>(dy, switches, unpooled, g);
             var separate = new T[g.InputSize];
-            ApplyRule<T>(rule, z, unpooled, separate);
+            Rules.Apply<T>(Rectifier.Relu, rule, z, unpooled, separate);
             var fused = new T[g.InputSize];
             fused.AsSpan().Fill(T.CreateChecked(-7));
             PoolingKernels.MaxBackward<T>(dy, switches, fused, g, rule, z);
             AssertSameBits<T>(separate, fused, $"{rule} through max pool k{g.Kernel} s{g.Stride} on [{g.Channels}, {g.Height}, {g.Width}]");
-        }
-
-        [Fact]
-        public void Unpooling_through_a_relu_rule_refuses_overlapping_windows()
-        {
-            var g = new PoolGeometry(1, 5, 5, kernel: 3, stride: 2);
-            var ex = Assert.Throws<ArgumentException>(() =>
-                PoolingKernels.MaxBackward<float>(new float[g.OutputSize], new int[g.OutputSize], new float[g.InputSize], g, BackwardRule.DeconvNet, new float[g.InputSize]));
-            Assert.Contains("kernel 3, stride 2", ex.Message);
         }
 
         [Fact]
@@ -197,13 +199,52 @@ namespace Relucent.Tests.Kernels
             }
         }
 
-        private static void ApplyRule<T>(BackwardRule rule, ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <summary>The overloads that name the rule as a type (as generated backward passes call them) give the enum overloads' bits, for ReLU and ReLU6.</summary>
+        [Fact]
+        public void Rules_named_as_types_give_the_bits_of_rules_named_by_value()
         {
-            switch (rule)
+            CheckTyped<SaliencyRule>();
+            CheckTyped<DeconvNetRule>();
+            CheckTyped<GuidedBackpropRule>();
+        }
+
+        private static void CheckTyped<TRule>() where TRule : struct, IReluRule
+        {
+            var rng = new Random(11);
+            var conv = new ConvolutionGeometry(6, 9, 11, 8, 3, 2, 1, 0, 1, 2, 2);
+            var pool = new PoolGeometry(3, 13, 13, 3, 2, 1, 1, 1, 1, true);
+            float[] w = To<float>(Uniform(rng, conv.WeightSize)), dy = To<float>(Uniform(rng, conv.OutputSize));
+            foreach (Rectifier rectifier in new[] { Rectifier.Relu, Rectifier.Relu6 })
             {
-                case BackwardRule.Saliency: ReluRules.Saliency(z, r, rIn); break;
-                case BackwardRule.DeconvNet: ReluRules.DeconvNet(r, rIn); break;
-                default: ReluRules.GuidedBackprop(z, r, rIn); break;
+                float[] z = Uniform(rng, conv.InputSize, -2, 8).Select(v => (float)Math.Clamp(Math.Round(v * 2) / 2, 0, rectifier == Rectifier.Relu6 ? 6 : 100)).ToArray();
+                var byValue = new float[conv.InputSize];
+                var byType = new float[conv.InputSize];
+                ConvolutionKernels.BackwardInput<float>(dy, w, byValue, conv, TRule.Rule, z, rectifier);
+                ConvolutionKernels.BackwardInput<float, TRule>(dy, w, byType, z, conv, rectifier);
+                AssertSameBits<float>(byValue, byType, $"convolution, {rectifier} {TRule.Rule}");
+
+                float[] r = To<float>(Uniform(rng, conv.InputSize));
+                Rules.Apply<float>(rectifier, TRule.Rule, z, r, byValue);
+                if (rectifier == Rectifier.Relu) ReluRules.Apply<float, TRule>(z, r, byType); else Relu6Rules.Apply<float, TRule>(z, r, byType);
+                AssertSameBits<float>(byValue, byType, $"rules, {rectifier} {TRule.Rule}");
+
+                int inputs = 40, outputs = 30;
+                float[] dw = To<float>(Uniform(rng, inputs * outputs)), ddy = To<float>(Uniform(rng, outputs)), dz = z[..inputs];
+                var denseValue = new float[inputs];
+                var denseType = new float[inputs];
+                DenseKernels.BackwardInput<float>(ddy, dw, denseValue, inputs, outputs, TRule.Rule, dz, rectifier);
+                DenseKernels.BackwardInput<float, TRule>(ddy, dw, denseType, dz, inputs, outputs, rectifier);
+                AssertSameBits<float>(denseValue, denseType, $"dense, {rectifier} {TRule.Rule}");
+
+                float[] pz = z[..pool.InputSize];
+                var switches = new int[pool.OutputSize];
+                PoolingKernels.MaxForward<float>(pz, new float[pool.OutputSize], switches, pool);
+                float[] pdy = To<float>(Uniform(rng, pool.OutputSize));
+                var poolValue = new float[pool.InputSize];
+                var poolType = new float[pool.InputSize];
+                PoolingKernels.MaxBackward<float>(pdy, switches, poolValue, pool, TRule.Rule, pz, rectifier);
+                PoolingKernels.MaxBackward<float, TRule>(pdy, switches, poolType, pz, pool, rectifier);
+                AssertSameBits<float>(poolValue, poolType, $"unpooling, {rectifier} {TRule.Rule}");
             }
         }
     }

@@ -15,27 +15,20 @@ namespace Relucent.Tests.Kernels
     /// </summary>
     public class KernelScratchTests
     {
-        public record struct ConvCase(int Channels, int Height, int Width, int Filters, int Kernel, int Stride, int Padding, int Seed);
-
-        // Kernels 1 to 5 (3 for Winograd), strides 1 to 3, padding beyond k − 1, few and many channels and filters.
-        private static readonly Gen<ConvCase> Cases =
-            Gen.Select(Gen.Int[1, 20], Gen.Int[1, 30], Gen.Int[1, 30], Gen.Int[1, 20], Gen.Int[1, 5], Gen.Int[1, 3], Gen.Int[0, 4], Gen.Int)
-                .Select((c, h, w, f, k, s, p, seed) => new ConvCase(c, h, w, f, k, s, p, seed))
-                .Where(c => c.Kernel <= c.Height + 2 * c.Padding && c.Kernel <= c.Width + 2 * c.Padding);
-
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
         public void The_stated_scratch_bounds_every_request_of_the_convolution_kernels(int width) =>
-            Cases.Sample(c => SimdPathTests.OnPath(width, () =>
+            GroupedConvolutionTests.Cases.Sample(c => SimdPathTests.OnPath(width, () =>
             {
                 CheckRequests<float>(c);
                 CheckRequests<double>(c);
-            }), iter: Iterations(80));
+            }), iter: Iterations(100));
 
-        private static void CheckRequests<T>(ConvCase c) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        private static void CheckRequests<T>(GroupedConvolutionTests.Case c) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            var g = new ConvolutionGeometry(c.Channels, c.Height, c.Width, c.Filters, c.Kernel, c.Stride, c.Padding);
-            long bound = KernelScratch.Convolution(c.Channels, c.Height, c.Width, c.Filters, c.Kernel, c.Stride, c.Padding, c.Padding, c.Padding, c.Padding, 1);
+            var g = c.Geometry;
+            long bound = KernelScratch.Convolution(g.Channels, g.Height, g.Width, g.Filters, g.Kernel, g.Stride, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, g.Groups);
+            Assert.True(KernelScratch.ConvolutionFits(g.Channels, g.Height, g.Width, g.Filters, g.Kernel, g.Stride, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, g.Groups));
             var rng = new Random(c.Seed);
             T[] x = To<T>(Uniform(rng, g.InputSize)), w = To<T>(Uniform(rng, g.WeightSize)), dy = To<T>(Uniform(rng, g.OutputSize));
             void Measure(string kernel, Action call)

@@ -78,29 +78,9 @@ namespace Relucent.Tests.Kernels
             }
         });
 
-        private static void CheckConvolution<T>(ConvCase c) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var rng = new Random(c.Seed);
-            var g = new ConvolutionGeometry(c.Channels, c.Height, c.Width, c.Filters, c.Kernel, c.Stride, c.Padding);
-            int taps = c.Channels * c.Kernel * c.Kernel;
-            double[] x = Representable<T>(Uniform(rng, g.InputSize));
-            double[] w = Representable<T>(Uniform(rng, c.Filters * taps));
-            double[]? b = c.Bias ? Representable<T>(Uniform(rng, c.Filters)) : null;
-            double[] dy = Representable<T>(Uniform(rng, g.OutputSize));
-            T[] weight = To<T>(ColumnMajor(w, c.Filters, taps));
-            // Sums of up to C·k·k = 500 products of O(1) terms: the error grows with the count, measured against O(1).
-            double tolerance = Tolerance<T>(1e-5, 1e-13) * Math.Max(1, Math.Sqrt(taps / 9.0));
-
-            var y = new T[g.OutputSize];
-            y.AsSpan().Fill(T.CreateChecked(1234.5)); // stale values must be overwritten
-            ConvolutionKernels.Forward<T>(To<T>(x), weight, b is null ? ReadOnlySpan<T>.Empty : To<T>(b), y, g);
-            AssertClose(Naive.Conv2D(x, c.Channels, c.Height, c.Width, w, b, c.Filters, c.Kernel, c.Stride, c.Padding), y, tolerance, $"y of {c}", floor: 1);
-
-            var dx = new T[g.InputSize];
-            dx.AsSpan().Fill(T.CreateChecked(1234.5));
-            ConvolutionKernels.BackwardInput<T>(To<T>(dy), weight, dx, g);
-            AssertClose(Naive.Conv2DBackward(dy, c.Channels, c.Height, c.Width, w, c.Filters, c.Kernel, c.Stride, c.Padding), dx, tolerance * Math.Sqrt(c.Filters), $"dx of {c}", floor: 1);
-        }
+        /// <summary>Forward (and each rectifier fused), input gradient and parameter gradients against the naive loops (<see cref="GroupedConvolutionTests"/>).</summary>
+        private static void CheckConvolution<T>(ConvCase c) where T : unmanaged, IFloatingPointIeee754<T> =>
+            GroupedConvolutionTests.Check<T>(new GroupedConvolutionTests.Case(c.Channels, c.Filters, 1, c.Height, c.Width, c.Kernel, c.Stride, c.Padding, c.Padding, c.Padding, c.Padding, c.Bias, c.Seed));
 
         // The Winograd path (3×3, stride 1, padding ≤ 2, at least 8 channels and filters; float on AVX-512): odd and even
         // output sizes (partial 2×2 tiles), tile rows shorter and longer than a vector of 16 tiles, channel counts that

@@ -1,0 +1,194 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Relucent.Kernels
+{
+    /// <summary>
+    /// Depthwise convolution (groups equal to the channels and the filters: MobileNet's 3×3 layers), channel by channel:
+    /// each output plane is k² shifted, scaled copies of its one padded input plane, summed a vector of output columns at a
+    /// time. As a grouped convolution it would be one matrix product of a single row per channel, a tile of which wastes
+    /// most of its registers.
+    /// </summary>
+    /// <remarks>
+    /// <para>Forward: the plane is staged with its zero border; for stride <c>s &gt; 1</c> its columns are split into <c>s</c>
+    /// phases (<c>P_φ[r, j] = P[r, φ + s·j]</c>), so that the input column <c>ox·s + kx</c> of every output column is the
+    /// contiguous <c>P_{kx mod s}[·, ox + ⌊kx/s⌋]</c>. Each output value is <c>Σ_{ky,kx} w·x</c> in tap order, then the bias,
+    /// then the rectifier.</para>
+    /// <para>Input gradient: the output-gradient plane is staged with <c>G = ⌈(k − 1)/s⌉</c> zero columns on each side; input
+    /// column <c>ix = φ + s·j</c> of phase <c>φ</c> sums, over the taps with <c>(iy + pt − ky)</c> divisible by <c>s</c> and
+    /// <c>kx ≡ φ + pl (mod s)</c>, the contiguous <c>dy[(iy + pt − ky)/s, j + (φ + pl − kx)/s]</c>; the phases are then
+    /// interleaved into the row. Each input value is one sum over its taps in tap order.</para>
+    /// <para>Channels are independent, so a large call is shared among threads by ranges of channels
+    /// (<see cref="KernelParallelism"/>) without changing a bit. Scratch is per thread (<see cref="Scratch{T}"/>).</para>
+    /// </remarks>
+    internal static unsafe class Depthwise
+    {
+        private struct Job<T> where T : unmanaged
+        {
+            public T* Input;
+            public T* Weight;
+            public T* Bias;
+            public T* Output;
+            public ConvolutionGeometry Geometry;
+            public Rectifier Rectifier;
+            public int ChannelsPerPiece;
+        }
+
+        public static void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, in ConvolutionGeometry g, Rectifier rectifier)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            var job = new Job<T> { Input = x, Weight = w, Bias = bias, Output = y, Geometry = g, Rectifier = rectifier };
+            Run(ref job, &ForwardPiece<T, TV, S>);
+        }
+
+        public static void BackwardInput<T, TV, S>(T* dy, T* w, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            var job = new Job<T> { Input = dy, Weight = w, Output = dx, Geometry = g };
+            Run(ref job, &BackwardPiece<T, TV, S>);
+            rule.ApplyTo(dx, g.InputSize);
+        }
+
+        private static void Run<T>(ref Job<T> job, delegate*<void*, int, void> piece) where T : unmanaged
+        {
+            ref ConvolutionGeometry g = ref job.Geometry;
+            int threads = KernelParallelism.Threads((long)g.Channels * g.OutputHeight * g.OutputWidth * g.Kernel * g.Kernel);
+            int pieces = threads > 1 ? Math.Min(g.Channels, 8 * threads) : 1;
+            job.ChannelsPerPiece = (g.Channels + pieces - 1) / pieces;
+            pieces = (g.Channels + job.ChannelsPerPiece - 1) / job.ChannelsPerPiece;
+            fixed (Job<T>* context = &job) KernelParallelism.For(pieces, threads, piece, context);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void ForwardPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            ref ConvolutionGeometry g = ref job.Geometry;
+            int height = g.Height, width = g.Width, channels = g.Channels, k = g.Kernel, s = g.Stride;
+            int pt = g.PadTop, pl = g.PadLeft, oh = g.OutputHeight, ow = g.OutputWidth;
+            int hp = height + pt + g.PadBottom, wp = width + pl + g.PadRight;
+            int vl = S.Count;
+            // Phase rows: ⌈wp/s⌉ values and a vector of slack for the lanes past the last output column.
+            int rowStride = s == 1 ? wp : (wp + s - 1) / s + vl, phasePlane = hp * rowStride;
+            T* staged = Scratch<T>.First((long)s * phasePlane + 2 * vl);
+            int first = piece * job.ChannelsPerPiece, end = Math.Min(channels, first + job.ChannelsPerPiece);
+            for (int c = first; c < end; c++)
+            {
+                T* plane = job.Input + (long)c * height * width;
+                if (s == 1)
+                {
+                    ConvolutionKernels.StagePadded<T, TV, S>(plane, 1, height, width, pt, pl, g.PadBottom, g.PadRight, staged);
+                    new Span<T>(staged + phasePlane, 2 * vl).Clear();
+                }
+                else
+                {
+                    StagePhases(plane, height, width, pt, pl, hp, wp, s, rowStride, phasePlane, staged);
+                }
+
+                T bias = job.Bias == null ? T.Zero : job.Bias[c];
+                T* target = job.Output + (long)c * oh * ow;
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0; ox < ow; ox += vl)
+                    {
+                        TV sum = S.Zero;
+                        for (int ky = 0; ky < k; ky++)
+                        {
+                            for (int kx = 0; kx < k; kx++)
+                            {
+                                T* source = staged + kx % s * phasePlane + (oy * s + ky) * rowStride + ox + kx / s;
+                                sum = S.MultiplyAdd(S.Broadcast(job.Weight + (ky * k + kx) * channels + c), S.Load(source), sum);
+                            }
+                        }
+                        TV value = Rows.Rectify<T, TV, S>(S.Add(sum, S.Broadcast(bias)), job.Rectifier);
+                        int count = ow - ox;
+                        if (count >= vl) S.Store(target + oy * ow + ox, value);
+                        else S.StoreFirst(target + oy * ow + ox, value, count);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The padded plane split into <paramref name="s"/> column phases, <c>P_φ[r, j] = P[r, φ + s·j]</c>, each phase a plane of
+        /// <paramref name="hp"/> rows <paramref name="rowStride"/> apart, zeros in the padding and the slack.
+        /// </summary>
+        private static void StagePhases<T>(T* plane, int height, int width, int pt, int pl, int hp, int wp, int s, int rowStride, int phasePlane, T* staged)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            new Span<T>(staged, s * phasePlane).Clear();
+            for (int iy = 0; iy < height; iy++)
+            {
+                T* source = plane + iy * width;
+                int r = iy + pt;
+                for (int ix = 0; ix < width; ix++)
+                {
+                    int column = ix + pl;
+                    staged[column % s * phasePlane + r * rowStride + column / s] = source[ix];
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void BackwardPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            ref ConvolutionGeometry g = ref job.Geometry;
+            int height = g.Height, width = g.Width, channels = g.Channels, k = g.Kernel, s = g.Stride;
+            int pt = g.PadTop, pl = g.PadLeft, oh = g.OutputHeight, ow = g.OutputWidth;
+            int vl = S.Count;
+            // dy's rows with G zeros either side (and a vector of slack): reads reach G columns left and right of a row.
+            int gap = (k - 1 + s - 1) / s, rowStride = gap + ow + gap + vl;
+            T* staged = Scratch<T>.First((long)oh * rowStride);
+            int phaseLength = (width + s - 1) / s + vl;
+            T* phases = Scratch<T>.Second((long)s * phaseLength);
+            int first = piece * job.ChannelsPerPiece, end = Math.Min(channels, first + job.ChannelsPerPiece);
+            for (int c = first; c < end; c++)
+            {
+                T* plane = job.Input + (long)c * oh * ow;
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    T* row = staged + oy * rowStride;
+                    new Span<T>(row, gap).Clear();
+                    new ReadOnlySpan<T>(plane + oy * ow, ow).CopyTo(new Span<T>(row + gap, ow));
+                    new Span<T>(row + gap + ow, gap + vl).Clear();
+                }
+
+                T* target = job.Output + (long)c * height * width;
+                for (int iy = 0; iy < height; iy++)
+                {
+                    T* dxRow = target + iy * width;
+                    for (int phase = 0; phase < s; phase++)
+                    {
+                        int count = (width - phase + s - 1) / s;
+                        T* sums = s == 1 ? dxRow : phases + phase * phaseLength;
+                        for (int j = 0; j < count; j += vl)
+                        {
+                            TV sum = S.Zero;
+                            for (int ky = 0; ky < k; ky++)
+                            {
+                                int rowNumerator = iy + pt - ky;
+                                if (rowNumerator < 0 || rowNumerator % s != 0 || rowNumerator / s >= oh) continue;
+                                T* source = staged + rowNumerator / s * rowStride + gap + j;
+                                for (int kx = 0; kx < k; kx++)
+                                {
+                                    int columnNumerator = phase + pl - kx;
+                                    if (columnNumerator % s != 0) continue; // exact division only: C#'s % keeps the sign
+                                    sum = S.MultiplyAdd(S.Broadcast(job.Weight + (ky * k + kx) * channels + c), S.Load(source + columnNumerator / s), sum);
+                                }
+                            }
+                            if (s > 1 || count - j >= vl) S.Store(sums + j, sum);
+                            else S.StoreFirst(sums + j, sum, count - j);
+                        }
+                    }
+                    if (s > 1)
+                    {
+                        for (int ix = 0; ix < width; ix++) dxRow[ix] = phases[ix % s * phaseLength + ix / s];
+                    }
+                }
+            }
+        }
+    }
+}
