@@ -50,18 +50,59 @@ public sealed class RandomNetworks
             int kernel = _random.Next(1, 4), stride = _random.Next(1, 3), padding = _random.Next(0, 2);
             bool bias = _random.Next(3) > 0;
             int filters = _random.Next(1, 5);
-            switch (_random.Next(8))
+            switch (_random.Next(16))
             {
                 case 0:
                 case 1:
                     chain.Add($".Conv2D({filters}, kernel: {kernel}, stride: {stride}, padding: {padding}, bias: {(bias ? "true" : "false")})",
-                        n => n.Conv2D(filters, kernel, stride, padding, bias));
+                        n => n.Conv2D(filters, kernel, stride, padding, bias: bias));
                     break;
                 case 2: chain.Add(".ReLU()", n => n.ReLU()); break;
                 case 3: chain.Add($".MaxPool({kernel}, stride: {stride})", n => n.MaxPool(kernel, stride)); break;
                 case 4: chain.Add($".AvgPool({kernel}, stride: {stride})", n => n.AvgPool(kernel, stride)); break;
                 case 5: chain.Add(".BatchNorm()", n => n.BatchNorm()); break;
                 case 6: chain.Add(".Tanh()", n => n.Tanh()); break;
+                case 7: chain.Add(".ReLU6()", n => n.ReLU6()); break;
+                case 8:
+                    // Padded and ceil-mode pooling: padding at most half the window, as PyTorch allows.
+                    int pad = _random.Next(0, kernel / 2 + 1);
+                    bool ceil = _random.Next(2) == 0;
+                    chain.Add($".MaxPool({kernel}, stride: {stride}, padding: {pad}, ceilMode: {(ceil ? "true" : "false")})", n => n.MaxPool(kernel, stride, pad, ceil));
+                    break;
+                case 9:
+                    int avgPad = _random.Next(0, kernel / 2 + 1);
+                    chain.Add($".AvgPool({kernel}, stride: {stride}, padding: {avgPad})", n => n.AvgPool(kernel, stride, avgPad));
+                    break;
+                case 10:
+                    int top = _random.Next(0, 3), left = _random.Next(0, 3), bottom = _random.Next(0, 3), right = _random.Next(0, 3);
+                    chain.Add($".Conv2D({filters}, kernel: {kernel}, stride: {stride}, padding: new Padding(top: {top}, left: {left}, bottom: {bottom}, right: {right}))",
+                        n => n.Conv2D(filters, kernel, stride, new Padding(top, left, bottom, right)));
+                    break;
+                case 11:
+                    // Grouped, sometimes depthwise: groups divide the channels, filters a multiple of them.
+                    int groups = _random.Next(2) == 0 ? c : Enumerable.Range(1, c).Last(g => c % g == 0 && g <= 2);
+                    int grouped = groups * _random.Next(1, 3);
+                    chain.Add($".Conv2D({grouped}, kernel: {kernel}, padding: {kernel / 2}, groups: {groups})", n => n.Conv2D(grouped, kernel, padding: kernel / 2, groups: groups));
+                    break;
+                case 12:
+                    int size = _random.Next(1, 5);
+                    chain.Add($".AdaptiveAvgPool({size})", n => n.AdaptiveAvgPool(size));
+                    break;
+                case 13:
+                    // A projection shortcut, as torchvision's downsample: the branch strides and widens, the shortcut matches it.
+                    int wide = _random.Next(1, 5);
+                    chain.Add($".Residual(b => b.Conv2D({wide}, kernel: 3, stride: 2, padding: 1).ReLU().Conv2D({wide}, kernel: 3, padding: 1), "
+                        + $"shortcut: s => s.Conv2D({wide}, kernel: 1, stride: 2).BatchNorm()).ReLU()",
+                        n => n.Residual(b => b.Conv2D(wide, 3, stride: 2, padding: 1).ReLU().Conv2D(wide, 3, padding: 1), shortcut: s => s.Conv2D(wide, 1, stride: 2).BatchNorm()).ReLU());
+                    break;
+                case 14:
+                    // Inception-like branches, one of them sometimes the identity.
+                    int f1 = _random.Next(1, 4), f2 = _random.Next(1, 4);
+                    bool identity = _random.Next(2) == 0;
+                    string third = identity ? "b => b" : "b => b.MaxPool(3, stride: 1, padding: 1).Conv2D(2, kernel: 1)";
+                    chain.Add($".Concat(b => b.Conv2D({f1}, kernel: 1).ReLU(), b => b.Conv2D({f2}, kernel: 3, padding: 1).ReLU6(), {third})",
+                        n => n.Concat(b => b.Conv2D(f1, 1).ReLU(), b => b.Conv2D(f2, 3, padding: 1).ReLU6(), identity ? b => b : b => b.MaxPool(3, stride: 1, padding: 1).Conv2D(2, 1)));
+                    break;
                 default:
                     int k = 2 * _random.Next(0, 2) + 1; // 1 or 3, padded to keep the shape
                     chain.Add($".Residual(b => b.Conv2D({c}, kernel: {k}, padding: {k / 2}).ReLU().Conv2D({c}, kernel: {k}, padding: {k / 2}))",

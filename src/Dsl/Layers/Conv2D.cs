@@ -6,9 +6,14 @@ namespace Relucent
 {
     public sealed partial class Network
     {
-        /// <summary>Adds a 2-D convolution with a square <paramref name="kernel"/> and zero <paramref name="padding"/>, as <c>nn.Conv2d</c>.</summary>
-        public Network Conv2D(int filters, int kernel, int stride = 1, int padding = 0, bool bias = true, string? name = null) =>
-            Append(new Conv2DLayer(filters, kernel, stride, padding, bias) { Name = name });
+        /// <summary>
+        /// Adds a 2-D convolution with a square <paramref name="kernel"/> and zero <paramref name="padding"/> (an <c>int</c> for
+        /// every side, or <c>new Padding(top: 3, left: 3, bottom: 2, right: 2)</c>), as <c>nn.Conv2d</c>; with
+        /// <paramref name="groups"/>, channels and filters split into groups convolved apart (depthwise when
+        /// <paramref name="groups"/> equals the channels).
+        /// </summary>
+        public Network Conv2D(int filters, int kernel, int stride = 1, Padding padding = default, int groups = 1, bool bias = true, string? name = null) =>
+            Append(new Conv2DLayer(filters, kernel, stride, padding, bias) { Groups = groups, Name = name });
     }
 }
 #endif
@@ -16,8 +21,8 @@ namespace Relucent
 namespace Relucent.Model
 {
     /// <summary>
-    /// <c>.Conv2D(filters, kernel, stride, padding, bias)</c>: PyTorch <c>nn.Conv2d</c> (cross-correlation), square kernel,
-    /// zero padding; <c>weight [filters, channels, k, k]</c>, <c>bias [filters]</c> unless <c>bias: false</c>.
+    /// <c>.Conv2D(filters, kernel, stride, padding, groups, bias)</c>: PyTorch <c>nn.Conv2d</c> (cross-correlation), square
+    /// kernel, zero padding per side; <c>weight [filters, channels / groups, k, k]</c>, <c>bias [filters]</c> unless <c>bias: false</c>.
     /// </summary>
     public sealed record Conv2DLayer(int Filters, int Kernel, int Stride, Padding Padding, bool Bias) : Layer
     {
@@ -25,12 +30,20 @@ namespace Relucent.Model
         private static readonly Argument KernelArgument = new Argument("kernel");
         private static readonly Argument StrideArgument = new Argument("stride");
         private static readonly Argument PaddingArgument = new Argument("padding");
+        private static readonly Argument GroupsArgument = new Argument("groups");
         private static readonly Argument BiasArgument = new Argument("bias");
 
         internal static readonly LayerCall Kind = new LayerCall(
             "Conv2D",
-            a => new Conv2DLayer(a.Int(FiltersArgument), a.Int(KernelArgument), a.Int(StrideArgument), a.Padding(PaddingArgument), a.Bool(BiasArgument)) { Name = a.Name },
-            FiltersArgument, KernelArgument, StrideArgument, PaddingArgument, BiasArgument);
+            a => new Conv2DLayer(a.Int(FiltersArgument), a.Int(KernelArgument), a.Int(StrideArgument), a.Padding(PaddingArgument), a.Bool(BiasArgument))
+            {
+                Groups = a.Int(GroupsArgument),
+                Name = a.Name,
+            },
+            FiltersArgument, KernelArgument, StrideArgument, PaddingArgument, GroupsArgument, BiasArgument);
+
+        /// <summary>The number of groups the channels and filters are split into (1: an ordinary convolution).</summary>
+        public int Groups { get; init; } = 1;
 
         internal override LayerCall Call => Kind;
 
@@ -40,6 +53,7 @@ namespace Relucent.Model
             yield return "kernel: " + Format.Int(Kernel);
             if (Stride != 1) yield return "stride: " + Format.Int(Stride);
             if (!Padding.IsZero) yield return "padding: " + Padding;
+            if (Groups != 1) yield return "groups: " + Format.Int(Groups);
             if (!Bias) yield return "bias: false";
         }
 
@@ -50,8 +64,14 @@ namespace Relucent.Model
                 ?? LayerErrors.Positive(at, "Conv2D", KernelArgument, Kernel)
                 ?? LayerErrors.Positive(at, "Conv2D", StrideArgument, Stride)
                 ?? LayerErrors.NotNegative(at, "Conv2D", PaddingArgument, Padding)
+                ?? LayerErrors.Positive(at, "Conv2D", GroupsArgument, Groups)
                 ?? LayerErrors.NeedsImage(at, "Conv2D", input);
             if (error != null) return error;
+            if (input.Channels % Groups != 0 || Filters % Groups != 0)
+            {
+                return LayerErrors.Mismatch(at, GroupsArgument,
+                    $"Conv2D groups {Groups} must divide both its input channels ({input.Channels}) and its filters ({Filters})");
+            }
             long paddedHeight = WindowArithmetic.Padded(input.Height, Padding.Top, Padding.Bottom);
             long paddedWidth = WindowArithmetic.Padded(input.Width, Padding.Left, Padding.Right);
             if (paddedHeight < 0 || paddedWidth < 0) return LayerErrors.TooLarge(at, $"Conv2D's padded input {input.Channels}×{(long)input.Height + Padding.Top + Padding.Bottom}×{(long)input.Width + Padding.Left + Padding.Right}");
@@ -61,14 +81,14 @@ namespace Relucent.Model
             }
             WindowArithmetic.TryOutputSize(input.Height, Kernel, Stride, Padding.Top, Padding.Bottom, ceilMode: false, out int height);
             WindowArithmetic.TryOutputSize(input.Width, Kernel, Stride, Padding.Left, Padding.Right, ceilMode: false, out int width);
-            if (WindowArithmetic.Elements(Filters, input.Channels, Kernel, Kernel) < 0)
+            if (WindowArithmetic.Elements(Filters, input.Channels / Groups, Kernel, Kernel) < 0)
             {
-                return LayerErrors.TooLarge(at, $"Conv2D weight [{Filters}, {input.Channels}, {Kernel}, {Kernel}]");
+                return LayerErrors.TooLarge(at, $"Conv2D weight [{Filters}, {input.Channels / Groups}, {Kernel}, {Kernel}]");
             }
             if (WindowArithmetic.Elements(Filters, height, width) < 0) return LayerErrors.TooLarge(at, $"Conv2D output [{Filters}, {height}, {width}]");
             // The kernels' largest scratch buffer (a padded input, an im2col matrix, a Winograd transform) must fit too.
             if (!KernelScratch.ConvolutionFits(input.Channels, input.Height, input.Width, Filters, Kernel, Stride,
-                    Padding.Top, Padding.Left, Padding.Bottom, Padding.Right, groups: 1))
+                    Padding.Top, Padding.Left, Padding.Bottom, Padding.Right, Groups))
             {
                 return LayerErrors.TooLarge(at, $"Conv2D's working buffers for the input {input}");
             }
@@ -78,7 +98,7 @@ namespace Relucent.Model
 
         internal override IEnumerable<ParameterSpec> Parameters(Shape input)
         {
-            yield return new ParameterSpec(ParameterRole.Weight, Filters, input.Channels, Kernel, Kernel);
+            yield return new ParameterSpec(ParameterRole.Weight, Filters, input.Channels / Groups, Kernel, Kernel);
             if (Bias) yield return new ParameterSpec(ParameterRole.Bias, Filters);
         }
     }

@@ -64,10 +64,10 @@ namespace Relucent.Generator.Emitting
         }
 
         /// <summary>
-        /// Pairs each ReLU with its neighbours so that no pass is spent on it alone: forward, a layer right before it whose
-        /// kind can (dense, convolution) applies <c>max(·, 0)</c> as it stores; backward, a layer right after it whose kind
-        /// can (dense; max pooling whose windows do not overlap) applies the rule as it stores the signal. The buffers
-        /// between the pair are then never written, and are dropped.
+        /// Pairs each rectifier (ReLU, ReLU6) with its neighbours so that no pass is spent on it alone: forward, a layer right
+        /// before it whose kind can (dense, convolution) applies it as it stores; backward, a layer right after it whose kind
+        /// can (dense, convolution, max pooling) applies its rule as it stores the signal. The buffers between the pair are
+        /// then never written, and are dropped.
         /// </summary>
         private static void Fuse(List<PlannedLayer> layers, HashSet<string> unused)
         {
@@ -75,16 +75,16 @@ namespace Relucent.Generator.Emitting
             {
                 PlannedLayer layer = layers[i];
                 foreach (PlannedBranch branch in layer.Branches) Fuse(branch.Layers, unused);
-                if (!(layer.Layer is ReLULayer)) continue;
-                if (i > 0 && layers[i - 1].Kind.AppliesFollowingRelu)
+                if (!layer.Kind.IsRectifier) continue;
+                if (i > 0 && layers[i - 1].Kind.AppliesFollowingRectifier)
                 {
-                    layers[i - 1].ForwardRelu = layer;
+                    layers[i - 1].ForwardRectifier = layer;
                     layer.ForwardFused = true;
                     unused.Add(layers[i - 1].Out);
                 }
                 if (i + 1 < layers.Count && layers[i + 1].Kind.AppliesPrecedingRule(layers[i + 1].Layer))
                 {
-                    layers[i + 1].BackwardRelu = layer;
+                    layers[i + 1].BackwardRectifier = layer;
                     layer.BackwardFused = true;
                     unused.Add(layer.ROut);
                 }
@@ -159,15 +159,21 @@ namespace Relucent.Generator.Emitting
                 layer.RIn = i == 0 ? rInOfFirst : "r" + layers[i - 1].Suffix;
                 foreach (PlannedBranch branch in layer.Branches)
                 {
+                    bool shared = layer.Kind.ChainsShareOutputSignal;
                     if (branch.Layers.Count == 0)
                     {
-                        signals.Add(new Buffer(branch.SignalIn, (int)layer.Input.Size, layer.ROut, false, $"the signal at the input of {layer.Label}'s identity chain; the same storage as {layer.ROut}"));
+                        // An identity chain: its input and output signals are one buffer, the block's own or the chain's.
+                        branch.SignalOut = shared ? layer.ROut : branch.SignalIn;
+                        signals.Add(shared
+                            ? new Buffer(branch.SignalIn, (int)layer.Input.Size, layer.ROut, false, $"the signal at the input of {layer.Label}'s identity chain; the same storage as {layer.ROut}")
+                            : new Buffer(branch.SignalIn, (int)layer.Input.Size, null, false, $"the signal at {layer.Label}'s identity chain, {ChainName(branch)}"));
+                        continue;
                     }
-                    else
-                    {
-                        signals.Add(new Buffer(branch.SignalIn, (int)layer.Input.Size, null, false, $"the signal at the input of {layer.Label}'s {ChainName(branch)}"));
-                        AssignSignals(branch.Layers, layer.ROut, branch.SignalIn, signals, isTop: false);
-                    }
+                    PlannedLayer last = branch.Layers[branch.Layers.Count - 1];
+                    branch.SignalOut = shared ? layer.ROut : "r" + last.Suffix;
+                    if (!shared) signals.Add(new Buffer(branch.SignalOut, (int)last.Output.Size, null, false, $"the signal at the output of {layer.Label}'s {ChainName(branch)}, its part of {layer.ROut}"));
+                    signals.Add(new Buffer(branch.SignalIn, (int)layer.Input.Size, null, false, $"the signal at the input of {layer.Label}'s {ChainName(branch)}"));
+                    AssignSignals(branch.Layers, branch.SignalOut, branch.SignalIn, signals, isTop: false);
                 }
                 if (i == 0 && !isTop)
                 {
@@ -186,7 +192,9 @@ namespace Relucent.Generator.Emitting
             }
         }
 
-        private static string ChainName(PlannedBranch branch) => branch.Branch.Label.Length == 0 ? "branch" : branch.Branch.Label;
+        // "branch", "shortcut", "second branch": how the workspace's comments name a block's chain.
+        private static string ChainName(PlannedBranch branch) =>
+            branch.Branch.Label.Length == 0 ? "branch" : char.IsDigit(branch.Branch.Label[0]) ? branch.Branch.Argument.Name + " branch" : branch.Branch.Label;
 
         private static IEnumerable<PlannedLayer> Flatten(IEnumerable<PlannedLayer> layers) =>
             layers.SelectMany(l => new[] { l }.Concat(Flatten(l.Branches.SelectMany(b => b.Layers))));

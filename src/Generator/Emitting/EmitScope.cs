@@ -35,6 +35,22 @@ namespace Relucent.Generator.Emitting
         /// <summary>A kernel call: <c>global::Relucent.Kernels.{kernel}(arguments);</c>, wrapped if too wide.</summary>
         public void Kernel(string kernel, params string[] arguments) => W.Call(Kernels + kernel, arguments);
 
+        /// <summary>
+        /// The argument telling a forward kernel to apply the rectifier fused into <paramref name="p"/> as it stores:
+        /// <c>relu: true</c> for a ReLU, the kernels' <c>Rectifier.Relu6</c> for a ReLU6.
+        /// </summary>
+        public static string ForwardRectifierArgument(PlannedLayer p) =>
+            p.ForwardRectifier!.Kind.RectifierName == "Relu" ? "relu: true" : Kernels + "Rectifier." + p.ForwardRectifier.Kind.RectifierName;
+
+        /// <summary>
+        /// The arguments telling a backward kernel which rectifier's rule to apply as it stores: the rectifier's output (its mask),
+        /// then, for other rectifiers than ReLU (the kernels' default), its name.
+        /// </summary>
+        public static string[] BackwardRectifierArguments(PlannedLayer p) =>
+            p.BackwardRectifier!.Kind.RectifierName == "Relu"
+                ? new[] { "ws." + p.BackwardRectifier.Out }
+                : new[] { "ws." + p.BackwardRectifier.Out, Kernels + "Rectifier." + p.BackwardRectifier.Kind.RectifierName };
+
         /// <summary>The private field holding <paramref name="p"/>'s parameter of <paramref name="role"/>.</summary>
         public static string Field(PlannedLayer p, ParameterRole role) => p.Parameters[role].Field;
 
@@ -42,9 +58,9 @@ namespace Relucent.Generator.Emitting
         public void Forward(PlannedLayer p)
         {
             W.Comment(p.Heading + ": " + p.Kind.ForwardMath(p));
-            if (p.ForwardRelu != null)
+            if (p.ForwardRectifier != null)
             {
-                PlannedLayer relu = p.ForwardRelu;
+                PlannedLayer relu = p.ForwardRectifier;
                 W.Comment($"{relu.Heading}, in the same call: {relu.Kind.ForwardMath(relu)}; {relu.In} is never stored");
             }
             p.Kind.EmitForward(this, p);
@@ -62,9 +78,9 @@ namespace Relucent.Generator.Emitting
                 W.Line("if (gradients != null) " + p.Kind.GradientCall(this, p));
             }
             W.Comment(p.Heading + " backward" + BackwardText(p));
-            if (p.BackwardRelu != null)
+            if (p.BackwardRectifier != null)
             {
-                PlannedLayer relu = p.BackwardRelu;
+                PlannedLayer relu = p.BackwardRectifier;
                 W.Comment($"{relu.Heading} backward, in the same call{BackwardText(relu)}; {relu.ROut} is never stored");
             }
             p.Kind.EmitBackward(this, p);

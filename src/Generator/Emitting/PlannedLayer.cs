@@ -68,28 +68,28 @@ namespace Relucent.Generator.Emitting
         public bool CopiesSignal { get; set; }
 
         /// <summary>
-        /// On a dense or convolution layer: the ReLU right after it, which its forward kernel applies as it stores
-        /// (<c>relu: true</c>), writing the ReLU's output directly; the pre-activation is never stored.
+        /// On a dense or convolution layer: the rectifier (ReLU, ReLU6) right after it, which its forward kernel applies as it
+        /// stores, writing the rectifier's output directly; the pre-activation is never stored.
         /// </summary>
-        public PlannedLayer? ForwardRelu { get; set; }
+        public PlannedLayer? ForwardRectifier { get; set; }
 
         /// <summary>
-        /// On a dense or max-pooling layer: the ReLU right before it, whose backward rule its backward kernel applies as it
-        /// stores, writing the signal at the ReLU's input directly; the signal between the two is never stored.
+        /// On a dense, convolution or max-pooling layer: the rectifier right before it, whose backward rule its backward kernel
+        /// applies as it stores, writing the signal at the rectifier's input directly; the signal between the two is never stored.
         /// </summary>
-        public PlannedLayer? BackwardRelu { get; set; }
+        public PlannedLayer? BackwardRectifier { get; set; }
 
-        /// <summary>On a ReLU: its forward pass is done by the layer before it (<see cref="ForwardRelu"/>).</summary>
+        /// <summary>On a rectifier: its forward pass is done by the layer before it (<see cref="ForwardRectifier"/>).</summary>
         public bool ForwardFused { get; set; }
 
-        /// <summary>On a ReLU: its backward pass is done by the layer after it (<see cref="BackwardRelu"/>).</summary>
+        /// <summary>On a rectifier: its backward pass is done by the layer after it (<see cref="BackwardRectifier"/>).</summary>
         public bool BackwardFused { get; set; }
 
-        /// <summary>The buffer the layer's forward kernel writes: its own output, or its fused ReLU's.</summary>
-        public string ForwardTarget => ForwardRelu?.Out ?? Out;
+        /// <summary>The buffer the layer's forward kernel writes: its own output, or its fused rectifier's.</summary>
+        public string ForwardTarget => ForwardRectifier?.Out ?? Out;
 
-        /// <summary>The buffer the layer's backward kernel writes: the signal at its input, or at its fused ReLU's input.</summary>
-        public string BackwardTarget => BackwardRelu?.RIn ?? RIn;
+        /// <summary>The buffer the layer's backward kernel writes: the signal at its input, or at its fused rectifier's input.</summary>
+        public string BackwardTarget => BackwardRectifier?.RIn ?? RIn;
     }
 
     /// <summary>One chain of a block, placed: its layers, the buffer holding its output and the signal at its input.</summary>
@@ -112,5 +112,11 @@ namespace Relucent.Generator.Emitting
 
         /// <summary>The signal at the chain's input, which the block adds into its own input signal.</summary>
         public string SignalIn { get; }
+
+        /// <summary>
+        /// The signal at the chain's output: the block's own output signal where the chains share it (a residual sum), else a
+        /// buffer of the chain's that the block fills (its slice of a concatenation's signal).
+        /// </summary>
+        public string SignalOut { get; set; } = "";
     }
 }

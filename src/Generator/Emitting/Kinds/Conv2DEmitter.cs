@@ -1,3 +1,4 @@
+using System.Linq;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -7,7 +8,9 @@ namespace Relucent.Generator.Emitting.Kinds
     {
         public override string GeometryName => "conv";
 
-        public override bool AppliesFollowingRelu => true;
+        public override bool AppliesFollowingRectifier => true;
+
+        public override bool AppliesPrecedingRule(Layer layer) => true;
 
         public override bool HasParameters => true;
 
@@ -15,24 +18,29 @@ namespace Relucent.Generator.Emitting.Kinds
         {
             Conv2DLayer conv = Of(p);
             Shape i = p.Input;
-            return (EmitScope.Kernels + "ConvolutionGeometry",
-                $"new(channels: {i.Channels}, height: {i.Height}, width: {i.Width}, filters: {conv.Filters}, kernel: {conv.Kernel}, stride: {conv.Stride}, padding: {conv.Padding.Top})");
+            string sizes = $"channels: {i.Channels}, height: {i.Height}, width: {i.Width}, filters: {conv.Filters}, kernel: {conv.Kernel}, stride: {conv.Stride}";
+            return (EmitScope.Kernels + "ConvolutionGeometry", conv.Padding.IsUniform && conv.Groups == 1
+                ? $"new({sizes}, padding: {conv.Padding.Top})"
+                : $"new({sizes}, padTop: {conv.Padding.Top}, padLeft: {conv.Padding.Left}, padBottom: {conv.Padding.Bottom}, padRight: {conv.Padding.Right}, groups: {conv.Groups})");
         }
 
         public override string ForwardMath(PlannedLayer p)
         {
             Conv2DLayer conv = Of(p);
             bool hasBias = p.Parameters.TryGetValue(ParameterRole.Bias, out ParameterMember? bias);
-            return $"{p.Out}[f, y, x] = Σ_c,i,j W[f, c, i, j] · {p.In}[c, {Index("y", conv.Stride, conv.Padding.Top, "i")}, {Index("x", conv.Stride, conv.Padding.Left, "j")}]"
+            // A grouped convolution's filter f reads only its group's channels: c runs over them.
+            string channels = conv.Groups == 1 ? "c" : $"c of group ⌊f·{conv.Groups}/{conv.Filters}⌋";
+            return $"{p.Out}[f, y, x] = Σ_{channels},i,j W[f, c, i, j] · {p.In}[c, {Index("y", conv.Stride, conv.Padding.Top, "i")}, {Index("x", conv.Stride, conv.Padding.Left, "j")}]"
                 + (hasBias ? " + b[f]" : "") + $", W = {p.Parameters[ParameterRole.Weight].Text}" + (hasBias ? ", b = " + bias!.Text : "") + $", zero outside {p.Input}";
         }
 
         public override void EmitForward(EmitScope s, PlannedLayer p)
         {
             string bias = p.Parameters.ContainsKey(ParameterRole.Bias) ? EmitScope.Field(p, ParameterRole.Bias) : "default";
-            if (p.ForwardRelu != null)
+            if (p.ForwardRectifier != null)
             {
-                s.Kernel($"ConvolutionKernels.Forward<{s.T}>", "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), bias, "ws." + p.ForwardTarget, "in " + p.Geometry, "relu: true");
+                s.Kernel($"ConvolutionKernels.Forward<{s.T}>", "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), bias, "ws." + p.ForwardTarget, "in " + p.Geometry,
+                    EmitScope.ForwardRectifierArgument(p));
             }
             else
             {
@@ -44,8 +52,20 @@ namespace Relucent.Generator.Emitting.Kinds
             $"{p.RIn}[c, y', x'] = Σ W[f, c, i, j] · {p.ROut}[f, y, x] over every output (f, y, x) whose window read {p.In}[c, y', x'] at tap (i, j), "
             + $"W = {p.Parameters[ParameterRole.Weight].Info.Name}: the transposed convolution";
 
-        public override void EmitBackward(EmitScope s, PlannedLayer p) =>
-            s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", "ws." + p.ROut, EmitScope.Field(p, ParameterRole.Weight), "ws." + p.RIn, "in " + p.Geometry);
+        public override void EmitBackward(EmitScope s, PlannedLayer p)
+        {
+            if (p.BackwardRectifier != null)
+            {
+                // The rectifier's mask comes before the geometry, its name (when not a ReLU) after it.
+                string[] rectifier = EmitScope.BackwardRectifierArguments(p);
+                s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}, TRule>",
+                    new[] { "ws." + p.ROut, EmitScope.Field(p, ParameterRole.Weight), "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray());
+            }
+            else
+            {
+                s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", "ws." + p.ROut, EmitScope.Field(p, ParameterRole.Weight), "ws." + p.RIn, "in " + p.Geometry);
+            }
+        }
 
         public override string GradientMath(PlannedLayer p) =>
             $"∂W[f, c, i, j] += Σ_y,x {p.ROut}[f, y, x] · {p.In}[c, window (i, j) of (y, x)]"

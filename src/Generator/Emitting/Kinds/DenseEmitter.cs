@@ -1,11 +1,12 @@
+using System.Linq;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
 {
-    /// <summary>Dense: one matrix-vector product each way; it can apply a ReLU on either side as it stores.</summary>
+    /// <summary>Dense: one matrix-vector product each way; it can apply a rectifier on either side as it stores.</summary>
     internal sealed class DenseEmitter : LayerEmitter<DenseLayer>
     {
-        public override bool AppliesFollowingRelu => true;
+        public override bool AppliesFollowingRectifier => true;
 
         public override bool AppliesPrecedingRule(Layer layer) => true;
 
@@ -14,9 +15,11 @@ namespace Relucent.Generator.Emitting.Kinds
         public override string ForwardMath(PlannedLayer p) =>
             $"{p.Out} = W·{p.In} + b, W = {p.Parameters[ParameterRole.Weight].Text}, b = {p.Parameters[ParameterRole.Bias].Text}";
 
-        public override void EmitForward(EmitScope s, PlannedLayer p) =>
-            s.Kernel($"DenseKernels.Forward<{s.T}>", "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), EmitScope.Field(p, ParameterRole.Bias), "ws." + p.ForwardTarget,
-                Sizes(p, p.ForwardRelu != null ? ", relu: true" : ""));
+        public override void EmitForward(EmitScope s, PlannedLayer p)
+        {
+            string[] arguments = { "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), EmitScope.Field(p, ParameterRole.Bias), "ws." + p.ForwardTarget, Inputs(p), Outputs(p) };
+            s.Kernel($"DenseKernels.Forward<{s.T}>", p.ForwardRectifier == null ? arguments : arguments.Append(EmitScope.ForwardRectifierArgument(p)).ToArray());
+        }
 
         public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
             $"{p.RIn} = Wᵀ·{p.ROut}, W = {p.Parameters[ParameterRole.Weight].Info.Name}";
@@ -24,13 +27,16 @@ namespace Relucent.Generator.Emitting.Kinds
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
             string weight = EmitScope.Field(p, ParameterRole.Weight);
-            if (p.BackwardRelu != null)
+            if (p.BackwardRectifier != null)
             {
-                s.Kernel($"DenseKernels.BackwardInput<{s.T}, TRule>", "ws." + p.ROut, weight, "ws." + p.BackwardTarget, "ws." + p.BackwardRelu.Out, Sizes(p, ""));
+                // The rectifier's mask comes before the sizes, its name (when not a ReLU) after them.
+                string[] rectifier = EmitScope.BackwardRectifierArguments(p);
+                s.Kernel($"DenseKernels.BackwardInput<{s.T}, TRule>",
+                    new[] { "ws." + p.ROut, weight, "ws." + p.BackwardTarget, rectifier[0], Inputs(p), Outputs(p) }.Concat(rectifier.Skip(1)).ToArray());
             }
             else
             {
-                s.Kernel($"DenseKernels.BackwardInput<{s.T}>", "ws." + p.ROut, weight, "ws." + p.RIn, Sizes(p, ""));
+                s.Kernel($"DenseKernels.BackwardInput<{s.T}>", "ws." + p.ROut, weight, "ws." + p.RIn, Inputs(p), Outputs(p));
             }
         }
 
@@ -38,8 +44,10 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override string GradientCall(EmitScope s, PlannedLayer p) =>
             $"{EmitScope.Kernels}GradientKernels.Dense<{s.T}>(ws.{p.In}, ws.{p.ROut}, gradients[{p.Parameters[ParameterRole.Weight].Index}], "
-            + $"gradients[{p.Parameters[ParameterRole.Bias].Index}], {Sizes(p, "")});";
+            + $"gradients[{p.Parameters[ParameterRole.Bias].Index}], {Inputs(p)}, {Outputs(p)});";
 
-        private static string Sizes(PlannedLayer p, string extra) => $"inputs: {p.Input.Size}, outputs: {Of(p).Units}{extra}";
+        private static string Inputs(PlannedLayer p) => $"inputs: {p.Input.Size}";
+
+        private static string Outputs(PlannedLayer p) => $"outputs: {Of(p).Units}";
     }
 }

@@ -26,10 +26,16 @@ namespace Relucent.Generator.Emitting.Kinds
         /// <summary>The stem of the layer's geometry constant (<c>conv</c> for <c>s_conv0</c>), or null when it has none.</summary>
         public virtual string? GeometryName => null;
 
-        /// <summary>Whether the layer's forward kernel can apply a ReLU right after it as it stores (<c>relu: true</c>).</summary>
-        public virtual bool AppliesFollowingRelu => false;
+        /// <summary>Whether the layer is a rectifier (ReLU, ReLU6): where the rules differ, and what its neighbours may fuse.</summary>
+        public virtual bool IsRectifier => false;
 
-        /// <summary>Whether the layer's backward kernel can apply the rule of a ReLU right before it as it stores.</summary>
+        /// <summary>A rectifier's name in the kernels' <c>Rectifier</c> enumeration: <c>Relu</c>, <c>Relu6</c>.</summary>
+        public virtual string RectifierName => throw new InvalidOperationException("Not a rectifier.");
+
+        /// <summary>Whether the layer's forward kernel can apply a rectifier right after it as it stores.</summary>
+        public virtual bool AppliesFollowingRectifier => false;
+
+        /// <summary>Whether the layer's backward kernel can apply the rule of a rectifier right before it as it stores.</summary>
         public virtual bool AppliesPrecedingRule(Layer layer) => false;
 
         /// <summary>Whether the backward differs between rules (ReLU): its comment then states each rule's formula.</summary>
@@ -78,6 +84,12 @@ namespace Relucent.Generator.Emitting.Kinds
         public virtual void EmitDerivation(EmitScope s, PlannedLayer p)
         {
         }
+
+        /// <summary>
+        /// For a block: whether every chain's output signal is the block's own output signal (a sum passes its signal to each
+        /// term unchanged), or each chain has its own, filled by the block (a concatenation splits its signal by channel).
+        /// </summary>
+        public virtual bool ChainsShareOutputSignal => true;
 
         /// <summary>A block's closing forward step after its chains (a residual sum), as a sentence; null for other kinds.</summary>
         public virtual string? ForwardClosing(PlannedLayer p) => null;

@@ -1,3 +1,4 @@
+using System.Linq;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -9,14 +10,13 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override bool KeepsSwitches => true;
 
-        // Only when windows do not overlap does each input position receive at most one value, so that the rule can be
-        // applied value by value (DeconvNet's max(Σ, 0) is not Σ max(·, 0)).
-        public override bool AppliesPrecedingRule(Layer layer) => ((MaxPoolLayer)layer).Stride >= ((MaxPoolLayer)layer).Kernel;
+        public override bool AppliesPrecedingRule(Layer layer) => true;
 
         public override (string Type, string Value) Geometry(PlannedLayer p) => PoolText.Geometry(p, Of(p));
 
         public override string ForwardMath(PlannedLayer p) =>
-            $"{p.Out}[c, y, x] = max of {p.In}[c, {PoolText.Window("y", Of(p))}, {PoolText.Window("x", Of(p))}]; {p.Switches} records where each maximum was";
+            $"{p.Out}[c, y, x] = max of {p.In}[c, {PoolText.Window("y", Of(p), Of(p).Padding.Top)}, {PoolText.Window("x", Of(p), Of(p).Padding.Left)}]"
+            + (Of(p).Padding.IsZero ? "" : " (the padding never wins)") + $"; {p.Switches} records where each maximum was";
 
         public override void EmitForward(EmitScope s, PlannedLayer p) =>
             s.Kernel($"PoolingKernels.MaxForward<{s.T}>", "ws." + p.In, "ws." + p.Out, "ws." + p.Switches, "in " + p.Geometry);
@@ -26,9 +26,11 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
-            if (p.BackwardRelu != null)
+            if (p.BackwardRectifier != null)
             {
-                s.Kernel($"PoolingKernels.MaxBackward<{s.T}, TRule>", "ws." + p.ROut, "ws." + p.Switches, "ws." + p.BackwardTarget, "ws." + p.BackwardRelu.Out, "in " + p.Geometry);
+                string[] rectifier = EmitScope.BackwardRectifierArguments(p);
+                s.Kernel($"PoolingKernels.MaxBackward<{s.T}, TRule>",
+                    new[] { "ws." + p.ROut, "ws." + p.Switches, "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray());
             }
             else
             {
@@ -45,7 +47,8 @@ namespace Relucent.Generator.Emitting.Kinds
         public override (string Type, string Value) Geometry(PlannedLayer p) => PoolText.Geometry(p, Of(p));
 
         public override string ForwardMath(PlannedLayer p) =>
-            $"{p.Out}[c, y, x] = mean of {p.In}[c, {PoolText.Window("y", Of(p))}, {PoolText.Window("x", Of(p))}]";
+            $"{p.Out}[c, y, x] = mean of {p.In}[c, {PoolText.Window("y", Of(p), Of(p).Padding.Top)}, {PoolText.Window("x", Of(p), Of(p).Padding.Left)}]"
+            + (Of(p).Padding.IsZero ? "" : ", the padding counted as zeros");
 
         public override void EmitForward(EmitScope s, PlannedLayer p) =>
             s.Kernel($"PoolingKernels.AvgForward<{s.T}>", "ws." + p.In, "ws." + p.Out, "in " + p.Geometry);
@@ -57,17 +60,47 @@ namespace Relucent.Generator.Emitting.Kinds
             s.Kernel($"PoolingKernels.AvgBackward<{s.T}>", "ws." + p.ROut, "ws." + p.RIn, "in " + p.Geometry);
     }
 
+    /// <summary>Adaptive average pooling: output cell (i, j) averages its bin of input rows and columns, PyTorch's bins.</summary>
+    internal sealed class AdaptiveAvgPoolEmitter : LayerEmitter<AdaptiveAvgPoolLayer>
+    {
+        public override string GeometryName => "adaptive";
+
+        public override (string Type, string Value) Geometry(PlannedLayer p) =>
+            (EmitScope.Kernels + "AdaptivePoolGeometry", $"new(channels: {p.Input.Channels}, height: {p.Input.Height}, width: {p.Input.Width}, "
+                + $"outputHeight: {p.Output.Height}, outputWidth: {p.Output.Width})");
+
+        public override string ForwardMath(PlannedLayer p) =>
+            $"{p.Out}[c, i, j] = mean of {p.In}[c, ⌊i·{p.Input.Height}/{p.Output.Height}⌋..⌈(i+1)·{p.Input.Height}/{p.Output.Height}⌉−1, "
+            + $"⌊j·{p.Input.Width}/{p.Output.Width}⌋..⌈(j+1)·{p.Input.Width}/{p.Output.Width}⌉−1]";
+
+        public override void EmitForward(EmitScope s, PlannedLayer p) =>
+            s.Kernel($"PoolingKernels.AdaptiveAvgForward<{s.T}>", "ws." + p.In, "ws." + p.Out, "in " + p.Geometry);
+
+        public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
+            $"{p.RIn} receives each {p.ROut} value divided by its bin's size at every position of its bin";
+
+        public override void EmitBackward(EmitScope s, PlannedLayer p) =>
+            s.Kernel($"PoolingKernels.AdaptiveAvgBackward<{s.T}>", "ws." + p.ROut, "ws." + p.RIn, "in " + p.Geometry);
+    }
+
     /// <summary>What the pooling kinds share: their geometry constant and how comments write a window.</summary>
     internal static class PoolText
     {
-        public static (string Type, string Value) Geometry(PlannedLayer p, PoolLayer pool) =>
-            (EmitScope.Kernels + "PoolGeometry", $"new(channels: {p.Input.Channels}, height: {p.Input.Height}, width: {p.Input.Width}, kernel: {pool.Kernel}, stride: {pool.Stride})");
-
-        /// <summary><c>2y..2y+1</c>: the input rows (or columns) output <paramref name="o"/> reads.</summary>
-        public static string Window(string o, PoolLayer pool)
+        public static (string Type, string Value) Geometry(PlannedLayer p, PoolLayer pool)
         {
-            string start = pool.Stride == 1 ? o : pool.Stride + o;
-            return pool.Kernel == 1 ? start : $"{start}..{start}+{pool.Kernel - 1}";
+            string sizes = $"channels: {p.Input.Channels}, height: {p.Input.Height}, width: {p.Input.Width}, kernel: {pool.Kernel}, stride: {pool.Stride}";
+            return (EmitScope.Kernels + "PoolGeometry", pool.Padding.IsZero && !pool.CeilMode
+                ? $"new({sizes})"
+                : $"new({sizes}, padTop: {pool.Padding.Top}, padLeft: {pool.Padding.Left}, padBottom: {pool.Padding.Bottom}, padRight: {pool.Padding.Right}, "
+                    + $"ceilMode: {(pool.CeilMode ? "true" : "false")})");
+        }
+
+        /// <summary><c>2y..2y+1</c>, or <c>2y−1..2y+1</c> with a padding of 1: the input rows (or columns) output <paramref name="o"/> reads.</summary>
+        public static string Window(string o, PoolLayer pool, int padding)
+        {
+            string start = (pool.Stride == 1 ? o : pool.Stride + o) + (padding == 0 ? "" : "−" + padding);
+            string end = (pool.Stride == 1 ? o : pool.Stride + o) + (pool.Kernel - 1 - padding == 0 ? "" : (pool.Kernel - 1 - padding > 0 ? "+" : "−") + System.Math.Abs(pool.Kernel - 1 - padding));
+            return pool.Kernel == 1 ? start : $"{start}..{end}";
         }
     }
 }

@@ -7,6 +7,10 @@ namespace Relucent.Generator.Emitting.Kinds
     {
         public override bool DependsOnRule => true;
 
+        public override bool IsRectifier => true;
+
+        public override string RectifierName => "Relu";
+
         public override string OutputNote(PlannedLayer p) => "; a > 0 is this ReLU's forward mask, read by Saliency and GuidedBackprop";
 
         public override string ForwardMath(PlannedLayer p) => $"{p.Out} = max({p.In}, 0)";

@@ -39,7 +39,8 @@ namespace Relucent.Interpretation
         protected override Operation<T> Prepare<T>(Conv2DLayer conv, LayerPreparation<T> at)
         {
             Shape input = at.Input;
-            var geometry = new ConvolutionGeometry(input.Channels, input.Height, input.Width, conv.Filters, conv.Kernel, conv.Stride, conv.Padding.Top);
+            var geometry = new ConvolutionGeometry(input.Channels, input.Height, input.Width, conv.Filters, conv.Kernel, conv.Stride,
+                conv.Padding.Top, conv.Padding.Left, conv.Padding.Bottom, conv.Padding.Right, conv.Groups);
             return new ConvolutionOperation<T>(geometry, at.Parameter(ParameterRole.Weight), at.OptionalParameter(ParameterRole.Bias));
         }
     }
