@@ -105,6 +105,24 @@ public class HeatmapTests
     }
 
     [Fact]
+    public void A_picture_of_an_input_is_the_overlays_image_without_heat()
+    {
+        (double[] image, Shape shape) = ColourInput();
+        using Image<Rgb24> picture = Heatmap.Picture<double>(image, shape, pixelSize: 3);
+        using Image<Rgb24> overlay = Heatmap.Overlay<double>(SignedMap(), image, shape, alpha: 0, new HeatmapOptions { PixelSize = 3 });
+        Assert.Equal(Heatmap.EncodePng(overlay), Heatmap.EncodePng(picture));
+        Assert.Equal((3 * Width, 3 * Height), (picture.Width, picture.Height));
+
+        // One channel: grey, from its minimum (black) to its maximum (white).
+        using Image<Rgb24> grey = Heatmap.Picture<float>(new float[] { -1, 0, 3 }, Shape.Image(1, 1, 3));
+        Assert.Equal(new Rgb24(0, 0, 0), grey[0, 0]);
+        Assert.Equal(new Rgb24(64, 64, 64), grey[1, 0]);
+        Assert.Equal(new Rgb24(255, 255, 255), grey[2, 0]);
+        Assert.Throws<ArgumentException>(() => Heatmap.Picture<float>(new float[2], Shape.Image(1, 1, 3)));
+        Assert.Throws<ArgumentException>(() => Heatmap.Picture<float>(new float[3], Shape.Vector(3)));
+    }
+
+    [Fact]
     public void A_grid_lays_pictures_out_in_rows_on_the_background()
     {
         using Image<Rgb24> a = Heatmap.Render<double>(new double[] { 1 }, 1, 1, new HeatmapOptions { PixelSize = 2 });
