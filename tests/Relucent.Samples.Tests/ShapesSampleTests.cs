@@ -92,6 +92,21 @@ public sealed partial class ShapesSampleTests(ShapesRun run, ITestOutputHelper l
     }
 
     [Fact]
+    public void The_samples_readme_shows_the_commands_as_the_sample_prints_them()
+    {
+        // The README shows a run from the repository root with the default output folder; this run wrote elsewhere.
+        string readme = File.ReadAllText(Repository.File("samples/Shapes/README.md"));
+        CodeBlock shown = Assert.Single(Markdown.CodeBlocks(readme), b => b.Text.Contains("Explain one of the images", StringComparison.Ordinal));
+        string[] expected = shown.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Replace("shapes-output/", run.Output + "/", StringComparison.Ordinal))
+            .ToArray();
+        string[] printed = Sample.Output.Split('\n').Select(l => l.TrimEnd()).ToArray();
+        int start = Array.IndexOf(printed, expected[0]);
+        Assert.True(start >= 0, $"The sample no longer prints \"{expected[0]}\".\n{Sample.Output}");
+        Assert.Equal(expected, printed.Skip(start).Take(expected.Length));
+    }
+
+    [Fact]
     public void Its_report_shows_every_picture_under_its_title_in_a_browser()
     {
         _ = Sample;
