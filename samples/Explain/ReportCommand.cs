@@ -106,7 +106,7 @@ namespace Relucent.Explain
                     example.Figures.Add(ReportFigure.Of("input", picture));
                 }
 
-                float[] baseline = MeanColour(x);
+                float[] baseline = MeanColour.Of(x);
                 for (int m = 0; m < ShapesMethods.Names.Count; m++)
                 {
                     string method = ShapesMethods.Names[m];
@@ -129,21 +129,6 @@ namespace Relucent.Explain
                 ["method", "deletion AUC ↓", "insertion AUC ↑"],
                 ShapesMethods.Names.Select((method, m) => (IReadOnlyList<string>)[ShapesMethods.Title(method), (sums[m, 0] / inputs.Count).ToString("F3", culture), (sums[m, 1] / inputs.Count).ToString("F3", culture)]).ToList()));
             return report;
-        }
-
-        // The image's mean colour in every pixel: the baseline deletion replaces pixels with.
-        private static float[] MeanColour(float[] x)
-        {
-            const int Plane = 32 * 32;
-            var baseline = new float[x.Length];
-            for (int c = 0; c < 3; c++)
-            {
-                double sum = 0;
-                for (int p = 0; p < Plane; p++) sum += x[c * Plane + p];
-                baseline.AsSpan(c * Plane, Plane).Fill((float)(sum / Plane));
-            }
-
-            return baseline;
         }
     }
 }

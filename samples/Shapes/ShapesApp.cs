@@ -271,7 +271,7 @@ namespace Relucent.Samples.Shapes
                 {
                     ShapeImage image = test[i];
                     float[] x = image.Pixels;
-                    float[] baseline = MeanColour(x);
+                    float[] baseline = MeanColour.Of(x);
                     float[][] label = methods.Select(m => PixelMap(m.Attribute(x, image.Label), shape)).ToArray();
                     float[][]? distractor = image.HasDistractor
                         ? methods.Select(m => PixelMap(m.Attribute(x, image.Distractor), shape)).ToArray()
@@ -324,18 +324,5 @@ namespace Relucent.Samples.Shapes
 
         // |map|, maximum over channels: one value per pixel.
         private static float[] PixelMap(float[] map, Relucent.Model.Shape shape) => map.Abs().ReduceChannels(ChannelReduction.Max, shape);
-
-        private static float[] MeanColour(float[] x)
-        {
-            var baseline = new float[x.Length];
-            for (int c = 0; c < ShapesDataset.Channels; c++)
-            {
-                double sum = 0;
-                for (int p = 0; p < ShapesDataset.Plane; p++) sum += x[c * ShapesDataset.Plane + p];
-                baseline.AsSpan(c * ShapesDataset.Plane, ShapesDataset.Plane).Fill((float)(sum / ShapesDataset.Plane));
-            }
-
-            return baseline;
-        }
     }
 }
