@@ -20,6 +20,9 @@ namespace Relucent.Explain
               explain <input.png|input.safetensors> --weights shapes-cnn.safetensors [--method M] [--target N] [--output map.png]
                   Explain one 3×32×32 image with the Shapes sample's CNN (weights saved by samples/Shapes):
                   saliency, deconvnet, guidedbackprop, integrated-gradients or smoothgrad.
+              report <input.png|input.safetensors>... --weights shapes-cnn.safetensors [--output report.html]
+                  Explain each image with every method and write one self-contained HTML page: the inputs,
+                  the predictions, each method's map titled with its name, and their deletion and insertion AUC.
               help
                   Show this help (also --help, -h).
 
@@ -57,8 +60,10 @@ namespace Relucent.Explain
                     return Import(args[1..], output, error);
                 case "explain":
                     return ExplainCommand.Run(args[1..], output, error);
+                case "report":
+                    return ReportCommand.Run(args[1..], output, error);
                 default:
-                    error.WriteLine($"explain: unknown command '{args[0]}'. Commands: import, explain, help. Run 'explain --help' for details.");
+                    error.WriteLine($"explain: unknown command '{args[0]}'. Commands: import, explain, report, help. Run 'explain --help' for details.");
                     return 2;
             }
         }

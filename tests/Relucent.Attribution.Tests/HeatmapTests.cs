@@ -67,6 +67,7 @@ public class HeatmapTests
         using Image<Rgb24> picture = Picture();
         byte[] png = Heatmap.EncodePng(picture);
         Approved.AssertPng("heatmaps.png", png);
+        Assert.False(File.Exists(Path.Combine(AppContext.BaseDirectory, "heatmaps.received.png")), "a passing comparison left its received picture behind");
     }
 
     [Fact]
@@ -79,7 +80,6 @@ public class HeatmapTests
         byte[] second = Heatmap.EncodePng(Heatmap.Overlay<float>(map, x, LeNet.Architecture.InputShape, 0.5, new HeatmapOptions { PixelSize = 4 }));
         Assert.Equal(first, second);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, first.Take(4));
-        File.WriteAllBytes(Path.Combine(AppContext.BaseDirectory, "lenet-ig-overlay.png"), first);
     }
 
     [Fact]
@@ -105,6 +105,24 @@ public class HeatmapTests
     }
 
     [Fact]
+    public void A_picture_of_an_input_is_the_overlays_image_without_heat()
+    {
+        (double[] image, Shape shape) = ColourInput();
+        using Image<Rgb24> picture = Heatmap.Picture<double>(image, shape, pixelSize: 3);
+        using Image<Rgb24> overlay = Heatmap.Overlay<double>(SignedMap(), image, shape, alpha: 0, new HeatmapOptions { PixelSize = 3 });
+        Assert.Equal(Heatmap.EncodePng(overlay), Heatmap.EncodePng(picture));
+        Assert.Equal((3 * Width, 3 * Height), (picture.Width, picture.Height));
+
+        // One channel: grey, from its minimum (black) to its maximum (white).
+        using Image<Rgb24> grey = Heatmap.Picture<float>(new float[] { -1, 0, 3 }, Shape.Image(1, 1, 3));
+        Assert.Equal(new Rgb24(0, 0, 0), grey[0, 0]);
+        Assert.Equal(new Rgb24(64, 64, 64), grey[1, 0]);
+        Assert.Equal(new Rgb24(255, 255, 255), grey[2, 0]);
+        Assert.Throws<ArgumentException>(() => Heatmap.Picture<float>(new float[2], Shape.Image(1, 1, 3)));
+        Assert.Throws<ArgumentException>(() => Heatmap.Picture<float>(new float[3], Shape.Vector(3)));
+    }
+
+    [Fact]
     public void A_grid_lays_pictures_out_in_rows_on_the_background()
     {
         using Image<Rgb24> a = Heatmap.Render<double>(new double[] { 1 }, 1, 1, new HeatmapOptions { PixelSize = 2 });
@@ -122,11 +140,14 @@ public class HeatmapTests
 /// <summary>Approved-file comparison for pictures.</summary>
 public static class Approved
 {
+    /// <summary>
+    /// Passes when <paramref name="png"/> has the approved picture's pixels, and leaves no file behind. On a
+    /// difference it writes <c>NAME.received.png</c> beside the test assembly, to look at, and fails naming it.
+    /// </summary>
     public static void AssertPng(string name, byte[] png)
     {
         string approvedPath = Path.Combine(AppContext.BaseDirectory, "Approved", name);
         string receivedPath = Path.Combine(AppContext.BaseDirectory, Path.GetFileNameWithoutExtension(name) + ".received.png");
-        File.WriteAllBytes(receivedPath, png);
         if (Environment.GetEnvironmentVariable("RELUCENT_APPROVE") == "1")
         {
             string source = Path.Combine(ProjectDirectory(), "Approved", name);
@@ -134,11 +155,28 @@ public static class Approved
             Assert.Fail($"Approved {source} afresh (RELUCENT_APPROVE=1): look at it, commit it, and run again without the variable.");
         }
 
-        Assert.True(File.Exists(approvedPath), $"No approved picture {approvedPath}; the received one is {receivedPath}. Look at it and approve with RELUCENT_APPROVE=1.");
+        string? difference = Difference(name, approvedPath, png);
+        if (difference is null)
+        {
+            File.Delete(receivedPath); // a picture received by an earlier failing run is stale now
+            return;
+        }
+
+        File.WriteAllBytes(receivedPath, png);
+        Assert.Fail($"{difference}; received: {receivedPath}");
+    }
+
+    /// <summary>What differs between <paramref name="png"/> and the approved picture, or null when nothing does.</summary>
+    private static string? Difference(string name, string approvedPath, byte[] png)
+    {
+        if (!File.Exists(approvedPath)) return $"No approved picture {approvedPath}. Look at the received one and approve it with RELUCENT_APPROVE=1";
         using Image<Rgb24> expected = Image.Load<Rgb24>(File.ReadAllBytes(approvedPath));
         using Image<Rgb24> actual = Image.Load<Rgb24>(png);
-        Assert.True(expected.Width == actual.Width && expected.Height == actual.Height,
-            $"{name}: the picture is {actual.Width}×{actual.Height}, the approved one {expected.Width}×{expected.Height}; received: {receivedPath}");
+        if (expected.Width != actual.Width || expected.Height != actual.Height)
+        {
+            return $"{name}: the picture is {actual.Width}×{actual.Height}, the approved one {expected.Width}×{expected.Height}";
+        }
+
         int differing = 0;
         string first = "";
         for (int y = 0; y < actual.Height; y++)
@@ -152,7 +190,7 @@ public static class Approved
             }
         }
 
-        Assert.True(differing == 0, $"{name}: {differing} pixels differ from the approved picture, {first}; received: {receivedPath}");
+        return differing == 0 ? null : $"{name}: {differing} pixels differ from the approved picture, {first}";
     }
 
     private static string ProjectDirectory()

@@ -90,7 +90,40 @@ namespace Relucent.Imaging
             int channels = imageShape.Channels, height = imageShape.Height, width = imageShape.Width, plane = height * width;
             Guard.Length(image, channels * plane, nameof(image), imageShape.ToString());
             Rgb24[] heat = Colorize(map, height, width, options);
+            (double R, double G, double B)[] pixels = ImagePixels(image, imageShape);
+            for (int p = 0; p < plane; p++)
+            {
+                (double r, double g, double b) = pixels[p];
+                Rgb24 h = heat[p];
+                heat[p] = new Rgb24(
+                    Colormap.ToByte((1 - alpha) * r + alpha * h.R),
+                    Colormap.ToByte((1 - alpha) * g + alpha * h.G),
+                    Colormap.ToByte((1 - alpha) * b + alpha * h.B));
+            }
 
+            return ToImage(heat, height, width, options.PixelSize);
+        }
+
+        /// <summary>
+        /// The input <paramref name="image"/> of <paramref name="imageShape"/> [C, H, W] as a picture, drawn as
+        /// <see cref="Overlay"/> draws it (grey or RGB, scaled by its own minimum and maximum to [0, 255]), each value a
+        /// square of <paramref name="pixelSize"/> pixels: the picture to show beside its maps.
+        /// </summary>
+        public static Image<Rgb24> Picture<T>(ReadOnlySpan<T> image, Shape imageShape, int pixelSize = 1)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!imageShape.IsImage) throw new ArgumentException($"A picture needs an image shape [C, H, W]; got {imageShape}.", nameof(imageShape));
+            if (pixelSize < 1) throw new ArgumentOutOfRangeException(nameof(pixelSize), pixelSize, "pixelSize is 1 or more.");
+            Guard.Length(image, imageShape.Channels * imageShape.Height * imageShape.Width, nameof(image), imageShape.ToString());
+            Rgb24[] pixels = ImagePixels(image, imageShape).Select(p => new Rgb24(Colormap.ToByte(p.R), Colormap.ToByte(p.G), Colormap.ToByte(p.B))).ToArray();
+            return ToImage(pixels, imageShape.Height, imageShape.Width, pixelSize);
+        }
+
+        /// <summary>Each pixel of an image [C, H, W] in [0, 255]: RGB for three channels, the channels' mean in grey otherwise, scaled by the image's own minimum and maximum.</summary>
+        private static (double R, double G, double B)[] ImagePixels<T>(ReadOnlySpan<T> image, Shape imageShape)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int channels = imageShape.Channels, plane = imageShape.Height * imageShape.Width;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
             foreach (T v in image)
             {
@@ -100,30 +133,25 @@ namespace Relucent.Imaging
             }
 
             double scale = max > min ? 255.0 / (max - min) : 0;
+            var pixels = new (double R, double G, double B)[plane];
             for (int p = 0; p < plane; p++)
             {
-                double r, g, b;
                 if (channels == 3)
                 {
-                    r = (double.CreateTruncating(image[p]) - min) * scale;
-                    g = (double.CreateTruncating(image[plane + p]) - min) * scale;
-                    b = (double.CreateTruncating(image[2 * plane + p]) - min) * scale;
+                    pixels[p] = ((double.CreateTruncating(image[p]) - min) * scale,
+                        (double.CreateTruncating(image[plane + p]) - min) * scale,
+                        (double.CreateTruncating(image[2 * plane + p]) - min) * scale);
                 }
                 else
                 {
                     double sum = 0;
                     for (int c = 0; c < channels; c++) sum += double.CreateTruncating(image[c * plane + p]);
-                    r = g = b = (sum / channels - min) * scale;
+                    double grey = (sum / channels - min) * scale;
+                    pixels[p] = (grey, grey, grey);
                 }
-
-                Rgb24 h = heat[p];
-                heat[p] = new Rgb24(
-                    Colormap.ToByte((1 - alpha) * r + alpha * h.R),
-                    Colormap.ToByte((1 - alpha) * g + alpha * h.G),
-                    Colormap.ToByte((1 - alpha) * b + alpha * h.B));
             }
 
-            return ToImage(heat, height, width, options.PixelSize);
+            return pixels;
         }
 
         /// <summary>

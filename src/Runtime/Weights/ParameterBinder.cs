@@ -97,7 +97,7 @@ namespace Relucent
             foreach (string fileName in source.Keys.OrderBy(k => k, StringComparer.Ordinal))
             {
                 Tensor tensor = source[fileName] ?? throw new ArgumentException($"Tensor '{fileName}' is null.", nameof(source));
-                string networkName = map.TryGetValue(fileName, out string? mapped) && mapped is not null ? mapped : fileName;
+                string networkName = map.TryGetValue(fileName, out string? mapped) && mapped is not null ? mapped : Unprefixed(fileName, options.StripPrefix);
                 if (byNetworkName.TryGetValue(networkName, out var other))
                 {
                     problems.Add(new(
@@ -175,9 +175,20 @@ namespace Relucent
                 }
             }
 
-            if (problems.Count > 0) throw new ParameterBindingException(problems);
+            if (problems.Count > 0)
+            {
+                string[] missing = expected.Where(p => !byNetworkName.ContainsKey(p.Name)).Select(p => p.Name).ToArray();
+                throw new ParameterBindingException(problems, PrefixHint.For(missing, unmatched));
+            }
+
             return bound;
         }
+
+        /// <summary><paramref name="fileName"/> without <paramref name="prefix"/> when it starts with it (and is longer).</summary>
+        private static string Unprefixed(string fileName, string? prefix) =>
+            !string.IsNullOrEmpty(prefix) && fileName.Length > prefix.Length && fileName.StartsWith(prefix, StringComparison.Ordinal)
+                ? fileName[prefix.Length..]
+                : fileName;
 
         /// <summary>The first NaN or infinity of a floating-point tensor, read in its own precision, and how many it holds; null when every value is finite.</summary>
         internal static (long Index, string What, long Count)? NonFinite(Tensor tensor)

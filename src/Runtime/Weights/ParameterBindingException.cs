@@ -50,24 +50,38 @@ namespace Relucent
     {
         /// <summary>An error listing <paramref name="problems"/>.</summary>
         public ParameterBindingException(IReadOnlyList<ParameterBindingProblem> problems)
-            : base(Describe(problems))
+            : this(problems, hint: null)
+        {
+        }
+
+        /// <summary>An error listing <paramref name="problems"/>, with a <paramref name="hint"/> at their head (when not null) saying what would fix most of them.</summary>
+        public ParameterBindingException(IReadOnlyList<ParameterBindingProblem> problems, string? hint)
+            : base(Describe(problems, hint))
         {
             Problems = problems.ToArray();
+            Hint = hint;
         }
 
         /// <summary>Every problem, in the order of the expected parameters, then unexpected tensors.</summary>
         public IReadOnlyList<ParameterBindingProblem> Problems { get; }
 
+        /// <summary>
+        /// What would fix most of the <see cref="Problems"/> at once, when the binder sees it: for a state_dict whose
+        /// names all carry a prefix, the <see cref="ParameterBindingOptions.StripPrefix"/> that removes it. Null otherwise.
+        /// </summary>
+        public string? Hint { get; }
+
         /// <summary>The problems' messages.</summary>
         public IReadOnlyList<string> Messages => Problems.Select(p => p.Message).ToArray();
 
-        private static string Describe(IReadOnlyList<ParameterBindingProblem> problems)
+        private static string Describe(IReadOnlyList<ParameterBindingProblem> problems, string? hint)
         {
             ArgumentNullException.ThrowIfNull(problems);
             string count = problems.Count == 1 ? "1 problem" : $"{problems.Count} problems";
             const int Shown = 20; // a file of a million stray tensors still gives a message one can read
             string more = problems.Count > Shown ? $"{Environment.NewLine}  … and {problems.Count - Shown} more (see Problems)" : string.Empty;
-            return $"The weights do not fit the network ({count}):" + string.Concat(problems.Take(Shown).Select(p => Environment.NewLine + "  " + p.Message)) + more;
+            string head = hint is null ? string.Empty : Environment.NewLine + "Hint: " + hint;
+            return $"The weights do not fit the network ({count}):" + head + string.Concat(problems.Take(Shown).Select(p => Environment.NewLine + "  " + p.Message)) + more;
         }
     }
 
@@ -82,5 +96,12 @@ namespace Relucent
         /// <c>"conv1.weight"</c>. Tensors not in the map keep their names.
         /// </summary>
         public IReadOnlyDictionary<string, string>? NameMap { get; init; }
+
+        /// <summary>
+        /// Removes this prefix from every file tensor name that starts with it, before matching: <c>"features."</c>
+        /// binds <c>features.0.weight</c> to <c>0.weight</c>, <c>"module."</c> undoes DataParallel (as PyTorch's
+        /// <c>consume_prefix_in_state_dict_if_present</c> does). A name in <see cref="NameMap"/> is renamed by the map instead.
+        /// </summary>
+        public string? StripPrefix { get; init; }
     }
 }

@@ -155,11 +155,28 @@ namespace Relucent.Tests.Batching
         [Fact]
         public void An_empty_batch_does_nothing()
         {
-            CaptumLeNet net = LeNet();
+            // Empty batches call the network never, and leave a runner ready for the next batch.
+            var net = new Counting(LeNet());
             Relucent.Batch.Forward<float>(net, ReadOnlySpan<float>.Empty, Span<float>.Empty);
             Relucent.Batch.Explain<float>(net, BackwardRule.Saliency, ReadOnlySpan<float>.Empty, ReadOnlySpan<int>.Empty, Span<float>.Empty);
-            using var runner = new BatchRunner<float>(net);
+            using var runner = new BatchRunner<float>(net, workers: 2);
+            runner.Forward(ReadOnlySpan<float>.Empty, Span<float>.Empty);
             runner.Explain(BackwardRule.GuidedBackprop, ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, Span<float>.Empty);
+            Assert.Equal(0, net.Calls);
+
+            // An empty input with a non-empty output is still a count mismatch, not an empty batch.
+            Assert.Throws<ArgumentException>(() => runner.Forward(ReadOnlySpan<float>.Empty, new float[CaptumLeNet.OutputSize]));
+            Assert.Equal(0, net.Calls);
+
+            float[] inputs = Random<float>(3 * CaptumLeNet.InputSize, seed: 6);
+            var outputs = new float[3 * CaptumLeNet.OutputSize];
+            runner.Forward(inputs, outputs);
+            Assert.Equal(3, net.Calls);
+            CaptumLeNet single = LeNet();
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(single.Forward(inputs.AsSpan(i * CaptumLeNet.InputSize, CaptumLeNet.InputSize).ToArray()), outputs.AsSpan(i * CaptumLeNet.OutputSize, CaptumLeNet.OutputSize).ToArray());
+            }
         }
 
         [Fact]
@@ -337,6 +354,30 @@ namespace Relucent.Tests.Batching
             public sealed class Workspace : IWorkspace
             {
                 public bool CheckFinite { get; set; }
+            }
+        }
+
+        /// <summary>Another network's calls, counted.</summary>
+        private sealed class Counting(IExplainer<float> inner) : IExplainer<float>
+        {
+            private int _calls;
+            public int Calls => Volatile.Read(ref _calls);
+            public Network Architecture => inner.Architecture;
+            public int InputSize => inner.InputSize;
+            public int OutputSize => inner.OutputSize;
+            public IReadOnlyList<BackwardRule> Rules => inner.Rules;
+            public IWorkspace CreateWorkspace() => inner.CreateWorkspace();
+
+            public void Forward(ReadOnlySpan<float> input, Span<float> output, IWorkspace workspace)
+            {
+                Interlocked.Increment(ref _calls);
+                inner.Forward(input, output, workspace);
+            }
+
+            public void Explain(BackwardRule rule, ReadOnlySpan<float> input, ReadOnlySpan<float> seed, Span<float> result, IWorkspace workspace)
+            {
+                Interlocked.Increment(ref _calls);
+                inner.Explain(rule, input, seed, result, workspace);
             }
         }
 
