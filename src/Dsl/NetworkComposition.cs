@@ -7,9 +7,9 @@ namespace Relucent
     public sealed partial class Network
     {
         /// <summary>
-        /// Continues the chain with <paramref name="block"/>, usually a static helper method of the same class that declares
-        /// a repeated block once: <c>.Then(b =&gt; Bottleneck(b, width: 64, stride: 1))</c>. The generator reads the helper's
-        /// body with the call's constant arguments, as if its layers were written here.
+        /// Continues the chain with <paramref name="block"/>, usually a static helper method, declared in the same file, that
+        /// declares a repeated block once: <c>.Then(b =&gt; Bottleneck(b, width: 64, stride: 1))</c>. The generator reads the
+        /// helper's body with the call's constant arguments, as if its layers were written here.
         /// </summary>
         public Network Then(Func<Network, Network> block)
         {

@@ -12,8 +12,8 @@ namespace Relucent
     /// <remarks>
     /// C# looks at extension members only when the type has no applicable member of its own, so a class the
     /// generator ran on always binds to its generated <c>Load</c>: these are reached only where generated code is
-    /// missing. Only members the generator writes for every network are stood in for (not <c>Create()</c>, which
-    /// exists only for networks without parameters), so the message is never wrong about the cause.
+    /// missing. Only members the generator writes for every network are stood in for (<c>Create(seed)</c>, but not
+    /// <c>Create()</c>, which exists only for networks without parameters), so the message is never wrong about the cause.
     /// </remarks>
     public static class GeneratorMissing
     {
@@ -30,6 +30,12 @@ namespace Relucent
         /// <typeparam name="TNetwork">The class whose generated member is missing.</typeparam>
         extension<TNetwork>(TNetwork) where TNetwork : class
         {
+            /// <summary>Not generated: the generator did not run (see <see cref="GeneratorMissing"/>).</summary>
+            /// <param name="seed">Unused.</param>
+            [Obsolete(Cause + "Create" + Fix, error: true)]
+            [EditorBrowsable(EditorBrowsableState.Never)]
+            public static TNetwork Create(int seed) => throw NotGenerated();
+
             /// <summary>Not generated: the generator did not run (see <see cref="GeneratorMissing"/>).</summary>
             /// <param name="safetensorsPath">Unused.</param>
             [Obsolete(Cause + "Load" + Fix, error: true)]

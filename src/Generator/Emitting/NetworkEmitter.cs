@@ -170,6 +170,9 @@ namespace Relucent.Generator.Emitting
             {
                 w.Line("/// <summary>The network, which has no parameters to load.</summary>");
                 w.Line($"public static {name} Create() => new {name}(global::System.Array.Empty<{t}[]>());");
+                w.Line();
+                w.Line("/// <summary>The network, which has no parameters to draw: <paramref name=\"seed\"/> is not used (every network has this way to start).</summary>");
+                w.Line($"public static {name} Create(int seed) => Create();");
             }
             else
             {

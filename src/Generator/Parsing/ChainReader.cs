@@ -17,8 +17,8 @@ namespace Relucent.Generator.Parsing
     /// Reads a fluent chain <c>Net.Input(...).Dense(...)...</c> through the semantic model into the layer model. Calls are
     /// confirmed by their method symbol (not their spelling) and looked up among the layer kinds' calls
     /// (<see cref="LayerCall.All"/>); arguments are matched by parameter; every size must be a compile-time constant and a
-    /// block's chains lambdas. A repeated block is written once: a static helper method of the network's class whose body
-    /// is one chain is read with its call's constant arguments (<see cref="Constants"/>), and <c>Repeat</c> is unrolled.
+    /// block's chains lambdas. A repeated block is written once: a static helper method declared in the network's file whose
+    /// body is one chain is read with its call's constant arguments (<see cref="Constants"/>), and <c>Repeat</c> is unrolled.
     /// Anything else becomes a diagnostic at its site, and reading goes on so that every independent mistake is reported.
     /// </summary>
     internal sealed class ChainReader
@@ -27,17 +27,15 @@ namespace Relucent.Generator.Parsing
         private const int MaxHelperDepth = 32;
 
         private readonly List<DiagnosticInfo> _diagnostics;
-        private readonly INamedTypeSymbol _networkClass;
         private readonly Compilation _compilation;
         private readonly SyntaxTree _file;
         private readonly CancellationToken _cancellation;
         private int _helperDepth;
         private int _unrolled;
 
-        public ChainReader(List<DiagnosticInfo> diagnostics, INamedTypeSymbol networkClass, Compilation compilation, SyntaxTree file, CancellationToken cancellation)
+        public ChainReader(List<DiagnosticInfo> diagnostics, Compilation compilation, SyntaxTree file, CancellationToken cancellation)
         {
             _diagnostics = diagnostics;
-            _networkClass = networkClass;
             _compilation = compilation;
             _file = file;
             _cancellation = cancellation;
@@ -156,7 +154,7 @@ namespace Relucent.Generator.Parsing
             return true;
         }
 
-        // A static helper of the network's class, Network Block(Network b, int width, ...) => b.Conv2D(width, ...)...: its
+        // A static helper in the network's file, Network Block(Network b, int width, ...) => b.Conv2D(width, ...)...: its
         // first argument is the chain so far, the others constants; its body is read with its parameters bound to them.
         private bool ReadHelper(IInvocationOperation call, Scope scope, List<Layer> layers, List<LayerSite> sites)
         {
@@ -342,9 +340,11 @@ namespace Relucent.Generator.Parsing
         private static IOperation? Body(IAnonymousFunctionOperation lambda) =>
             lambda.Body.Operations.Length == 1 ? (lambda.Body.Operations[0] as IReturnOperation)?.ReturnedValue : null;
 
-        // A helper: a static method of the network's class taking the chain first and returning it.
-        private bool IsHelper(IMethodSymbol method) =>
-            method.IsStatic && method.Parameters.Length > 0 && SymbolEqualityComparer.Default.Equals(method.ContainingType, _networkClass)
+        // A helper: a static method called as Helper(b, ...), taking the chain first and returning it, declared in source (the
+        // file is checked when its body is read): the network's own class's, or a static class's beside it that several
+        // networks share. An extension method called as b.Helper() is not one: the chain's calls are Relucent's own.
+        private static bool IsHelper(IMethodSymbol method) =>
+            method.IsStatic && !method.IsExtensionMethod && method.Parameters.Length > 0 && !method.DeclaringSyntaxReferences.IsEmpty
             && IsRelucentType(method.ReturnType as INamedTypeSymbol, "Network") && IsRelucentType(method.Parameters[0].Type as INamedTypeSymbol, "Network");
 
         private static bool IsChain(ITypeSymbol? type) =>

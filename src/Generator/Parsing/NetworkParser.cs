@@ -134,7 +134,7 @@ namespace Relucent.Generator.Parsing
             SemanticModel model = context.SemanticModel.SyntaxTree == initializer.SyntaxTree
                 ? context.SemanticModel
                 : context.SemanticModel.Compilation.GetSemanticModel(initializer.SyntaxTree);
-            var reader = new ChainReader(diagnostics, type, model.Compilation, initializer.SyntaxTree, cancellation);
+            var reader = new ChainReader(diagnostics, model.Compilation, initializer.SyntaxTree, cancellation);
             var layers = new List<Layer>();
             var sites = new List<LayerSite>();
             if (!reader.ReadNetwork(model.GetOperation(initializer, cancellation), layers, sites) || reader.Input is not Shape input)
