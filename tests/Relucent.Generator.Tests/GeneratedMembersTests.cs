@@ -51,6 +51,7 @@ public class GeneratedMembersTests
     [InlineData(nameof(Sources.Mlp))]
     [InlineData(nameof(Sources.LeNet))]
     [InlineData(nameof(Sources.ResidualDouble))]
+    [InlineData(nameof(Sources.Blocks))]
     public void The_emitted_class_declares_only_members_the_clash_check_knows(string example)
     {
         string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;

@@ -65,4 +65,26 @@ public static class Sources
                 .Softmax();
         }
         """;
+
+    /// <summary>The newer layers together: a projection shortcut, a concatenation, ReLU6, grouped and padded layers, a helper, named layers.</summary>
+    public const string Blocks = """
+        using Relucent;
+
+        namespace Demo;
+
+        [Saliency, GuidedBackprop]
+        public partial class Blocks
+        {
+            static readonly Network Spec = Net.Input(3, 8, 8)
+                .Conv2D(4, kernel: 3, stride: 2, padding: new Padding(top: 1, left: 1, bottom: 0, right: 0), bias: false, name: "conv1").BatchNorm(name: "bn1").ReLU()
+                .Then(b => Block(b, "layer1", width: 6))
+                .Concat(b => b.Conv2D(2, kernel: 1, name: "branch1"), b => b.Conv2D(4, kernel: 3, padding: 1, groups: 2).ReLU6(), name: "mix")
+                .MaxPool(3, stride: 2, padding: 1, ceilMode: true).AdaptiveAvgPool(1, name: "avgpool").Flatten().Dense(3, name: "fc");
+
+            static Network Block(Network b, string name, int width) => b
+                .Residual(r => r.Conv2D(width, kernel: 3, padding: 1, bias: false, name: "conv1").ReLU().Conv2D(width, kernel: 3, padding: 1, bias: false, name: "conv2"),
+                    shortcut: s => s.Conv2D(width, kernel: 1, bias: false), name: name + ".0")
+                .ReLU(name: name);
+        }
+        """;
 }

@@ -50,7 +50,9 @@ namespace Relucent.Generator.Emitting
             var signals = new List<Buffer>();
             var switches = new List<Buffer>();
             var placer = new Placer(activations, switches, parameters);
-            List<PlannedLayer> planned = placer.Place(input, layers, LayerPath.Top, "a0", "");
+            List<PlannedLayer> planned = placer.Place(input, layers, LayerPath.Top, i => ParameterNames.ModuleName(layers[i], i), "a0", "");
+            int named = 0;
+            NumberNamed(planned, ref named);
             string output = planned.Count == 0 ? "a0" : planned[planned.Count - 1].Out;
             string seed = "r" + (planned.Count == 0 ? "0" : planned[planned.Count - 1].Suffix);
             signals.Add(new Buffer(seed, (int)(planned.Count == 0 ? input.Size : planned[planned.Count - 1].Output.Size), null, false,
@@ -61,6 +63,16 @@ namespace Relucent.Generator.Emitting
             activations.RemoveAll(b => unused.Contains(b.Name));
             signals.RemoveAll(b => unused.Contains(b.Name));
             return new BufferPlan(planned, activations, signals, switches, output, seed);
+        }
+
+        // Numbers the named layers in the order NamedLayer.Of lists them at run time: forward, a block after its chains.
+        private static void NumberNamed(List<PlannedLayer> layers, ref int next)
+        {
+            foreach (PlannedLayer layer in layers)
+            {
+                foreach (PlannedBranch branch in layer.Branches) NumberNamed(branch.Layers, ref next);
+                if (layer.Layer.Name != null) layer.NamedIndex = next++;
+            }
         }
 
         /// <summary>
@@ -76,13 +88,14 @@ namespace Relucent.Generator.Emitting
                 PlannedLayer layer = layers[i];
                 foreach (PlannedBranch branch in layer.Branches) Fuse(branch.Layers, unused);
                 if (!layer.Kind.IsRectifier) continue;
-                if (i > 0 && layers[i - 1].Kind.AppliesFollowingRectifier)
+                // A named layer keeps its buffers (layer attribution reads them), so its pair is not fused.
+                if (i > 0 && layers[i - 1].Kind.AppliesFollowingRectifier && layers[i - 1].NamedIndex == null)
                 {
                     layers[i - 1].ForwardRectifier = layer;
                     layer.ForwardFused = true;
                     unused.Add(layers[i - 1].Out);
                 }
-                if (i + 1 < layers.Count && layers[i + 1].Kind.AppliesPrecedingRule(layers[i + 1].Layer))
+                if (i + 1 < layers.Count && layers[i + 1].Kind.AppliesPrecedingRule(layers[i + 1].Layer) && layer.NamedIndex == null)
                 {
                     layers[i + 1].BackwardRectifier = layer;
                     layer.BackwardFused = true;
@@ -105,7 +118,8 @@ namespace Relucent.Generator.Emitting
                 _parameters = parameters.ToLookup(p => string.Join(".", p.Info.Path));
             }
 
-            public List<PlannedLayer> Place(Shape input, IReadOnlyList<Layer> layers, System.Func<int, LayerPath> pathOf, string inName, string suffixPrefix)
+            public List<PlannedLayer> Place(Shape input, IReadOnlyList<Layer> layers, System.Func<int, LayerPath> pathOf, System.Func<int, string> moduleOf,
+                string inName, string suffixPrefix)
             {
                 var planned = new List<PlannedLayer>();
                 string current = inName;
@@ -114,7 +128,7 @@ namespace Relucent.Generator.Emitting
                 {
                     LayerPath path = pathOf(i);
                     ShapeRules.Check(layers[i], currentShape, path, out Shape output);
-                    var layer = new PlannedLayer(layers[i], path, currentShape, output, suffixPrefix + (i + 1)) { In = current, Out = "a" + suffixPrefix + (i + 1) };
+                    var layer = new PlannedLayer(layers[i], path, currentShape, output, suffixPrefix + (i + 1)) { In = current, Out = "a" + suffixPrefix + (i + 1), Module = moduleOf(i) };
                     foreach (ParameterMember p in _parameters[string.Join(".", path.Indices)]) layer.Parameters[p.Info.Role] = p;
                     string holds = $"output of {layer.Heading}, {output}";
                     if (layer.Kind.IsIdentity)
@@ -128,7 +142,8 @@ namespace Relucent.Generator.Emitting
                             Branch branch = layers[i].Branches[b];
                             string prefix = layer.Suffix + "_" + (branch.Label.Length > 0 ? branch.Label + "_" : "");
                             int index = b;
-                            List<PlannedLayer> chain = Place(currentShape, branch.Layers, j => path.Inside(index, branch.Label, j), current, prefix);
+                            List<PlannedLayer> chain = Place(currentShape, branch.Layers, j => path.Inside(index, branch.Label, j), j => layer.Module + "." + branch.ModuleName(j),
+                                current, prefix);
                             layer.Branches.Add(new PlannedBranch(branch, chain, chain.Count == 0 ? current : chain[chain.Count - 1].Out, "r" + prefix + "0"));
                         }
                         _activations.Add(new Buffer(layer.Out, (int)output.Size, null, false, holds + layer.Kind.OutputNote(layer)));

@@ -98,7 +98,11 @@ namespace Relucent.Generator.Emitting
             }
         }
 
-        /// <summary>The backward blocks of a chain, last layer first, skipping ReLUs whose rule their neighbour applies.</summary>
+        /// <summary>
+        /// The backward blocks of a chain, last layer first, skipping rectifiers whose rule their neighbour applies. Before a named
+        /// layer's block, where the signal at its output is complete, a layer method may stop (<c>to</c>) and, outside blocks,
+        /// start (<c>from</c>, the label the pass's opening switch jumps to).
+        /// </summary>
         public void BackwardChain(IReadOnlyList<PlannedLayer> layers, bool blankLines)
         {
             bool first = true;
@@ -107,8 +111,22 @@ namespace Relucent.Generator.Emitting
                 if (layers[i].BackwardFused) continue;
                 if (blankLines && !first) W.Line();
                 first = false;
+                if (layers[i].NamedIndex is int named) Station(layers[i], named);
                 Backward(layers[i]);
             }
+        }
+
+        /// <summary>The label where a pass starting at a named layer outside blocks begins: <c>from_layer4</c>.</summary>
+        public static string StartLabel(PlannedLayer p) =>
+            "from_" + new string(p.Module.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray()) + "_" + p.NamedIndex;
+
+        // A named layer's station: the signal at its output, ROut, is complete here.
+        private void Station(PlannedLayer p, int named)
+        {
+            W.Comment($"{p.Label} ({p.Module}): the signal at its output, {p.ROut}, is complete here; a layer method stops here or, "
+                + (p.Nested ? "inside a block, cannot start here" : "with its seed in " + p.ROut + ", starts here"));
+            if (!p.Nested) W.Line(StartLabel(p) + ":");
+            W.Line($"if (to == {named}) return;");
         }
 
         // ": r9 = Wᵀ·r10, W = 9.weight", or for a ReLU each rule's formula: ", by rule: Saliency r1 = ...; DeconvNet r1 = ...".

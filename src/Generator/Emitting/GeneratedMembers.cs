@@ -31,6 +31,7 @@ namespace Relucent.Generator.Emitting
                 .Concat(plan.All.SelectMany(l => l.Kind.DerivedFieldNames(l)));
             if (model.Input.IsImage && model.Input.Channels == 1) names = names.Concat(new[] { "Forward" });
             if (plan.All.Any(l => l.Kind.DerivesFromParameters)) names = names.Concat(new[] { "ParametersChanged" });
+            if (plan.All.Any(l => l.NamedIndex != null)) names = names.Concat(new[] { "LayerBuffers" });
             return names.Distinct();
         }
     }

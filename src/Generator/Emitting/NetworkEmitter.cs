@@ -251,21 +251,47 @@ namespace Relucent.Generator.Emitting
         {
             CodeWriter w = c.W;
             w.Line("// Each rule runs the one backward pass below, its ReLU rule a type argument, compiled into it (training runs Saliency).");
-            w.Open($"protected override void RunBackward(Workspace ws, {Relucent}BackwardRule rule, {c.T}[][]? gradients)");
+            w.Open($"protected override void RunBackward(Workspace ws, {Relucent}BackwardRule rule, {c.T}[][]? gradients, int from, int to)");
             w.Open("switch (rule)");
             foreach (BackwardRule rule in passes)
             {
-                w.Line($"case {Relucent}BackwardRule.{rule}: Backward<{EmitScope.Kernels}{rule}Rule>(ws, gradients); break;");
+                w.Line($"case {Relucent}BackwardRule.{rule}: Backward<{EmitScope.Kernels}{rule}Rule>(ws, gradients, from, to); break;");
             }
             w.Line($"default: throw new global::System.ArgumentOutOfRangeException(nameof(rule), rule, \"{c.Model.ClassName} has no such backward pass.\");");
             w.Close();
             w.Close();
             w.Line();
+            PlannedLayer[] named = c.Plan.All.Where(l => l.NamedIndex != null).OrderBy(l => l.NamedIndex).ToArray();
+            if (named.Length > 0) WriteLayerBuffers(c, named);
             w.Comment($"The backward pass, {c.Plan.Seed} → r0, after RunForward. TRule decides each ReLU (the rules differ only there, as each ReLU's comment says); "
-                + "every other layer passes its true gradient. With gradients (training), each layer with parameters also adds their gradients.");
-            w.Open($"private void Backward<TRule>(Workspace ws, {c.T}[][]? gradients) where TRule : struct, {EmitScope.Kernels}IReluRule");
+                + "every other layer passes its true gradient. With gradients (training), each layer with parameters also adds their gradients. "
+                + (named.Length == 0
+                    ? "The network has no named layers, so a pass always runs from the output (from = -1) to the input (to = -1)."
+                    : "Layer methods start at a named layer (from, its index) and stop at one (to); -1 is the output and the input."));
+            w.Open($"private void Backward<TRule>(Workspace ws, {c.T}[][]? gradients, int from, int to) where TRule : struct, {EmitScope.Kernels}IReluRule");
+            PlannedLayer[] starts = named.Where(l => !l.Nested).ToArray();
+            if (starts.Length > 0)
+            {
+                w.Comment("Layer methods: a pass starting at a named layer outside blocks jumps to that layer's station below.");
+                w.Open("switch (from)");
+                foreach (PlannedLayer p in starts) w.Line($"case {p.NamedIndex}: goto {EmitScope.StartLabel(p)};");
+                w.Close();
+                w.Line();
+            }
             c.Scope.BackwardChain(c.Plan.Layers, blankLines: true);
             w.Close();
+        }
+
+        // Where layer methods read a named layer's activation and the signal arriving at it.
+        private static void WriteLayerBuffers(Context c, PlannedLayer[] named)
+        {
+            CodeWriter w = c.W;
+            w.Line("// The activation and the signal of each named layer, by index (see NamedLayers), for layer methods.");
+            w.Open($"protected override ({c.T}[] Activation, {c.T}[] Signal) LayerBuffers(Workspace ws, int layer) => layer switch");
+            foreach (PlannedLayer p in named) w.Line($"{p.NamedIndex} => (ws.{p.Out}, ws.{p.ROut}), // {p.Module}");
+            w.Line($"_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"{c.Model.ClassName} has {named.Length} named layers.\"),");
+            w.Close(";");
+            w.Line();
         }
 
         private static void WriteRule(Context c, BackwardRule rule)

@@ -33,6 +33,15 @@ namespace Relucent.Generator.Emitting
         /// <summary><c>Layer 3 · Dense(16)</c>: how every comment on this layer starts.</summary>
         public string Heading => Label + " · " + Layer.Describe();
 
+        /// <summary>The layer's module path as PyTorch names it (<c>3</c>, <c>layer1.0.conv1</c>): its parameters' prefix, and its name for layer attribution.</summary>
+        public string Module { get; set; } = "";
+
+        /// <summary>For a layer given <c>name:</c>: its index among the network's named layers (forward order, a block after its chains), else null.</summary>
+        public int? NamedIndex { get; set; }
+
+        /// <summary>Whether the layer lies inside a block (a backward pass cannot start there).</summary>
+        public bool Nested => Path.Depth > 0;
+
         /// <summary>What the layer's buffers are named after: <c>3</c> (a3, r3), <c>3_1</c> inside a block's chain.</summary>
         public string Suffix { get; }
 

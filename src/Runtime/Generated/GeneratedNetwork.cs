@@ -13,7 +13,7 @@ namespace Relucent
     /// </summary>
     /// <typeparam name="T"><c>float</c>, or <c>double</c> under <c>[DoublePrecision]</c>.</typeparam>
     /// <typeparam name="TWorkspace">The generated class's <c>Workspace</c>.</typeparam>
-    public abstract class GeneratedNetwork<T, TWorkspace> : ITrainable<T>
+    public abstract class GeneratedNetwork<T, TWorkspace> : ITrainable<T>, ILayerExplainer<T>
         where T : unmanaged, IFloatingPointIeee754<T>
         where TWorkspace : NetworkWorkspace<T>, new()
     {
@@ -25,6 +25,8 @@ namespace Relucent
         private readonly int _outputSize;
         private readonly string _inputShape;  // for messages, made once: a call must not allocate
         private readonly string _outputShape;
+
+        private IReadOnlyList<NamedLayer>? _named;
 
         // One workspace kept for the array and MathNet overloads, so the simple call allocates only its result. A call
         // takes it (or, when another thread holds it, makes its own) and puts it back when done.
@@ -64,10 +66,16 @@ namespace Relucent
         protected abstract void RunForward(TWorkspace workspace);
 
         /// <summary>
-        /// The backward pass under <paramref name="rule"/>, after <see cref="RunForward"/>: <c>workspace.Seed</c> to
-        /// <c>workspace.Map</c>; with <paramref name="gradients"/>, each parameter's true gradient is added to it too.
+        /// The backward pass under <paramref name="rule"/>, after <see cref="RunForward"/>: from <c>workspace.Seed</c>, or the
+        /// signal at named layer <paramref name="from"/>, to <c>workspace.Map</c>, or the signal at named layer
+        /// <paramref name="to"/> (−1: the output, the input); with <paramref name="gradients"/>, each parameter's true gradient
+        /// is added to it too.
         /// </summary>
-        protected abstract void RunBackward(TWorkspace workspace, BackwardRule rule, T[][]? gradients);
+        protected abstract void RunBackward(TWorkspace workspace, BackwardRule rule, T[][]? gradients, int from, int to);
+
+        /// <summary>The activation and signal buffers of named layer <paramref name="layer"/> (an index into <see cref="NamedLayers"/>).</summary>
+        protected virtual (T[] Activation, T[] Signal) LayerBuffers(TWorkspace workspace, int layer) =>
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"{GetType().Name} has no named layers; give a layer name: to address it.");
 
         /// <summary>The logits (the network's output) for one input.</summary>
         public T[] Forward(T[] input)
@@ -250,8 +258,76 @@ namespace Relucent
             using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             seed.CopyTo(workspace.Seed);
-            RunBackward(workspace, BackwardRule.Saliency, gradients);
+            RunBackward(workspace, BackwardRule.Saliency, gradients, -1, -1);
         }
+
+        /// <inheritdoc />
+        public IReadOnlyList<NamedLayer> NamedLayers => _named ??= NamedLayer.Of(_architecture);
+
+        /// <summary>
+        /// The activation of <paramref name="layer"/> and the signal arriving at it under <paramref name="rule"/> from
+        /// <paramref name="seed"/> at the output; the backward pass stops there (see <see cref="ILayerExplainer{T}.ExplainAt"/>).
+        /// </summary>
+        public void ExplainAt(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> activation, Span<T> signal, TWorkspace workspace)
+        {
+            int index = NamedLayer.Find(NamedLayers, layer);
+            int size = checked((int)NamedLayers[index].Shape.Size);
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            Guard.Length(seed, _outputSize, nameof(seed), _outputShape);
+            Guard.Length<T>(activation, size, nameof(activation), NamedLayers[index].Shape.ToString());
+            Guard.Length<T>(signal, size, nameof(signal), NamedLayers[index].Shape.ToString());
+            CheckRule(rule);
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite)
+            {
+                Guard.Finite(input, nameof(input));
+                Guard.Finite(seed, nameof(seed));
+            }
+            using SingleCaller.Scope use = workspace.InUse.Enter();
+            Run(input, workspace);
+            seed.CopyTo(workspace.Seed);
+            RunBackward(workspace, rule, null, -1, index);
+            (T[] a, T[] r) = LayerBuffers(workspace, index);
+            if (workspace.CheckFinite) Guard.FiniteResult<T>(r, "the signal at " + layer);
+            a.CopyTo(activation);
+            r.CopyTo(signal);
+        }
+
+        /// <summary>
+        /// The map of <paramref name="input"/> under <paramref name="rule"/> from <paramref name="layerSeed"/> at <paramref name="layer"/>'s
+        /// output (see <see cref="ILayerExplainer{T}.ExplainFrom"/>).
+        /// </summary>
+        public void ExplainFrom(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> layerSeed, Span<T> result, TWorkspace workspace)
+        {
+            int index = NamedLayer.Find(NamedLayers, layer);
+            NamedLayer named = NamedLayers[index];
+            if (!named.CanStart)
+            {
+                throw new ArgumentException($"A backward pass cannot start at '{layer}' (layer {named.Label}), inside a block; start at a named layer outside blocks.", nameof(layer));
+            }
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            Guard.Length(layerSeed, checked((int)named.Shape.Size), nameof(layerSeed), named.Shape.ToString());
+            Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
+            CheckRule(rule);
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite)
+            {
+                Guard.Finite(input, nameof(input));
+                Guard.Finite(layerSeed, nameof(layerSeed));
+            }
+            using SingleCaller.Scope use = workspace.InUse.Enter();
+            Run(input, workspace);
+            layerSeed.CopyTo(LayerBuffers(workspace, index).Signal);
+            RunBackward(workspace, rule, null, index, -1);
+            if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
+            workspace.Map.CopyTo(result);
+        }
+
+        void ILayerExplainer<T>.ExplainAt(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> activation, Span<T> signal, IWorkspace workspace) =>
+            ExplainAt(rule, layer, input, seed, activation, signal, Own(workspace));
+
+        void ILayerExplainer<T>.ExplainFrom(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> layerSeed, Span<T> result, IWorkspace workspace) =>
+            ExplainFrom(rule, layer, input, layerSeed, result, Own(workspace));
 
         Network IExplainer<T>.Architecture => _architecture;
 
@@ -281,13 +357,18 @@ namespace Relucent
             if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Output, "the logits");
         }
 
-        private void Backward(BackwardRule rule, TWorkspace workspace, Span<T> result)
+        private void CheckRule(BackwardRule rule)
         {
             if (Array.IndexOf(_rules, rule) < 0)
             {
                 throw new ArgumentException($"{GetType().Name} has no {rule} method; its rules are {string.Join(", ", _rules)}.", nameof(rule));
             }
-            RunBackward(workspace, rule, null);
+        }
+
+        private void Backward(BackwardRule rule, TWorkspace workspace, Span<T> result)
+        {
+            CheckRule(rule);
+            RunBackward(workspace, rule, null, -1, -1);
             if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
             workspace.Map.CopyTo(result);
         }

@@ -13,11 +13,12 @@ namespace Relucent
     /// between threads.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>: the precision of every computation.</typeparam>
-    public sealed class Interpreter<T> : IExplainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+    public sealed class Interpreter<T> : ILayerExplainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private static readonly BackwardRule[] AllRules = { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop };
 
         private readonly Sequence<T> _sequence;
+        private IReadOnlyList<NamedLayer>? _named;
 
         /// <summary>
         /// Prepares <paramref name="network"/> with <paramref name="parameters"/>: one C-order array per entry of
@@ -122,6 +123,68 @@ namespace Relucent
         public T[] Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule rule) =>
             Run(input, CheckedCopy(seed, OutputSize, nameof(seed)), rule);
 
+        /// <inheritdoc />
+        public IReadOnlyList<NamedLayer> NamedLayers => _named ??= NamedLayer.Of(Network);
+
+        /// <summary>
+        /// The activation of <paramref name="layer"/> and the signal arriving at it under <paramref name="rule"/> from
+        /// <paramref name="seed"/> at the output: the backward pass runs the layers above it alone.
+        /// </summary>
+        /// <returns>The activation and the signal, each of the layer's output size.</returns>
+        public (T[] Activation, T[] Signal) ExplainAt(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> seed)
+        {
+            NamedLayer named = NamedLayers[NamedLayer.Find(NamedLayers, layer)];
+            CheckRule(rule);
+            T[] x = CheckedCopy(input, InputSize, nameof(input));
+            T[] r = CheckedCopy(seed, OutputSize, nameof(seed));
+            Sequence<T>.Trace trace = _sequence.Forward(x);
+            Guard.FiniteResult<T>(trace.Output, "the logits");
+            // Down the chain to the layer's block, into the block's chain, and so on to the layer itself.
+            Sequence<T> chain = _sequence;
+            IReadOnlyList<int> path = named.Path;
+            for (int k = 0; ; k += 2)
+            {
+                int i = path[k];
+                r = chain.BackwardTo(r, trace, rule, i);
+                if (k == path.Count - 1) return (trace.Activations[i + 1], r);
+                var block = (IBlockOperation<T>)chain[i];
+                int branch = path[k + 1];
+                (chain, trace, r) = (block.Chain(branch), block.ChainTrace(trace.States[i], branch), block.ChainOutputSignal(branch, r));
+            }
+        }
+
+        /// <summary>The map of <paramref name="input"/> under <paramref name="rule"/> from <paramref name="layerSeed"/> at <paramref name="layer"/>'s output.</summary>
+        public T[] ExplainFrom(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> layerSeed)
+        {
+            NamedLayer named = NamedLayers[NamedLayer.Find(NamedLayers, layer)];
+            if (!named.CanStart)
+            {
+                throw new ArgumentException($"A backward pass cannot start at '{layer}' (layer {named.Label}), inside a block; start at a named layer outside blocks.", nameof(layer));
+            }
+            CheckRule(rule);
+            T[] x = CheckedCopy(input, InputSize, nameof(input));
+            T[] r = CheckedCopy(layerSeed, checked((int)named.Shape.Size), nameof(layerSeed));
+            Sequence<T>.Trace trace = _sequence.Forward(x);
+            T[] map = _sequence.BackwardFrom(r, trace, rule, named.Path[0]);
+            Guard.FiniteResult<T>(map, "the map");
+            return map;
+        }
+
+        void ILayerExplainer<T>.ExplainAt(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> activation, Span<T> signal, IWorkspace workspace)
+        {
+            (T[] a, T[] r) = ExplainAt(rule, layer, input, seed);
+            if (activation.Length != a.Length) throw new ArgumentException($"activation has {activation.Length} values, expected {a.Length}.", nameof(activation));
+            if (signal.Length != r.Length) throw new ArgumentException($"signal has {signal.Length} values, expected {r.Length}.", nameof(signal));
+            a.CopyTo(activation);
+            r.CopyTo(signal);
+        }
+
+        void ILayerExplainer<T>.ExplainFrom(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> layerSeed, Span<T> result, IWorkspace workspace)
+        {
+            if (result.Length != InputSize) throw new ArgumentException($"result has {result.Length} values, expected {InputSize}.", nameof(result));
+            ExplainFrom(rule, layer, input, layerSeed).CopyTo(result);
+        }
+
         // IExplainer: the interpreter keeps each call's buffers in locals, so its workspace holds nothing; it
         // allocates per call and is the reference, not the fast path.
         Network IExplainer<T>.Architecture => Network;
@@ -146,12 +209,17 @@ namespace Relucent
         {
         }
 
-        private T[] Run(ReadOnlySpan<T> input, T[] seed, BackwardRule rule)
+        private static void CheckRule(BackwardRule rule)
         {
             if (rule != BackwardRule.Saliency && rule != BackwardRule.DeconvNet && rule != BackwardRule.GuidedBackprop)
             {
                 throw new ArgumentOutOfRangeException(nameof(rule), rule, $"Unknown backward rule {rule}.");
             }
+        }
+
+        private T[] Run(ReadOnlySpan<T> input, T[] seed, BackwardRule rule)
+        {
+            CheckRule(rule);
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             Sequence<T>.Trace trace = _sequence.Forward(x);
             Guard.FiniteResult<T>(trace.Output, "the logits");

@@ -29,6 +29,19 @@ namespace Relucent.Interpretation
         public abstract T[] Backward(T[] r, T[] x, T[] y, object? state, BackwardRule rule);
     }
 
+    /// <summary>A block's operation, which layer attribution descends into: its chains, their traces and the signal each receives.</summary>
+    internal interface IBlockOperation<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>Chain <paramref name="branch"/>.</summary>
+        Sequence<T> Chain(int branch);
+
+        /// <summary>Chain <paramref name="branch"/>'s trace, from the block's forward state.</summary>
+        Sequence<T>.Trace ChainTrace(object? state, int branch);
+
+        /// <summary>The signal at chain <paramref name="branch"/>'s output, from the signal <paramref name="r"/> at the block's output.</summary>
+        T[] ChainOutputSignal(int branch, T[] r);
+    }
+
     /// <summary>
     /// How the interpreter runs one layer kind: it prepares the kind's <see cref="Operation{T}"/> from a layer. One
     /// subclass per kind, in a file of its own under Interpreter/Operations; <see cref="For(Layer)"/> finds them all and fails

@@ -32,14 +32,25 @@ namespace Relucent.Interpretation
         }
 
         /// <summary>Passes <paramref name="r"/>, the signal at the chain's output, back through every operation to its input.</summary>
-        public T[] Backward(T[] r, Trace trace, BackwardRule rule)
+        public T[] Backward(T[] r, Trace trace, BackwardRule rule) => Backward(r, trace, rule, _operations.Length - 1, 0);
+
+        /// <summary>The signal at the output of operation <paramref name="stop"/>, from <paramref name="r"/> at the chain's output: the operations above it alone.</summary>
+        public T[] BackwardTo(T[] r, Trace trace, BackwardRule rule, int stop) => Backward(r, trace, rule, _operations.Length - 1, stop + 1);
+
+        /// <summary>The signal at the chain's input, from <paramref name="r"/> at the output of operation <paramref name="start"/>: it and the operations below.</summary>
+        public T[] BackwardFrom(T[] r, Trace trace, BackwardRule rule, int start) => Backward(r, trace, rule, start, 0);
+
+        /// <summary>Operation <paramref name="index"/>.</summary>
+        public Operation<T> this[int index] => _operations[index];
+
+        private T[] Backward(T[] r, Trace trace, BackwardRule rule, int first, int last)
         {
             T[] signal = r;
-            for (int i = _operations.Length - 1; i >= 0; i--)
+            for (int i = first; i >= last; i--)
             {
                 signal = _operations[i].Backward(signal, trace.Activations[i], trace.Activations[i + 1], trace.States[i], rule);
             }
-            // An empty chain is the identity; hand back a copy so the caller may own the result.
+            // No operation ran (an empty chain is the identity); hand back a copy so the caller may own the result.
             return ReferenceEquals(signal, r) ? (T[])r.Clone() : signal;
         }
 

@@ -5,7 +5,7 @@ using Relucent.Model;
 namespace Relucent.Interpretation
 {
     /// <summary>Parallel chains from one input, concatenated along the channels; backward, the signal split by channel and the chains' input signals summed.</summary>
-    internal sealed class ConcatOperation<T> : Operation<T> where T : unmanaged, IFloatingPointIeee754<T>
+    internal sealed class ConcatOperation<T> : Operation<T>, IBlockOperation<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly Sequence<T>[] _chains;
 
@@ -26,17 +26,22 @@ namespace Relucent.Interpretation
             return y;
         }
 
+        public Sequence<T> Chain(int branch) => _chains[branch];
+
+        public Sequence<T>.Trace ChainTrace(object? state, int branch) => ((Sequence<T>.Trace[])state!)[branch];
+
+        // A concatenation hands each chain its own channels of the signal.
+        public T[] ChainOutputSignal(int branch, T[] r)
+        {
+            int offset = _chains.Take(branch).Sum(c => c.OutputSize);
+            return r.AsSpan(offset, _chains[branch].OutputSize).ToArray();
+        }
+
         public override T[] Backward(T[] r, T[] x, T[] y, object? state, BackwardRule rule)
         {
             var traces = (Sequence<T>.Trace[])state!;
             var signals = new T[_chains.Length][];
-            int offset = 0;
-            for (int b = 0; b < _chains.Length; b++)
-            {
-                int size = _chains[b].OutputSize;
-                signals[b] = _chains[b].Backward(r.AsSpan(offset, size).ToArray(), traces[b], rule);
-                offset += size;
-            }
+            for (int b = 0; b < _chains.Length; b++) signals[b] = _chains[b].Backward(ChainOutputSignal(b, r), traces[b], rule);
             // Summed in branch order, as generated code sums them.
             var rIn = new T[InputSize];
             ElementwiseKernels.Add<T>(signals[0], signals[1], rIn);

@@ -5,7 +5,7 @@ using Relucent.Model;
 namespace Relucent.Interpretation
 {
     /// <summary><c>y = f(x) + g(x)</c>, <c>g</c> the shortcut or the identity; backward, the two paths' input signals summed.</summary>
-    internal sealed class ResidualOperation<T> : Operation<T> where T : unmanaged, IFloatingPointIeee754<T>
+    internal sealed class ResidualOperation<T> : Operation<T>, IBlockOperation<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly Sequence<T> _body;
         private readonly Sequence<T>? _shortcut;
@@ -25,6 +25,17 @@ namespace Relucent.Interpretation
             ElementwiseKernels.Add<T>(trace.Output, shortcut?.Output ?? x, y);
             return y;
         }
+
+        public Sequence<T> Chain(int branch) => branch == 0 ? _body : _shortcut!;
+
+        public Sequence<T>.Trace ChainTrace(object? state, int branch)
+        {
+            var (trace, shortcut) = ((Sequence<T>.Trace, Sequence<T>.Trace?))state!;
+            return branch == 0 ? trace : shortcut!;
+        }
+
+        // A sum passes its signal to each term unchanged.
+        public T[] ChainOutputSignal(int branch, T[] r) => r;
 
         public override T[] Backward(T[] r, T[] x, T[] y, object? state, BackwardRule rule)
         {
