@@ -14,18 +14,6 @@ public partial class Mlp
         .Dense(4);
 }
 
-/// <summary>lenet on 1×12×12.</summary>
-[Saliency, DeconvNet, GuidedBackprop]
-public partial class LeNet
-{
-    static readonly Network Spec = Net.Input(1, 12, 12)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU().MaxPool(2)
-        .Conv2D(8, kernel: 3).ReLU().MaxPool(2)
-        .Flatten()
-        .Dense(16).ReLU()
-        .Dense(5);
-}
-
 /// <summary>A small VGG on 3×32×32.</summary>
 [Saliency, DeconvNet, GuidedBackprop]
 public partial class Vgg

@@ -58,8 +58,8 @@ public sealed class Subject : IDisposable
         {
             "mlp" => Bind(name, Mlp.FromTensors, Weights(Mlp.ParameterShapes, rng), rng, workers,
                 (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new Mlp.Workspace()),
-            "lenet" => Bind(name, LeNet.FromTensors, Weights(LeNet.ParameterShapes, rng), rng, workers,
-                (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new LeNet.Workspace()),
+            "lenet" => Bind(name, CaptumLeNet.FromTensors, Weights(CaptumLeNet.ParameterShapes, rng), rng, workers,
+                (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new CaptumLeNet.Workspace()),
             "vgg" => Bind(name, Vgg.FromTensors, Weights(Vgg.ParameterShapes, rng), rng, workers,
                 (n, ws, i, o) => n.Forward(i, o, ws), (n, ws, r, i, k, o) => Explain(n, ws, r, i, k, o), () => new Vgg.Workspace()),
             "mnist_cnn" => Bind(name, MnistCnn.FromTensors, Weights(MnistCnn.ParameterShapes, rng), rng, workers,
@@ -79,7 +79,7 @@ public sealed class Subject : IDisposable
         }
     }
 
-    private static void Explain(LeNet n, LeNet.Workspace ws, BackwardRule rule, float[] input, int target, float[] result)
+    private static void Explain(CaptumLeNet n, CaptumLeNet.Workspace ws, BackwardRule rule, float[] input, int target, float[] result)
     {
         switch (rule)
         {

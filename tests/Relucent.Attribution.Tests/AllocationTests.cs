@@ -6,7 +6,7 @@ public class AllocationTests
     [Fact]
     public void Rule_maps_gradient_times_input_and_integrated_gradients_allocate_nothing_per_call()
     {
-        LeNet net = LeNet.Load(Fixture.Path("lenet.weights.safetensors"));
+        CaptumLeNet net = CaptumLeNet.Load(Fixture.Path("lenet.weights.safetensors"));
         float[] x = Fixture.Row<float>(Fixture.Cases("lenet")["inputs"], 0);
         var result = new float[x.Length];
         var methods = new IAttribution<float>[]

@@ -17,10 +17,10 @@ public class CaptumFixtureTests(ITestOutputHelper output)
     };
 
     private static IExplainer<float> Network32(string model) =>
-        model == "mlp" ? Mlp.Load(Fixture.Path("mlp.weights.safetensors")) : LeNet.Load(Fixture.Path("lenet.weights.safetensors"));
+        model == "mlp" ? Mlp.Load(Fixture.Path("mlp.weights.safetensors")) : CaptumLeNet.Load(Fixture.Path("lenet.weights.safetensors"));
 
     private static IExplainer<double> Network64(string model) =>
-        model == "mlp" ? Mlp64.Load(Fixture.Path("mlp.weights.safetensors")) : LeNet64.Load(Fixture.Path("lenet.weights.safetensors"));
+        model == "mlp" ? Mlp64.Load(Fixture.Path("mlp.weights.safetensors")) : CaptumLeNet64.Load(Fixture.Path("lenet.weights.safetensors"));
 
     [Theory]
     [MemberData(nameof(Models))]

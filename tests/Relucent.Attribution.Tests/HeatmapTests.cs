@@ -73,11 +73,11 @@ public class HeatmapTests
     [Fact]
     public void The_same_map_gives_identical_png_bytes()
     {
-        LeNet net = LeNet.Load(Fixture.Path("lenet.weights.safetensors"));
+        CaptumLeNet net = CaptumLeNet.Load(Fixture.Path("lenet.weights.safetensors"));
         float[] x = Fixture.Row<float>(Fixture.Cases("lenet")["inputs"], 0);
         float[] map = net.IntegratedGradients(x, 1);
-        byte[] first = Heatmap.EncodePng(Heatmap.Overlay<float>(map, x, LeNet.Architecture.InputShape, 0.5, new HeatmapOptions { PixelSize = 4 }));
-        byte[] second = Heatmap.EncodePng(Heatmap.Overlay<float>(map, x, LeNet.Architecture.InputShape, 0.5, new HeatmapOptions { PixelSize = 4 }));
+        byte[] first = Heatmap.EncodePng(Heatmap.Overlay<float>(map, x, CaptumLeNet.Architecture.InputShape, 0.5, new HeatmapOptions { PixelSize = 4 }));
+        byte[] second = Heatmap.EncodePng(Heatmap.Overlay<float>(map, x, CaptumLeNet.Architecture.InputShape, 0.5, new HeatmapOptions { PixelSize = 4 }));
         Assert.Equal(first, second);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, first.Take(4));
     }

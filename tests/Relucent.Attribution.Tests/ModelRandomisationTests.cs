@@ -13,7 +13,7 @@ public class ModelRandomisationTests(ITestOutputHelper output)
         float[] inputs = cases["inputs"].ToArray<float>();
         Target[] targets = Target.Classes(cases["targets"].ToInt64().Select(t => (int)t).ToArray());
 
-        ModelRandomisationResult result = SanityChecks.ModelRandomisation<float>(t => LeNet.FromTensors(t), weights, inputs, targets);
+        ModelRandomisationResult result = SanityChecks.ModelRandomisation<float>(t => CaptumLeNet.FromTensors(t), weights, inputs, targets);
         output.WriteLine(result.ToString());
 
         // From the output down: the fixture LeNet's Dense(5) is "9", its Dense(16) "7", the convolutions "3" and "0".
@@ -40,7 +40,7 @@ public class ModelRandomisationTests(ITestOutputHelper output)
         }
 
         // Randomising the same layers with the same seed repeats the numbers.
-        ModelRandomisationResult again = SanityChecks.ModelRandomisation<float>(t => LeNet.FromTensors(t), weights, inputs, targets);
+        ModelRandomisationResult again = SanityChecks.ModelRandomisation<float>(t => CaptumLeNet.FromTensors(t), weights, inputs, targets);
         Assert.Equal(result.Steps, again.Steps);
     }
 

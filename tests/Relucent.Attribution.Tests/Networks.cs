@@ -17,26 +17,6 @@ public partial class Mlp64
     static readonly Network Spec = Net.Input(8).Dense(16).ReLU().Dense(12).ReLU().Dense(4);
 }
 
-/// <summary>The Captum fixture LeNet on 1×12×12 inputs.</summary>
-[Saliency, DeconvNet, GuidedBackprop]
-public partial class LeNet
-{
-    static readonly Network Spec = Net.Input(1, 12, 12)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU().MaxPool(2)
-        .Conv2D(8, kernel: 3).ReLU().MaxPool(2)
-        .Flatten().Dense(16).ReLU().Dense(5);
-}
-
-/// <summary>The LeNet in double precision.</summary>
-[Saliency, DeconvNet, GuidedBackprop, DoublePrecision]
-public partial class LeNet64
-{
-    static readonly Network Spec = Net.Input(1, 12, 12)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU().MaxPool(2)
-        .Conv2D(8, kernel: 3).ReLU().MaxPool(2)
-        .Flatten().Dense(16).ReLU().Dense(5);
-}
-
 #pragma warning disable RLC013 // no ReLU on purpose: linear and smooth models, where every rule is the gradient
 /// <summary>A linear model <c>y = W·x + b</c>: integrated gradients is exactly <c>(x − b)·W[target]</c>.</summary>
 [Saliency]

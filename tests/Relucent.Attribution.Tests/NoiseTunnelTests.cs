@@ -2,9 +2,9 @@ namespace Relucent.Attribution.Tests;
 
 public class NoiseTunnelTests
 {
-    private static (LeNet Net, float[] X, int Target) LeNetCase(int example = 0)
+    private static (CaptumLeNet Net, float[] X, int Target) LeNetCase(int example = 0)
     {
-        LeNet net = LeNet.Load(Fixture.Path("lenet.weights.safetensors"));
+        CaptumLeNet net = CaptumLeNet.Load(Fixture.Path("lenet.weights.safetensors"));
         SafeTensorsFile cases = Fixture.Cases("lenet");
         return (net, Fixture.Row<float>(cases["inputs"], example), (int)cases["targets"].ToInt64()[example]);
     }
@@ -14,7 +14,7 @@ public class NoiseTunnelTests
     [InlineData(BackwardRule.GuidedBackprop)]
     public void With_zero_noise_smoothgrad_is_the_plain_map_squaregrad_its_square_and_vargrad_zero(BackwardRule rule)
     {
-        (LeNet net, float[] x, int target) = LeNetCase();
+        (CaptumLeNet net, float[] x, int target) = LeNetCase();
         float[] plain = net.Explain(rule, x, target);
         Assert.Contains(plain, v => v != 0);
         foreach (NoiseLevel zero in new[] { NoiseLevel.Absolute(0), NoiseLevel.Relative(0) })
@@ -31,7 +31,7 @@ public class NoiseTunnelTests
     [Fact]
     public void The_same_seed_gives_identical_maps_and_another_seed_different_ones()
     {
-        (LeNet net, float[] x, int target) = LeNetCase(1);
+        (CaptumLeNet net, float[] x, int target) = LeNetCase(1);
         var a = new SmoothGrad<float>(net) { Samples = 8, Seed = 11 };
         var b = new SmoothGrad<float>(net) { Samples = 8, Seed = 11 };
         float[] first = a.Attribute(x, target);
@@ -101,7 +101,7 @@ public class NoiseTunnelTests
     [Fact]
     public void Smoothgrad_runs_over_integrated_gradients_and_a_batch()
     {
-        (LeNet net, float[] x, int target) = LeNetCase(2);
+        (CaptumLeNet net, float[] x, int target) = LeNetCase(2);
         var ig = new IntegratedGradients<float>(net) { Steps = 8 };
         var tunnel = new SmoothGrad<float>(ig) { Samples = 3, Noise = NoiseLevel.Absolute(0) };
         Assert.Equal(ig.Attribute(x, target), tunnel.Attribute(x, target));

@@ -60,11 +60,11 @@ public class PostProcessingTests
     [Fact]
     public void Steps_compose_into_xpliques_saliency_and_match_captums_channel_max()
     {
-        LeNet net = LeNet.Load(Fixture.Path("lenet.weights.safetensors"));
+        CaptumLeNet net = CaptumLeNet.Load(Fixture.Path("lenet.weights.safetensors"));
         SafeTensorsFile cases = Fixture.Cases("lenet");
         float[] x = Fixture.Row<float>(cases["inputs"], 3);
         int target = (int)cases["targets"].ToInt64()[3];
-        float[] map = net.Explain(BackwardRule.Saliency, x, target).Abs().ReduceChannels(ChannelReduction.Max, LeNet.Architecture.InputShape);
+        float[] map = net.Explain(BackwardRule.Saliency, x, target).Abs().ReduceChannels(ChannelReduction.Max, CaptumLeNet.Architecture.InputShape);
         Fixture.Close<float>(Fixture.Row<double>(cases["saliency_channel_max"], 3), map, 1e-5, "saliency_channel_max");
 
         float[] inPlace = net.Explain(BackwardRule.Saliency, x, target);

@@ -5,7 +5,7 @@ using Relucent.Training;
 namespace Relucent.Cluster.Tests
 {
     /// <summary>
-    /// A test's files in a fresh temporary directory: TinyNet's weights, input shards of random examples (with labels),
+    /// A test's files in a fresh temporary directory: CaptumLeNet's weights, input shards of random examples (with labels),
     /// and the job's output; plus the one-machine reference each output is compared with, bit for bit.
     /// </summary>
     internal sealed class JobFiles : IDisposable
@@ -17,8 +17,8 @@ namespace Relucent.Cluster.Tests
             Root = Path.Combine(Path.GetTempPath(), "relucent-cluster-tests", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Root);
             Weights = Path.Combine(Root, "tiny.safetensors");
-            TinyNet.FromTensors(Init.PyTorchDefault(TinyNet.ParameterShapes, seed: 5)).Save(Weights);
-            Network = TinyNet.Load(Weights);
+            CaptumLeNet.FromTensors(Init.PyTorchDefault(CaptumLeNet.ParameterShapes, seed: 5)).Save(Weights);
+            Network = CaptumLeNet.Load(Weights);
             var inputs = new List<InputShard>();
             for (int s = 0; s < shards; s++)
             {
@@ -42,7 +42,7 @@ namespace Relucent.Cluster.Tests
 
         public string Weights { get; }
 
-        public TinyNet Network { get; }
+        public CaptumLeNet Network { get; }
 
         public IReadOnlyList<InputShard> Inputs { get; set; }
 
@@ -51,7 +51,7 @@ namespace Relucent.Cluster.Tests
         public ExplainJob Job(string name, ExplainMethod method, TargetChoice? targets = null) => new()
         {
             Name = name + "-" + Path.GetFileName(Root),
-            Network = ExplainJob.NetworkName(typeof(TinyNet)),
+            Network = ExplainJob.NetworkName(typeof(CaptumLeNet)),
             Weights = Weights,
             Method = method,
             Targets = targets ?? TargetChoice.Predicted,

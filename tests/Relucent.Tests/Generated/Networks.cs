@@ -31,30 +31,6 @@ public partial class CaptumMlp64
         .Dense(4);
 }
 
-/// <summary>The Captum fixture LeNet on 1×12×12 inputs.</summary>
-[Saliency, DeconvNet, GuidedBackprop]
-public partial class CaptumLeNet
-{
-    static readonly Network Spec = Net.Input(channels: 1, height: 12, width: 12)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU().MaxPool(2)
-        .Conv2D(8, kernel: 3).ReLU().MaxPool(2)
-        .Flatten()
-        .Dense(16).ReLU()
-        .Dense(5);
-}
-
-/// <summary>The LeNet in double precision.</summary>
-[Saliency, DeconvNet, GuidedBackprop, DoublePrecision]
-public partial class CaptumLeNet64
-{
-    static readonly Network Spec = Net.Input(channels: 1, height: 12, width: 12)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU().MaxPool(2)
-        .Conv2D(8, kernel: 3).ReLU().MaxPool(2)
-        .Flatten()
-        .Dense(16).ReLU()
-        .Dense(5);
-}
-
 /// <summary>Captum's analytic test network (test_simple_input_conv_gb / _deconv).</summary>
 [Saliency, DeconvNet, GuidedBackprop]
 public partial class CaptumAnalyticConv
