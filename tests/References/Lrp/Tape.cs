@@ -118,15 +118,12 @@ public sealed class PassStep : Step
     public override Tensor Forward(Tensor[] inputs) => rectify ? inputs[0].relu() : inputs[0];
 }
 
-/// <summary>
-/// A module Zennit gives no rule (max pooling, Dropout in eval mode, flattening): relevance goes through its plain
-/// gradient, so a max pool sends each window's relevance to the window's winner.
-/// </summary>
-public sealed class GradientStep : Step
+/// <summary>A parameter-free module applied as a function of one input (its module's own forward).</summary>
+public abstract class FunctionStep : Step
 {
     private readonly Func<Tensor, Tensor> function;
 
-    public GradientStep(string name, string kind, int input, Func<Tensor, Tensor> function) : base(name, input)
+    protected FunctionStep(string name, string kind, int input, Func<Tensor, Tensor> function) : base(name, input)
     {
         Kind = kind;
         this.function = function;
@@ -139,22 +136,19 @@ public sealed class GradientStep : Step
     public Tensor Apply(Tensor x) => function(x);
 }
 
-/// <summary>Average and adaptive average pooling: Zennit's Norm rule (types.AvgPool, composites.py:273).</summary>
-public sealed class NormStep : Step
+/// <summary>
+/// A module Zennit gives no rule (max pooling, Dropout in eval mode, flattening): relevance goes through its plain
+/// gradient, so a max pool sends each window's relevance to the window's winner.
+/// </summary>
+public sealed class GradientStep : FunctionStep
 {
-    private readonly Func<Tensor, Tensor> function;
+    public GradientStep(string name, string kind, int input, Func<Tensor, Tensor> function) : base(name, kind, input, function) { }
+}
 
-    public NormStep(string name, string kind, int input, Func<Tensor, Tensor> function) : base(name, input)
-    {
-        Kind = kind;
-        this.function = function;
-    }
-
-    public override string Kind { get; }
-
-    public override Tensor Forward(Tensor[] inputs) => function(inputs[0]);
-
-    public Tensor Apply(Tensor x) => function(x);
+/// <summary>Average and adaptive average pooling: Zennit's Norm rule (types.AvgPool, composites.py:273).</summary>
+public sealed class NormStep : FunctionStep
+{
+    public NormStep(string name, string kind, int input, Func<Tensor, Tensor> function) : base(name, kind, input, function) { }
 }
 
 /// <summary>

@@ -97,20 +97,11 @@ public sealed class TapeBuilder
                 case Rectifier or Modules.ReLU:
                     x = tape.Add(new PassStep(full, x, rectify: true));
                     break;
-                case Modules.MaxPool2d pool:
-                    x = tape.Add(new GradientStep(full, "MaxPool2d", x, pool.call));
+                case Modules.MaxPool2d or Modules.Flatten or Modules.Dropout:
+                    x = tape.Add(new GradientStep(full, module is Modules.Dropout ? "Dropout (eval)" : module.GetType().Name, x, ((nn.Module<Tensor, Tensor>)module).call));
                     break;
-                case Modules.AvgPool2d pool:
-                    x = tape.Add(new NormStep(full, "AvgPool2d", x, pool.call));
-                    break;
-                case Modules.AdaptiveAvgPool2d pool:
-                    x = tape.Add(new NormStep(full, "AdaptiveAvgPool2d", x, pool.call));
-                    break;
-                case Modules.Flatten flatten:
-                    x = tape.Add(new GradientStep(full, "Flatten", x, flatten.call));
-                    break;
-                case Modules.Dropout dropout:
-                    x = tape.Add(new GradientStep(full, "Dropout (eval)", x, dropout.call));
+                case Modules.AvgPool2d or Modules.AdaptiveAvgPool2d:
+                    x = tape.Add(new NormStep(full, module.GetType().Name, x, ((nn.Module<Tensor, Tensor>)module).call));
                     break;
                 case ResidualBlock block:
                     int y = Chain(full + ".", block.BranchLayers, x);
