@@ -18,6 +18,13 @@ try
                 if (only.Count == 0) StateDictsJson.Write(Path.Combine(dir, "torchvision-state-dicts.json"));
                 return 0;
             }
+        case "lrp":
+            {
+                // lrp [dir]: the LRP fixtures, reusing the torchvision fixtures' weights and inputs
+                string dir = args.Length > 1 ? args[1] : Path.Combine(repository, "tests/Relucent.Models.Tests/Fixtures/lrp");
+                Relucent.References.Lrp.LrpFixtures.Write(dir, Path.Combine(repository, "tests/Relucent.Models.Tests/Fixtures/torchvision"));
+                return 0;
+            }
         case "state-dicts":
             StateDictsJson.Write(args.Length > 1 ? args[1] : "torchvision-state-dicts.json");
             return 0;
@@ -43,7 +50,7 @@ try
             Bench.RunRow(args[1], int.Parse(args[2]), args[3], int.Parse(args[4]));
             return 0;
         default:
-            Console.Error.WriteLine("usage: run.sh fixtures [dir [model...]] | mirror [model] | bench [reps [model...]] | state-dicts [file]");
+            Console.Error.WriteLine("usage: run.sh fixtures [dir [model...]] | lrp [dir] | mirror [model] | bench [reps [model...]] | state-dicts [file]");
             return 2;
     }
 }

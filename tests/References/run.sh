@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds and runs the libtorch reference tool (see README.md). Usage:
 #   tests/References/run.sh fixtures [dir]   the torchvision fixtures (default: tests/Relucent.Models.Tests/Fixtures/torchvision)
+#   tests/References/run.sh lrp [dir]        the LRP fixtures, Zennit 1.0.0's rules (default: tests/Relucent.Models.Tests/Fixtures/lrp)
 #   tests/References/run.sh bench [reps]     libtorch timings of the full torchvision models at 224x224, 2 threads
 #   tests/References/run.sh mirror           proves the narrow-capable models mirror TorchVision's (names, shapes, outputs)
 # Debian 12's libstdc++ lacks GLIBCXX_3.4.32, which TorchSharp's native glue asks for one symbol of
