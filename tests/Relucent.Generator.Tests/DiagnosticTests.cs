@@ -99,4 +99,14 @@ public class DiagnosticTests
         Assert.Empty(result.Diagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
+
+    [Fact]
+    public void A_network_whose_rectifiers_are_ReLU6_gets_no_RLC013()
+    {
+        // The rules differ at ReLU6 as at ReLU (MobileNetV2 has no plain ReLU), inside blocks too.
+        var (result, _) = GeneratorHarness.Run(Usings + "[Saliency, GuidedBackprop] public partial class Mlp { static readonly Network Spec = Net.Input(8).Dense(4).ReLU6().Dense(2); }");
+        Assert.Empty(result.Diagnostics);
+        (result, _) = GeneratorHarness.Run(Usings + "[Saliency, GuidedBackprop] public partial class Net1 { static readonly Network Spec = Net.Input(2, 4, 4).Residual(b => b.Conv2D(2, kernel: 3, padding: 1).ReLU6()).Flatten().Dense(2); }");
+        Assert.Empty(result.Diagnostics);
+    }
 }

@@ -255,6 +255,6 @@ namespace Relucent.Generator.Parsing
         };
 
         private static bool ContainsRelu(IEnumerable<Layer> layers) =>
-            layers.Any(l => l is ReLULayer || l.Branches.Any(b => ContainsRelu(b.Layers)));
+            layers.Any(l => l is ReLULayer or ReLU6Layer || l.Branches.Any(b => ContainsRelu(b.Layers)));
     }
 }

@@ -44,7 +44,8 @@ namespace Relucent
 
     /// <summary>
     /// The tensors of a file do not match the parameters a network expects. <see cref="Problems"/> lists every
-    /// problem found (all parameters are checked before this is thrown); the message lists them one per line.
+    /// problem found (all parameters are checked before this is thrown); the message lists them one per line, and, when
+    /// some are unexpected tensors, says that PyTorch's <c>num_batches_tracked</c> counters are never among them.
     /// </summary>
     public class ParameterBindingException : Exception
     {
@@ -81,14 +82,23 @@ namespace Relucent
             const int Shown = 20; // a file of a million stray tensors still gives a message one can read
             string more = problems.Count > Shown ? $"{Environment.NewLine}  … and {problems.Count - Shown} more (see Problems)" : string.Empty;
             string head = hint is null ? string.Empty : Environment.NewLine + "Hint: " + hint;
-            return $"The weights do not fit the network ({count}):" + head + string.Concat(problems.Take(Shown).Select(p => Environment.NewLine + "  " + p.Message)) + more;
+            // What binding already leaves out, said where the tensors it reports are listed.
+            string extras = problems.Any(p => p.Kind == ParameterBindingProblemKind.Unexpected)
+                ? Environment.NewLine + "(PyTorch's BatchNorm counters, *.num_batches_tracked, are always ignored; "
+                    + "ParameterBindingOptions.IgnoreUnexpected ignores every other tensor the network does not have.)"
+                : string.Empty;
+            return $"The weights do not fit the network ({count}):" + head + string.Concat(problems.Take(Shown).Select(p => Environment.NewLine + "  " + p.Message)) + more + extras;
         }
     }
 
     /// <summary>How <see cref="ParameterBinder"/> matches file tensors to network parameters.</summary>
     public sealed class ParameterBindingOptions
     {
-        /// <summary>Ignore tensors the network does not expect instead of reporting them (PyTorch's <c>num_batches_tracked</c> buffers are always ignored).</summary>
+        /// <summary>
+        /// Ignore tensors the network does not expect instead of reporting them. PyTorch's BatchNorm step counters
+        /// (<c>*.num_batches_tracked</c>, I64 scalars that <c>state_dict()</c> holds beside <c>running_mean</c> and
+        /// <c>running_var</c>) are always ignored, so a torchvision state_dict binds without this option.
+        /// </summary>
         public bool IgnoreUnexpected { get; init; }
 
         /// <summary>

@@ -84,6 +84,9 @@ namespace Relucent.Tests.Weights
             Assert.Equal(ParameterBindingProblemKind.Unexpected, problem.Kind);
             Assert.Equal("5.weight", problem.Name);
             Assert.StartsWith("unexpected '5.weight'", problem.Message);
+            Assert.EndsWith("(PyTorch's BatchNorm counters, *.num_batches_tracked, are always ignored; "
+                + "ParameterBindingOptions.IgnoreUnexpected ignores every other tensor the network does not have.)", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("num_batches_tracked", Fails(Zeros(), expected).Message, StringComparison.Ordinal);
 
             Assert.Equal(2, ParameterBinder.Bind<float>(source, expected, new ParameterBindingOptions { IgnoreUnexpected = true }).Length);
         }
