@@ -101,6 +101,23 @@ public sealed class OnnxBuilder
         return this;
     }
 
+    /// <summary>
+    /// <paramref name="depth"/> concatenations nested inside one another, each of a ReLU and the next level with the
+    /// identity: <c>Concat(b =&gt; b.ReLU().Concat(…), b =&gt; b)</c>. Built without recursion, so any depth can be made.
+    /// </summary>
+    public OnnxBuilder NestedConcats(int depth)
+    {
+        var skips = new Stack<string>();
+        for (int i = 0; i < depth; i++)
+        {
+            skips.Push(Current);
+            Relu();
+        }
+
+        while (skips.Count > 0) Current = Node("Concat", null, new[] { Current, skips.Pop() }, null, Int("axis", 1));
+        return this;
+    }
+
     /// <summary>The serialised model.</summary>
     public byte[] Bytes(string? output = null) => Build(output).ToByteArray();
 

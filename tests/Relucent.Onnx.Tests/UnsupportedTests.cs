@@ -144,14 +144,22 @@ public class UnsupportedTests
     [Fact]
     public void Branches_that_cross()
     {
-        // a feeds both inputs of the Add: the branches are not separate chains.
+        // m, on the first branch, also feeds the second: no input of the join takes all of the first branch.
         var graph = new OnnxBuilder(1, 2, 6, 6);
         string x = graph.Current;
-        string a = graph.Node("Relu", "a", new[] { x });
-        string b = graph.Node("Sigmoid", "b", new[] { x });
-        string c = graph.Node("Add", "c", new[] { a, b });
-        graph.Current = graph.Node("Add", "sum", new[] { a, c });
-        Assert.Contains("the branches from 'input' cross", Unsupported(graph).Message);
+        string m = graph.Node("Relu", "m", new[] { graph.Node("Relu", "a", new[] { x }) });
+        string p = graph.Node("Relu", "p", new[] { m });
+        string q = graph.Node("Relu", "q", new[] { graph.Node("Add", "n", new[] { graph.Node("Sigmoid", "b", new[] { x }), m }) });
+        graph.Current = graph.Node("Add", "sum", new[] { p, q });
+        Assert.Contains("Add 'sum': the branches from 'input' cross: Relu 'a' leads to more than one of its inputs", Unsupported(graph).Message);
+
+        // a is a whole branch and feeds the other one too.
+        var shared = new OnnxBuilder(1, 2, 6, 6);
+        string y = shared.Current;
+        string a = shared.Node("Relu", "a", new[] { y });
+        string c = shared.Node("Add", "c", new[] { shared.Node("Sigmoid", "b", new[] { y }), a });
+        shared.Current = shared.Node("Add", "sum", new[] { a, c });
+        Assert.Contains("Add 'c': it joins '/1/Sigmoid_output_0' with '/0/Relu_output_0', which does not branch from the same tensor", Unsupported(shared).Message);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ namespace Relucent
         private readonly Dictionary<NodeProto, int> _order = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<string, int[]> _shapes = new(StringComparer.Ordinal);
         private readonly StaticShapes _statics;
+        private readonly PostDominators _dominators;
 
         private OnnxGraphReader(OnnxModel model)
         {
@@ -56,6 +57,34 @@ namespace Relucent
             }
 
             _statics = new StaticShapes(model, _producer, name => _shapes.TryGetValue(name, out int[]? s) ? s : null);
+            _dominators = new PostDominators(Successors(), budget => new NotSupportedException(
+                $"ONNX model{model.Describe()}: the graph's branches cross one another too often to be read as blocks (more than {budget} steps finding where they meet)."));
+        }
+
+        /// <summary>For each node (by its index in <see cref="OnnxModel.Nodes"/>), the layer nodes reading its outputs, and the end for the graph's output or a tensor nothing reads.</summary>
+        private int[][] Successors()
+        {
+            int end = _model.Nodes.Count;
+            var successors = new int[end][];
+            var next = new List<int>();
+            for (int v = 0; v < end; v++)
+            {
+                NodeProto node = _model.Nodes[v];
+                next.Clear();
+                if (!_static.Contains(node))
+                {
+                    foreach (string output in node.Output)
+                    {
+                        if (output.Length == 0) continue;
+                        if (output == _model.OutputName) next.Add(end);
+                        if (_consumers.TryGetValue(output, out List<NodeProto>? readers)) next.AddRange(readers.Select(r => _order[r]));
+                    }
+                }
+
+                successors[v] = next.ToArray();
+            }
+
+            return successors;
         }
 
         /// <summary>Reads the whole graph: the input shape and the layers from input to output.</summary>
@@ -162,7 +191,8 @@ namespace Relucent
         /// instead of recursion, so a deep graph cannot overflow the call stack: a block nesting deeper than
         /// <see cref="Limits.MaxNesting"/>, or a network of more than <see cref="Limits.MaxLayers"/> layers, is refused as
         /// soon as it is met. Where a tensor feeds several nodes, <see cref="FindJoin"/> finds the node where its branches
-        /// meet, and each branch is read as a chain of the block; every node is read once.
+        /// meet, and each branch is read as a chain of the block; every node is read once, and finding the joins costs
+        /// about one step per node and block (<see cref="PostDominators"/>).
         /// </summary>
         private List<ImportedLayer> ReadChain(string input, Shape shape)
         {
@@ -230,36 +260,51 @@ namespace Relucent
 
         /// <summary>
         /// Opens the block whose chains start at <paramref name="input"/> with <paramref name="starts"/>: finds the node
-        /// joining them, checks it is an <c>Add</c> or a channel <c>Concat</c>, and sorts the starts by the join input
-        /// each leads to. A residual block's longer chain is its branch, the shorter its shortcut (torchvision's
-        /// <c>downsample</c>); a concatenation keeps the Concat's order.
+        /// joining them (see <see cref="FindJoin"/>), checks it is an <c>Add</c> or a channel <c>Concat</c>, and sorts the
+        /// starts by the join input each leads to (the input whose producer post-dominates it). A residual block's longer
+        /// chain is its branch, the shorter its shortcut (torchvision's <c>downsample</c>); a concatenation keeps the
+        /// Concat's order.
         /// </summary>
         private Block Open(string input, Chain chain, List<NodeProto> starts)
         {
-            (NodeProto join, HashSet<NodeProto> region) = FindJoin(input, starts);
+            NodeProto join = FindJoin(input, starts);
             List<string> inputs = JoinInputs(join, input, chain.Shape);
+            int depth = _dominators.Depth(_order[join]);
             var ends = new List<(string End, HashSet<NodeProto> Starts, int Size)>();
-            var owner = new Dictionary<NodeProto, string>(ReferenceEqualityComparer.Instance);
+            var grouped = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
             foreach (string end in inputs)
             {
+                var group = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
                 if (end == input)
                 {
-                    ends.Add((end, new HashSet<NodeProto>(ReferenceEqualityComparer.Instance), 0));
+                    ends.Add((end, group, 0));
                     continue;
                 }
 
-                (HashSet<NodeProto> group, int size) = StartsOf(end, input, join, region, starts);
-                foreach (NodeProto start in group)
+                if (ends.Any(e => e.End == end)) throw Unsupported(join, $"it joins '{Cut(end)}' with itself; Relucent's blocks join separate branches");
+                int producer = _producer.TryGetValue(end, out NodeProto? p) && !_static.Contains(p) ? _order[p] : -1;
+                int size = 0;
+                foreach (NodeProto start in starts)
                 {
-                    if (owner.TryGetValue(start, out string? other) && other != end)
-                    {
-                        throw Unsupported(join, $"the branches from '{Cut(input)}' cross: {Source(start)} leads to both '{Cut(other)}' and '{Cut(end)}'; Relucent reads blocks whose branches are separate chains");
-                    }
-
-                    owner[start] = end;
+                    int at = _order[start];
+                    if (producer < 0 || !_dominators.Dominates(producer, at)) continue;
+                    group.Add(start);
+                    grouped.Add(start);
+                    size = Math.Max(size, _dominators.Depth(at) - depth);
                 }
 
                 ends.Add((end, group, size));
+            }
+
+            NodeProto? astray = starts.FirstOrDefault(s => !grouped.Contains(s) && s != join);
+            if (astray != null)
+            {
+                throw Unsupported(join, $"the branches from '{Cut(input)}' cross: {Source(astray)} leads to more than one of its inputs; Relucent reads blocks whose branches are separate chains");
+            }
+
+            foreach ((string end, HashSet<NodeProto> group, _) in ends)
+            {
+                if (group.Count == 0 && end != input) throw Unsupported(join, $"its input '{Cut(end)}' does not come from the branches of '{Cut(input)}'");
             }
 
             if (join.OpType == "Add")
@@ -274,56 +319,26 @@ namespace Relucent
         }
 
         /// <summary>
-        /// The node where the branches from <paramref name="input"/> beginning with <paramref name="starts"/> meet: the
-        /// first node, in topological order, that every path from them passes through (their immediate post-dominator),
-        /// and the nodes before it (the region). Nodes are taken in order, counting the edges still open: the join is the
-        /// node all open edges lead into. Each node is visited once.
+        /// The node where the branches from <paramref name="input"/> beginning with <paramref name="starts"/> meet: their
+        /// nearest common post-dominator, the first node every path from them passes through. When they meet only at the
+        /// graph's end, says why: a branch reaching the output on its own, or leading nowhere.
         /// </summary>
-        private (NodeProto Join, HashSet<NodeProto> Region) FindJoin(string input, List<NodeProto> starts)
+        private NodeProto FindJoin(string input, List<NodeProto> starts)
         {
-            var pending = new Dictionary<NodeProto, int>(ReferenceEqualityComparer.Instance);
-            var ready = new SortedSet<int>();
-            var region = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-            int open = 0;
-            foreach (NodeProto start in starts)
+            int join = _dominators.Join(starts.Select(s => _order[s]));
+            if (join != _dominators.Exit) return _model.Nodes[join];
+            foreach (NodeProto start in starts.Take(2))
             {
-                pending[start] = 1;
-                ready.Add(_order[start]);
-                open++;
-            }
-
-            while (ready.Count > 0)
-            {
-                NodeProto node = _model.Nodes[ready.Min];
-                ready.Remove(ready.Min);
-                int into = pending[node];
-                if (into == open) return (node, region);
-                open -= into;
-                region.Add(node);
-                bool read = false;
-                foreach (string output in node.Output.Where(o => o.Length > 0))
+                int last = _order[start];
+                while (_dominators.Parent(last) != _dominators.Exit) last = _dominators.Parent(last);
+                NodeProto node = _model.Nodes[last];
+                if (node.Output.Contains(_model.OutputName))
                 {
-                    if (output == _model.OutputName)
-                    {
-                        throw new NotSupportedException(
-                            $"ONNX model{_model.Describe()}: the graph's output '{Cut(output)}' comes out of {Source(node)} on one of the branches from '{Cut(input)}' before they meet; Relucent reads a chain of layers ending at the output.");
-                    }
-
-                    foreach (NodeProto next in Consumers(output))
-                    {
-                        read = true;
-                        if (pending.TryGetValue(next, out int edges)) pending[next] = edges + 1;
-                        else
-                        {
-                            pending[next] = 1;
-                            ready.Add(_order[next]);
-                        }
-
-                        open++;
-                    }
+                    throw new NotSupportedException(
+                        $"ONNX model{_model.Describe()}: the graph's output '{Cut(_model.OutputName)}' comes out of {Source(node)} on one of the branches from '{Cut(input)}' before they meet; Relucent reads a chain of layers ending at the output.");
                 }
 
-                if (!read)
+                if (node.Output.All(o => o.Length == 0 || !_consumers.ContainsKey(o)))
                 {
                     throw new NotSupportedException(
                         $"ONNX model{_model.Describe()}: the tensor '{Cut(node.Output.FirstOrDefault() ?? string.Empty)}' of {Source(node)}, on a branch from '{Cut(input)}', leads nowhere: nothing reads it and it is not the output '{Cut(_model.OutputName)}'.");
@@ -365,45 +380,6 @@ namespace Relucent
 
         /// <summary>The most branches <see cref="ConcatLayer"/> takes.</summary>
         private const int MaxConcatBranches = 4;
-
-        /// <summary>
-        /// The nodes among <paramref name="starts"/> from which <paramref name="end"/>, an input of <paramref name="join"/>,
-        /// is reached inside <paramref name="region"/> (walked backward from it, each node once), and how many nodes lie on that walk.
-        /// </summary>
-        private (HashSet<NodeProto> Starts, int Size) StartsOf(string end, string input, NodeProto join, HashSet<NodeProto> region, List<NodeProto> starts)
-        {
-            if (!_producer.TryGetValue(end, out NodeProto? last) || !region.Contains(last))
-            {
-                throw Unsupported(join, $"its input '{Cut(end)}' does not come from the branches of '{Cut(input)}'");
-            }
-
-            var group = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-            var seen = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance) { last };
-            var stack = new Stack<NodeProto>();
-            stack.Push(last);
-            while (stack.Count > 0)
-            {
-                NodeProto node = stack.Pop();
-                foreach (string tensor in node.Input.Where(i => i.Length > 0).Distinct())
-                {
-                    if (tensor == input)
-                    {
-                        if (!starts.Contains(node))
-                        {
-                            throw Unsupported(join, $"the branches from '{Cut(input)}' cross: {Source(node)} reads '{Cut(input)}' inside another branch");
-                        }
-
-                        group.Add(node);
-                    }
-                    else if (_producer.TryGetValue(tensor, out NodeProto? before) && region.Contains(before) && seen.Add(before))
-                    {
-                        stack.Push(before);
-                    }
-                }
-            }
-
-            return (group, seen.Count);
-        }
 
         /// <summary>The block's layer from its chains: a residual block (with its shortcut when it has one) or a concatenation.</summary>
         private static ImportedLayer Close(Block block)
