@@ -61,14 +61,14 @@ public class CliTests
     [Fact]
     public void An_unsupported_model_exits_with_1_and_says_why()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"relucent-grouped-{Guid.NewGuid():N}.onnx");
-        File.WriteAllBytes(path, new OnnxBuilder(1, 4, 6, 6).Conv("0", 4, 2, 3, extra: Int("group", 2)).Build().ToByteArray());
+        string path = Path.Combine(Path.GetTempPath(), $"relucent-dilated-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, new OnnxBuilder(1, 4, 6, 6).Conv("0", 4, 4, 3, extra: Ints("dilations", 2, 2)).Build().ToByteArray());
         try
         {
             (int code, string output, string error) = Run("import", path);
             Assert.Equal(1, code);
             Assert.Equal(string.Empty, output);
-            Assert.Contains("group = 2 is not supported", error);
+            Assert.Contains("dilations = [2, 2] is not supported", error);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Relucent.Model;
 using static Relucent.Onnx.Tests.OnnxBuilder;
 
 namespace Relucent.Onnx.Tests;
@@ -47,6 +48,81 @@ public class GraphShapesTests
         // The weights bind to the network: the interpreter runs it.
         var interpreter = Interpreter<float>.FromTensors(result.Network, result.Tensors);
         Assert.Equal(3, interpreter.Forward(new float[144]).Length);
+    }
+
+    [Fact]
+    public void A_projection_shortcut_imports_as_torchvision_s_downsample_with_its_names()
+    {
+        // torchvision's BasicBlock with a downsample, exported without folding: the Add's inputs start from one tensor.
+        var graph = new OnnxBuilder(1, 4, 8, 8)
+            .Join("Add",
+                b => b.Conv("layer2.0.conv1", 8, 4, 3, stride: 2, padding: 1, bias: false).BatchNorm("layer2.0.bn1", 8).Relu()
+                    .Conv("layer2.0.conv2", 8, 8, 3, padding: 1, bias: false).BatchNorm("layer2.0.bn2", 8),
+                s => s.Conv("layer2.0.downsample.0", 8, 4, 1, stride: 2, bias: false).BatchNorm("layer2.0.downsample.1", 8))
+            .Relu();
+        OnnxImportResult result = OnnxImport.Import(graph.Model());
+        Assert.Equal("""
+            Net.Input(4, 8, 8)
+                .Residual(b => b
+                    .Conv2D(8, kernel: 3, stride: 2, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").ReLU()
+                    .Conv2D(8, kernel: 3, padding: 1, bias: false, name: "conv2").BatchNorm(name: "bn2"), shortcut: b => b
+                    .Conv2D(8, kernel: 1, stride: 2, bias: false).BatchNorm(), name: "layer2.0")
+                .ReLU()
+            """.ReplaceLineEndings("\n"), result.Expression);
+        Assert.Equal(15, result.NameMap.Count); // three convolution weights, three BatchNorms of four tensors
+        Assert.All(result.NameMap, kv => Assert.Equal(kv.Key, kv.Value));
+        DeclarationCompiler.AssertCompiles(result.ToDeclaration("Block"));
+
+        // The same block written shortcut first: the longer chain is still the branch.
+        var swapped = new OnnxBuilder(1, 4, 8, 8)
+            .Join("Add",
+                s => s.Conv("layer2.0.downsample.0", 8, 4, 1, stride: 2, bias: false).BatchNorm("layer2.0.downsample.1", 8),
+                b => b.Conv("layer2.0.conv1", 8, 4, 3, stride: 2, padding: 1, bias: false).BatchNorm("layer2.0.bn1", 8).Relu()
+                    .Conv("layer2.0.conv2", 8, 8, 3, padding: 1, bias: false).BatchNorm("layer2.0.bn2", 8))
+            .Relu();
+        Assert.Equal(result.Network.Layers, OnnxImport.Import(swapped.Model()).Network.Layers);
+    }
+
+    [Fact]
+    public void An_Inception_block_imports_as_a_Concat_with_its_names()
+    {
+        var graph = new OnnxBuilder(1, 4, 8, 8)
+            .Join("Concat",
+                b => b.Conv("inception3a.branch1.conv", 3, 4, 1, bias: false).BatchNorm("inception3a.branch1.bn", 3).Relu(),
+                b => b.Conv("inception3a.branch2.0.conv", 2, 4, 1).Relu().Conv("inception3a.branch2.1.conv", 3, 2, 3, padding: 1).Relu(),
+                b => b.Pool("MaxPool", 3, Ints("strides", 1, 1), Ints("pads", 1, 1, 1, 1), Int("ceil_mode", 1)).Conv("inception3a.branch4.1.conv", 2, 4, 1),
+                b => { })
+            .Relu();
+        OnnxImportResult result = OnnxImport.Import(graph.Model());
+        Assert.Equal("""
+            Net.Input(4, 8, 8)
+                .Concat(b => b
+                    .Conv2D(3, kernel: 1, bias: false, name: "branch1.conv").BatchNorm(name: "branch1.bn").ReLU(), second: b => b
+                    .Conv2D(2, kernel: 1, name: "branch2.0.conv").ReLU()
+                    .Conv2D(3, kernel: 3, padding: 1, name: "branch2.1.conv").ReLU(), third: b => b.MaxPool(3, stride: 1, padding: 1)
+                    .Conv2D(2, kernel: 1, name: "branch4.1.conv"), fourth: b => b, name: "inception3a")
+                .ReLU()
+            """.ReplaceLineEndings("\n"), result.Expression);
+        Assert.Equal(Shape.Image(3 + 3 + 2 + 4, 8, 8), result.Network.OutputShape);
+        Assert.All(result.NameMap, kv => Assert.Equal(kv.Key, kv.Value));
+        DeclarationCompiler.AssertCompiles(result.ToDeclaration("Inception"));
+    }
+
+    [Fact]
+    public void Pads_per_side_and_groups_are_declared_as_written()
+    {
+        var graph = new OnnxBuilder(1, 4, 9, 9)
+            .Conv("0", 8, 4, 7, stride: 2, bias: false, extra: Ints("pads", 3, 3, 2, 2)).Relu()
+            .Pool("MaxPool", 3, Ints("strides", 2, 2), Ints("pads", 1, 1, 0, 0))
+            .Conv("3", 8, 1, 3, padding: 1, extra: Int("group", 8))
+            .Op("GlobalAveragePool");
+        OnnxImportResult result = OnnxImport.Import(graph.Model());
+        Assert.Equal("""
+            Net.Input(4, 9, 9)
+                .Conv2D(8, kernel: 7, stride: 2, padding: new Padding(top: 3, left: 3, bottom: 2, right: 2), bias: false).ReLU().MaxPool(3, stride: 2, padding: new Padding(top: 1, left: 1, bottom: 0, right: 0))
+                .Conv2D(8, kernel: 3, padding: 1, groups: 8).AdaptiveAvgPool(1)
+            """.ReplaceLineEndings("\n"), result.Expression);
+        DeclarationCompiler.AssertCompiles(result.ToDeclaration("Stem"));
     }
 
     [Fact]
@@ -162,10 +238,10 @@ public class GraphShapesTests
             .Op("Dropout").Gemm("8.weight", "8.bias", 2, 4).Op("Softmax").Op("Tanh").Op("Sigmoid");
         OnnxImportResult result = OnnxImport.Import(graph.Model());
         Network expected = Net.Input(3, 8, 8).Conv2D(4, kernel: 3, padding: 1, bias: false).BatchNorm(eps: 1e-3).ReLU()
-            .AvgPool(2).MaxPool(2, stride: 1).AvgPool(3).Flatten().Dense(2, name: "8").Softmax().Tanh().Sigmoid();
+            .AvgPool(2).MaxPool(2, stride: 1).AdaptiveAvgPool(1).Flatten().Dense(2, name: "8").Softmax().Tanh().Sigmoid();
         Assert.Equal(expected.Layers, result.Network.Layers);
         Assert.Equal(
-            "Net.Input(3, 8, 8)\n    .Conv2D(4, kernel: 3, padding: 1, bias: false).BatchNorm(eps: 0.001).ReLU().AvgPool(2).MaxPool(2, stride: 1).AvgPool(3)\n    .Flatten()\n    .Dense(2, name: \"8\").Softmax().Tanh().Sigmoid()",
+            "Net.Input(3, 8, 8)\n    .Conv2D(4, kernel: 3, padding: 1, bias: false).BatchNorm(eps: 0.001).ReLU().AvgPool(2).MaxPool(2, stride: 1).AdaptiveAvgPool(1)\n    .Flatten()\n    .Dense(2, name: \"8\").Softmax().Tanh().Sigmoid()",
             result.Expression);
         Assert.Equal(new[] { "0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var", "8.weight", "8.bias" }, result.Network.Parameters.Select(p => p.Name));
         DeclarationCompiler.AssertCompiles(result.ToDeclaration("Mixed", "Some.Models", new[] { "Saliency" }));

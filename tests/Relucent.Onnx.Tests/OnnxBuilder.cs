@@ -101,6 +101,23 @@ public sealed class OnnxBuilder
         return this;
     }
 
+    /// <summary>
+    /// <paramref name="depth"/> concatenations nested inside one another, each of a ReLU and the next level with the
+    /// identity: <c>Concat(b =&gt; b.ReLU().Concat(…), b =&gt; b)</c>. Built without recursion, so any depth can be made.
+    /// </summary>
+    public OnnxBuilder NestedConcats(int depth)
+    {
+        var skips = new Stack<string>();
+        for (int i = 0; i < depth; i++)
+        {
+            skips.Push(Current);
+            Relu();
+        }
+
+        while (skips.Count > 0) Current = Node("Concat", null, new[] { Current, skips.Pop() }, null, Int("axis", 1));
+        return this;
+    }
+
     /// <summary>The serialised model.</summary>
     public byte[] Bytes(string? output = null) => Build(output).ToByteArray();
 
@@ -144,6 +161,7 @@ public sealed class OnnxBuilder
         {
             Ints("dilations", 1, 1), Int("group", 1), Ints("kernel_shape", kernel, kernel), Ints("pads", padding, padding, padding, padding), Ints("strides", stride, stride),
         };
+        if (extra.Any(a => a.Name == "auto_pad")) attributes.RemoveAll(x => x.Name == "pads"); // ONNX allows one of them
         foreach (AttributeProto a in extra)
         {
             attributes.RemoveAll(x => x.Name == a.Name);
@@ -181,6 +199,26 @@ public sealed class OnnxBuilder
             Float("momentum", 0.9f));
     }
 
+    /// <summary>Branches from the current tensor, each built by one of <paramref name="branches"/> (an identity leaves it as it is), joined by <paramref name="join"/> (Add, or Concat on channels).</summary>
+    public OnnxBuilder Join(string join, params Action<OnnxBuilder>[] branches)
+    {
+        string start = Current;
+        var ends = new List<string>();
+        foreach (Action<OnnxBuilder> branch in branches)
+        {
+            Current = start;
+            branch(this);
+            ends.Add(Current);
+        }
+
+        Current = join == "Concat" ? Node("Concat", null, ends.ToArray(), null, Int("axis", 1)) : Node(join, null, ends.ToArray());
+        return this;
+    }
+
+    /// <summary>A pooling node (MaxPool or AveragePool) of a square <paramref name="kernel"/>, with the attributes given.</summary>
+    public OnnxBuilder Pool(string op, int kernel, params AttributeProto[] attributes) =>
+        Op(op, null, null, new[] { Ints("kernel_shape", kernel, kernel) }.Concat(attributes).ToArray());
+
     /// <summary>y = f(x) + x, with f built by <paramref name="branch"/> from the current tensor.</summary>
     public OnnxBuilder Residual(Action<OnnxBuilder> branch, bool skipFirst = false)
     {
@@ -194,7 +232,8 @@ public sealed class OnnxBuilder
     {
         var model = new ModelProto { IrVersion = 8, ProducerName = "test", ProducerVersion = "1", Graph = _graph.Clone() };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
-        model.Graph.Output.Add(new ValueInfoProto { Name = output ?? Current });
+        // Typed (float), as ONNX Runtime needs the graph's output to be; the importer reads only the name.
+        model.Graph.Output.Add(new ValueInfoProto { Name = output ?? Current, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } } });
         return model;
     }
 

@@ -8,7 +8,7 @@ namespace Relucent
 
     /// <summary>
     /// A layer read from an ONNX graph before naming: the DSL layer (no name yet), the node it came from, its parameters
-    /// in PyTorch layout by role, and for a residual block its branch.
+    /// in PyTorch layout by role, and for a block (a residual block, a concatenation) its chains.
     /// </summary>
     internal sealed class ImportedLayer
     {
@@ -19,10 +19,10 @@ namespace Relucent
             Source = source;
         }
 
-        /// <summary>The DSL layer, unnamed; for a residual block its body is rebuilt from <see cref="Body"/>.</summary>
-        public Layer Layer { get; set; }
+        /// <summary>The DSL layer, unnamed; a block's chains are rebuilt from <see cref="Branches"/> by <see cref="Named"/>.</summary>
+        public Layer Layer { get; }
 
-        /// <summary>The node that defines the layer (the Conv, the Gemm or MatMul, the residual Add).</summary>
+        /// <summary>The node that defines the layer (the Conv, the Gemm or MatMul, the Add or Concat closing a block).</summary>
         public NodeProto Node { get; }
 
         /// <summary>How messages name the node: <c>Conv '/0/Conv'</c>.</summary>
@@ -31,8 +31,8 @@ namespace Relucent
         /// <summary>The parameter tensors by role, in PyTorch layout.</summary>
         public Dictionary<ParameterRole, ImportedTensor> Parameters { get; } = new();
 
-        /// <summary>The branch of a residual block, else empty.</summary>
-        public List<ImportedLayer> Body { get; } = new();
+        /// <summary>A block's chains in the order of <see cref="Model.Layer.Branches"/> (a residual branch, then its shortcut; a concatenation's branches); else empty.</summary>
+        public List<List<ImportedLayer>> Branches { get; } = new();
 
         /// <summary>The module path the initialiser names imply (<c>"3"</c> for <c>3.weight</c>), or null.</summary>
         public string? Prefix { get; set; }
@@ -40,9 +40,24 @@ namespace Relucent
         /// <summary>The name the declaration gives with <c>name:</c>, or null for the default index.</summary>
         public string? Name { get; set; }
 
-        /// <summary>The layer with its <see cref="Name"/> and, for a residual block, its named branch.</summary>
-        public Layer Named() => Layer is ResidualLayer
-            ? new ResidualLayer(new EquatableArray<Layer>(Body.Select(b => b.Named()))) { Name = Name }
-            : Layer with { Name = Name };
+        /// <summary>A block of <paramref name="layer"/> kind whose chains are <paramref name="branches"/>, closed by <paramref name="node"/>.</summary>
+        public static ImportedLayer Block(Layer layer, NodeProto node, string source, IEnumerable<List<ImportedLayer>> branches)
+        {
+            var block = new ImportedLayer(layer, node, source);
+            block.Branches.AddRange(branches);
+            return block;
+        }
+
+        /// <summary>The layer with its <see cref="Name"/> and, for a block, its named chains.</summary>
+        public Layer Named()
+        {
+            EquatableArray<Layer> Chain(int b) => new(Branches[b].Select(l => l.Named()));
+            return Layer switch
+            {
+                ResidualLayer => new ResidualLayer(Chain(0)) { Shortcut = Branches.Count > 1 ? Chain(1) : EquatableArray<Layer>.Empty, Name = Name },
+                ConcatLayer => new ConcatLayer(new EquatableArray<EquatableArray<Layer>>(Enumerable.Range(0, Branches.Count).Select(Chain))) { Name = Name },
+                _ => Layer with { Name = Name },
+            };
+        }
     }
 }

@@ -9,12 +9,13 @@ namespace Relucent
     /// and loads the graph's weights into it.
     /// </summary>
     /// <remarks>
-    /// Supported: Conv (square kernel, one stride, symmetric pads, group 1, no dilation), Relu, Tanh, Sigmoid, MaxPool and
-    /// AveragePool (square, no padding), GlobalAveragePool / GlobalMaxPool on square inputs, BatchNormalization (eval),
-    /// Flatten and Reshape to <c>[N, -1]</c>, Gemm (transA 0, alpha = beta = 1) or MatMul followed by an Add of the bias,
-    /// Softmax over the features, Dropout and Identity (skipped), and Add of a branch and the tensor it started from
-    /// (a residual block <c>y = f(x) + x</c>). Anything else is a <see cref="NotSupportedException"/> naming the node and
-    /// the attribute.
+    /// Supported: Conv (square kernel, one stride, pads per side or auto_pad, groups, no dilation), Relu, Tanh, Sigmoid,
+    /// MaxPool and AveragePool (square, padded by at most half the kernel, MaxPool's ceil mode), GlobalAveragePool (any
+    /// input) and GlobalMaxPool (square inputs), BatchNormalization (eval), Flatten and Reshape to <c>[N, -1]</c>, Gemm
+    /// (transA 0, alpha = beta = 1) or MatMul followed by an Add of the bias, Softmax over the features, Dropout and
+    /// Identity (skipped), and blocks: branches from one tensor meeting at an Add (a residual block <c>f(x) + x</c>, or
+    /// <c>f(x) + g(x)</c> with a shortcut) or at a Concat along the channels. Anything else is a
+    /// <see cref="NotSupportedException"/> naming the node and the attribute.
     /// </remarks>
     public static class OnnxImport
     {
@@ -35,7 +36,7 @@ namespace Relucent
             // Name layers after their initialisers ("3.weight" → layer "3") where that differs from the nn.Sequential
             // index; if the names collide with the default numbering, fall back to the indices (loading is by position).
             DerivePrefixes(layers);
-            AssignNames(layers, string.Empty);
+            AssignNames(layers, string.Empty, null);
             Network network;
             try
             {
@@ -126,17 +127,17 @@ namespace Relucent
         /// <summary>Builds a network from layer records with the fluent DSL, so every shape rule runs.</summary>
         internal static Network Build(Shape input, IEnumerable<Layer> layers) => Network.FromLayers(input, layers);
 
-        // Indices to the label messages use: a residual branch is chain 0 of its block, which labels leave out ([2, 0, 1] is 2.1).
-        private static string Label(int[] path) => string.Join(".", path.Where((_, k) => k % 2 == 0));
-
         private static IEnumerable<(int[] Path, ImportedLayer Layer)> Walk(List<ImportedLayer> layers, int[] prefix)
         {
             for (int i = 0; i < layers.Count; i++)
             {
                 int[] path = prefix.Concat(new[] { i }).ToArray();
                 yield return (path, layers[i]);
-                // A residual branch is its block's chain 0 (see LayerPath).
-                foreach (var inner in Walk(layers[i].Body, path.Append(0).ToArray())) yield return inner;
+                // A block's chain b holds the layers at path + [b, index] (see LayerPath).
+                for (int b = 0; b < layers[i].Branches.Count; b++)
+                {
+                    foreach (var inner in Walk(layers[i].Branches[b], path.Append(b).ToArray())) yield return inner;
+                }
             }
         }
 
@@ -170,10 +171,10 @@ namespace Relucent
         {
             foreach (ImportedLayer layer in layers)
             {
-                if (layer.Layer is ResidualLayer)
+                if (layer.Branches.Count > 0)
                 {
-                    DerivePrefixes(layer.Body);
-                    layer.Prefix = CommonProperPrefix(Leaves(layer.Body).Select(l => l.Prefix).OfType<string>().ToList());
+                    foreach (List<ImportedLayer> chain in layer.Branches) DerivePrefixes(chain);
+                    layer.Prefix = CommonProperPrefix(layer.Branches.SelectMany(Leaves).Select(l => l.Prefix).OfType<string>().ToList());
                     continue;
                 }
 
@@ -189,7 +190,7 @@ namespace Relucent
         }
 
         private static IEnumerable<ImportedLayer> Leaves(List<ImportedLayer> layers) =>
-            layers.SelectMany(l => l.Layer is ResidualLayer ? Leaves(l.Body) : l.Parameters.Count > 0 ? new[] { l } : Enumerable.Empty<ImportedLayer>());
+            layers.SelectMany(l => l.Branches.Count > 0 ? l.Branches.SelectMany(Leaves) : l.Parameters.Count > 0 ? new[] { l } : Enumerable.Empty<ImportedLayer>());
 
         /// <summary>The longest dotted prefix shared by all of <paramref name="names"/> and shorter than each: <c>2.0</c>, <c>2.2.1</c> give <c>2</c>.</summary>
         private static string? CommonProperPrefix(List<string> names)
@@ -209,24 +210,31 @@ namespace Relucent
             return length <= 0 ? null : string.Join(".", parts[0].Take(length));
         }
 
-        private static void AssignNames(List<ImportedLayer> layers, string parent)
+        /// <summary>
+        /// Names the layers of a chain after their <see cref="ImportedLayer.Prefix"/> where it differs from the name the
+        /// chain would give by default: <paramref name="module"/> is the enclosing block's module name (empty at the
+        /// top), <paramref name="branch"/> the chain's naming (<c>{block}.{index}</c>, <c>{block}.downsample.{index}</c>, …).
+        /// </summary>
+        private static void AssignNames(List<ImportedLayer> layers, string module, Branch? branch)
         {
             for (int i = 0; i < layers.Count; i++)
             {
                 ImportedLayer layer = layers[i];
                 string index = i.ToString(CultureInfo.InvariantCulture);
-                string? relative = null;
-                if (layer.Prefix != null)
+                layer.Name = null;
+                if (layer.Prefix != null && branch == null)
                 {
-                    if (parent.Length == 0) relative = layer.Prefix;
-                    else if (layer.Prefix.StartsWith(parent + ".", StringComparison.Ordinal)) relative = layer.Prefix[(parent.Length + 1)..];
+                    if (layer.Prefix != index) layer.Name = layer.Prefix;
+                }
+                else if (layer.Prefix != null && branch != null && layer.Prefix != module + "." + branch.DefaultPrefix + index)
+                {
+                    string within = module + "." + branch.NamedPrefix;
+                    if (layer.Prefix.Length > within.Length && layer.Prefix.StartsWith(within, StringComparison.Ordinal)) layer.Name = layer.Prefix[within.Length..];
                 }
 
-                layer.Name = relative != null && relative != index ? relative : null;
-                if (layer.Layer is ResidualLayer)
-                {
-                    AssignNames(layer.Body, (parent.Length == 0 ? string.Empty : parent + ".") + (layer.Name ?? index));
-                }
+                string own = branch == null ? layer.Name ?? index : module + "." + (layer.Name != null ? branch.NamedPrefix + layer.Name : branch.DefaultPrefix + index);
+                IReadOnlyList<Branch> chains = layer.Layer.Branches;
+                for (int b = 0; b < layer.Branches.Count; b++) AssignNames(layer.Branches[b], own, chains[b]);
             }
         }
 
@@ -235,7 +243,7 @@ namespace Relucent
             foreach (ImportedLayer layer in layers)
             {
                 layer.Name = null;
-                ClearNames(layer.Body);
+                foreach (List<ImportedLayer> chain in layer.Branches) ClearNames(chain);
             }
         }
 
@@ -255,17 +263,22 @@ namespace Relucent
                     $"the ONNX graph's input '{model.InputName}' is [{model.InputBatch}, {string.Join(", ", model.InputShape)}] ({InputCall(input)})");
             }
 
-            return CompareLayers(declared.Layers, layers, Array.Empty<int>(), $"after which the graph reaches its output '{model.OutputName}'", pairs);
+            return CompareLayers(declared.Layers, layers, Array.Empty<int>(), string.Empty, $"after which the graph reaches its output '{model.OutputName}'", pairs);
         }
 
-        private static OnnxMismatch? CompareLayers(IReadOnlyList<Layer> declared, List<ImportedLayer> imported, int[] prefix, string end, List<(int[] Path, ImportedLayer Layer)> pairs)
+        /// <summary>
+        /// Compares one chain, layer by layer; <paramref name="prefix"/> is its path (see <see cref="LayerPath"/>) and
+        /// <paramref name="label"/> how messages label it (<c>""</c> at the top, <c>"2."</c>, <c>"2.shortcut."</c> inside a block).
+        /// </summary>
+        private static OnnxMismatch? CompareLayers(
+            IReadOnlyList<Layer> declared, List<ImportedLayer> imported, int[] prefix, string label, string end, List<(int[] Path, ImportedLayer Layer)> pairs)
         {
             int j = 0;
             for (int i = 0; i < declared.Count; i++)
             {
                 Layer d = declared[i];
                 int[] path = prefix.Concat(new[] { i }).ToArray();
-                string at = Label(path);
+                string at = label + i.ToString(CultureInfo.InvariantCulture);
                 if (d is DropoutLayer) continue; // the identity when explaining; exports leave it out
                 if (j >= imported.Count)
                 {
@@ -274,11 +287,16 @@ namespace Relucent
                 }
 
                 ImportedLayer o = imported[j++];
-                if (d is ResidualLayer dr && o.Layer is ResidualLayer)
+                if (d.Branches.Count > 0 && d.GetType() == o.Layer.GetType() && d.Branches.Count == o.Branches.Count)
                 {
                     pairs.Add((path, o));
-                    OnnxMismatch? inner = CompareLayers(dr.Body, o.Body, path.Append(0).ToArray(), $"closed by {o.Source}", pairs);
-                    if (inner != null) return inner;
+                    for (int b = 0; b < o.Branches.Count; b++)
+                    {
+                        string inside = at + "." + (d.Branches[b].Label.Length > 0 ? d.Branches[b].Label + "." : string.Empty);
+                        OnnxMismatch? inner = CompareLayers(d.Branches[b].Layers, o.Branches[b], path.Append(b).ToArray(), inside, $"closed by {o.Source}", pairs);
+                        if (inner != null) return inner;
+                    }
+
                     continue;
                 }
 
@@ -292,9 +310,8 @@ namespace Relucent
 
             if (j < imported.Count)
             {
-                int[] path = prefix.Concat(new[] { declared.Count }).ToArray();
-                string where = prefix.Length == 0 ? "no more layers" : "no more layers in this residual branch";
-                return new OnnxMismatch(string.Join(".", path), $"the network declares {where}", $"the ONNX graph has {Explain(imported[j], null)}");
+                string where = prefix.Length == 0 ? "no more layers" : "no more layers in this branch";
+                return new OnnxMismatch(label + declared.Count.ToString(CultureInfo.InvariantCulture), $"the network declares {where}", $"the ONNX graph has {Explain(imported[j], null)}");
             }
 
             return null;
@@ -310,8 +327,12 @@ namespace Relucent
             return (declared with { Name = null }) == (imported with { Name = null });
         }
 
-        private static string Declared(Layer layer) =>
-            layer is ResidualLayer r ? $"a residual block of {Count(r.Body.Count, "layer")}" : NetworkDeclaration.Call(layer with { Name = null });
+        private static string Declared(Layer layer) => layer switch
+        {
+            ResidualLayer r => $"a residual block of {Count(r.Body.Count, "layer")}" + (r.Shortcut.Count > 0 ? $" with a shortcut of {Count(r.Shortcut.Count, "layer")}" : string.Empty),
+            ConcatLayer c => $"a concatenation of {Count(c.Chains.Count, "branch")}",
+            _ => NetworkDeclaration.Call(layer with { Name = null }),
+        };
 
         private static string InputCall(Shape shape) =>
             shape.IsImage ? $"Net.Input({shape.Channels}, {shape.Height}, {shape.Width})" : $"Net.Input({shape.Channels})";
@@ -328,6 +349,7 @@ namespace Relucent
                     var dc = declared as Conv2DLayer;
                     if (c.Stride != 1 || (dc != null && dc.Stride != c.Stride)) parts.Add($"stride {c.Stride}");
                     if (c.Padding != 0 || (dc != null && dc.Padding != c.Padding)) parts.Add($"padding {c.Padding}");
+                    if (c.Groups != 1 || (dc != null && dc.Groups != c.Groups)) parts.Add($"groups {c.Groups}");
                     if (!c.Bias) parts.Add("no bias");
                     else if (dc != null && !dc.Bias) parts.Add("a bias");
                     return $"{source} with {Join(parts)}";
@@ -335,20 +357,21 @@ namespace Relucent
 
                 case DenseLayer d:
                     return $"{source} with {Count(d.Units, "output")}";
-                case MaxPoolLayer m:
-                    return $"{source} with kernel {m.Kernel} and stride {m.Stride}";
-                case AvgPoolLayer a:
-                    return $"{source} with kernel {a.Kernel} and stride {a.Stride}";
+                case PoolLayer p:
+                    return $"{source} ({NetworkDeclaration.Call(p)})";
                 case BatchNormLayer b:
                     return $"{source} with epsilon {Format.Number(b.Eps)}";
                 case ResidualLayer r:
-                    return $"a residual block ({source}) over a branch of {Count(r.Body.Count, "layer")}";
+                    return $"a residual block ({source}) over a branch of {Count(r.Body.Count, "layer")}"
+                        + (r.Shortcut.Count > 0 ? $" with a shortcut of {Count(r.Shortcut.Count, "layer")}" : string.Empty);
+                case ConcatLayer c:
+                    return $"a concatenation ({source}) of {Count(c.Chains.Count, "branch")}";
                 default:
                     return $"{source} ({NetworkDeclaration.Call(layer.Layer)})";
             }
         }
 
-        private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+        private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}{(noun.EndsWith("ch", StringComparison.Ordinal) ? "es" : "s")}";
 
         private static string Join(List<string> parts) =>
             parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[^1];

@@ -32,6 +32,74 @@ public class BoundedImportTests
         Assert.Equal("16", Isolated.Completes(OnnxAttacks.ImportAndRun, path));
     }
 
+    [Theory]
+    [InlineData(6_000)]
+    [InlineData(Limits.MaxNesting + 1)]
+    public void Concatenations_nested_deeper_than_the_limit_are_refused(int depth)
+    {
+        using var folder = new AttackFolder();
+        string path = folder.WriteModel(new OnnxBuilder(1, 1, 4, 4).NestedConcats(depth).Bytes());
+        string message = Isolated.Refuses<NotSupportedException>(OnnxAttacks.Import, path);
+        Assert.Contains($"more than the {Limits.MaxNesting} levels a network may nest (Limits.MaxNesting)", message);
+    }
+
+    /// <summary>
+    /// One tensor feeding 20,000 ReLUs summed by a chain of Adds (1.6 MB): each Add is a block whose first branch holds
+    /// the ones before it, so the blocks nest one inside the next, and each level finds its join by walking what is left
+    /// of the graph. Refused at <see cref="Limits.MaxNesting"/>, after 65 walks of at most 40,000 nodes each.
+    /// </summary>
+    [Fact]
+    public void A_sum_of_20000_branches_from_one_tensor_is_refused_at_the_nesting_limit()
+    {
+        var b = new OnnxBuilder(1, 1, 4, 4);
+        string x = b.Current;
+        string sum = b.Node("Relu", null, new[] { x });
+        for (int i = 1; i < 20_000; i++) sum = b.Node("Add", null, new[] { sum, b.Node("Relu", null, new[] { x }) });
+        b.Current = sum;
+        using var folder = new AttackFolder();
+        var outcome = Isolated.Run(OnnxAttacks.Import, TimeSpan.FromSeconds(60), 1L << 30, folder.WriteModel(b.Bytes()));
+        Assert.True(outcome.ExceptionType == typeof(NotSupportedException).FullName, outcome.ToString());
+        Assert.Contains($"more than the {Limits.MaxNesting} levels a network may nest (Limits.MaxNesting)", outcome.Message);
+    }
+
+    /// <summary>One tensor read by 20,000 ReLUs concatenated at once: one walk, then refused as more branches than Concat takes.</summary>
+    [Fact]
+    public void A_concatenation_of_20000_branches_is_refused_by_name()
+    {
+        var b = new OnnxBuilder(1, 1, 4, 4);
+        string x = b.Current;
+        string[] branches = Enumerable.Range(0, 20_000).Select(_ => b.Node("Relu", null, new[] { x })).ToArray();
+        b.Current = b.Node("Concat", "wide", branches, null, OnnxBuilder.Int("axis", 1));
+        using var folder = new AttackFolder();
+        string message = Isolated.Refuses<NotSupportedException>(OnnxAttacks.Import, folder.WriteModel(b.Bytes()));
+        Assert.Contains("Concat 'wide': it concatenates 20000 tensors; Relucent's Concat takes 2 to 4 branches", message);
+    }
+
+    /// <summary>
+    /// 20,000 nodes each feeding two parallel chains of 20,000 ReLUs that meet only at their end (2.4 MB): finding where
+    /// each node's branches meet walks both chains, 8·10^8 steps in all. Refused once the steps pass a budget
+    /// proportional to the graph (<see cref="PostDominators"/>), instead of working quadratically.
+    /// </summary>
+    [Fact]
+    public void Branches_crossing_20000_times_are_refused_before_quadratic_work()
+    {
+        var b = new OnnxBuilder(1, 1, 4, 4);
+        string x = b.Current;
+        string[] fans = Enumerable.Range(0, 20_000).Select(_ => b.Node("Relu", null, new[] { x })).ToArray();
+        string p = b.Node("Sum", null, fans), q = b.Node("Sum", null, fans);
+        for (int i = 0; i < 20_000; i++)
+        {
+            p = b.Node("Relu", null, new[] { p });
+            q = b.Node("Relu", null, new[] { q });
+        }
+
+        b.Current = b.Node("Add", null, new[] { p, q });
+        using var folder = new AttackFolder();
+        var outcome = Isolated.Run(OnnxAttacks.Import, TimeSpan.FromSeconds(60), 1L << 30, folder.WriteModel(b.Bytes()));
+        Assert.True(outcome.ExceptionType == typeof(NotSupportedException).FullName, outcome.ToString());
+        Assert.Contains("the graph's branches cross one another too often to be read as blocks", outcome.Message);
+    }
+
     [Fact]
     public void A_chain_longer_than_the_layer_limit_is_refused_when_it_passes_the_limit()
     {

@@ -6,7 +6,8 @@ namespace Relucent.Onnx.Tests.Hostile;
 
 /// <summary>
 /// Random ONNX graphs for the structural fuzzer: chains of the operators the importer reads (and some it does not),
-/// nested residual blocks, tensors feeding several nodes, Reshape targets computed by small shape expressions, and
+/// nested blocks (residual, with a projection shortcut, concatenations of two to five branches), pads per side, groups,
+/// auto_pad, tensors feeding several nodes, Reshape targets computed by small shape expressions, and
 /// attributes drawn from sensible values, edge values and nonsense; then, often, one structural mutation (an input
 /// removed or rewired, an output renamed, a node duplicated, an initialiser's dims or type changed, an attribute given
 /// the wrong kind). Most graphs are wrong somewhere, some import: both paths are exercised.
@@ -97,9 +98,11 @@ public sealed class RandomGraphs
                 long stride = Pick(_random.Next(1, 3)), pad = Pick(_random.Next(0, 2));
                 int channels = (int)Math.Clamp(Pick(shape.Channels), 1, 64);
                 var attributes = new List<AttributeProto> { Ints("kernel_shape", Pick(kernel), Pick(kernel)), Ints("strides", stride, stride), Ints("pads", pad, pad, pad, pad) };
-                if (_random.Next(8) == 0) attributes.Add(Int("group", Pick(1)));
+                if (_random.Next(4) == 0) attributes[2] = Ints("pads", Pick(_random.Next(0, 3)), Pick(_random.Next(0, 3)), Pick(_random.Next(0, 3)), Pick(_random.Next(0, 3)));
+                if (_random.Next(6) == 0) attributes.Add(Int("group", _random.Next(2) == 0 ? Pick(1) : Pick(channels)));
                 if (_random.Next(8) == 0) attributes.Add(Ints("dilations", Pick(1), Pick(1)));
-                if (_random.Next(12) == 0) attributes.Add(Text("auto_pad", "SAME_UPPER"));
+                if (_random.Next(8) == 0) attributes.Add(Text("auto_pad", new[] { "SAME_UPPER", "SAME_LOWER", "VALID", "SAME" }[_random.Next(4)]));
+                if (_random.Next(16) == 0) attributes.Add(Ints("pads", Pick(1), Pick(1), Pick(1), Pick(1))); // alongside auto_pad, or twice
                 what.Add($"Conv {filters}×{channels}×{kernel}² stride {stride} pad {pad}");
                 b.Conv(Name("conv"), filters, channels, kernel, bias: _random.Next(2) == 0, extra: attributes.ToArray());
                 long h = (shape.Height + 2 * pad - kernel) / Math.Max(1, stride) + 1, w = (shape.Width + 2 * pad - kernel) / Math.Max(1, stride) + 1;
@@ -112,7 +115,9 @@ public sealed class RandomGraphs
                 long k = Pick(_random.Next(1, 3)), s = Pick(_random.Next(1, 3));
                 var attributes = new List<AttributeProto> { Ints("kernel_shape", k, k), Ints("strides", s, s) };
                 if (_random.Next(4) == 0) attributes.Add(Int("ceil_mode", 1));
-                if (_random.Next(6) == 0) attributes.Add(Ints("pads", Pick(0), Pick(0), Pick(0), Pick(0)));
+                if (_random.Next(4) == 0) attributes.Add(Ints("pads", Pick(_random.Next(0, 2)), Pick(_random.Next(0, 2)), Pick(_random.Next(0, 2)), Pick(_random.Next(0, 2))));
+                if (_random.Next(4) == 0) attributes.Add(Int("count_include_pad", _random.Next(2)));
+                if (_random.Next(10) == 0) attributes.Add(Text("auto_pad", new[] { "SAME_UPPER", "SAME_LOWER", "VALID" }[_random.Next(3)]));
                 what.Add($"{op} {k} stride {s}");
                 b.Op(op, null, null, attributes.ToArray());
                 long h = (shape.Height - k) / Math.Max(1, s) + 1, w = (shape.Width - k) / Math.Max(1, s) + 1;
@@ -190,9 +195,35 @@ public sealed class RandomGraphs
             case 13:
             {
                 if (depth >= 4) return shape;
-                what.Add("Residual(");
                 Tracked inner = shape;
-                b.Residual(branch => inner = Chain(branch, shape, what, depth + 1, _random.Next(0, 4)), skipFirst: _random.Next(2) == 0);
+                switch (_random.Next(3))
+                {
+                    case 0:
+                        what.Add("Residual(");
+                        b.Residual(branch => inner = Chain(branch, shape, what, depth + 1, _random.Next(0, 4)), skipFirst: _random.Next(2) == 0);
+                        break;
+                    case 1:
+                        // f(x) + g(x): a projection shortcut, either input first.
+                        what.Add("Add(");
+                        b.Join("Add", branch => inner = Chain(branch, shape, what, depth + 1, _random.Next(0, 4)), shortcut => Chain(shortcut, shape, what, depth + 1, _random.Next(0, 3)));
+                        break;
+                    default:
+                    {
+                        // Two to five branches (five is one too many), some of them the identity, concatenated on channels.
+                        int count = _random.Next(2, 6);
+                        int channels = 0;
+                        what.Add($"Concat{count}(");
+                        b.Join("Concat", Enumerable.Range(0, count).Select(_ => (Action<OnnxBuilder>)(branch =>
+                        {
+                            Tracked end = Chain(branch, shape, what, depth + 1, _random.Next(0, 3));
+                            channels += end.Channels;
+                            inner = end;
+                        })).ToArray());
+                        inner = inner with { Channels = Math.Clamp(channels, 1, 64) };
+                        break;
+                    }
+                }
+
                 what.Add(")");
                 return inner == shape ? shape : inner;
             }

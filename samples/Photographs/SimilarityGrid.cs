@@ -1,0 +1,56 @@
+using Relucent.Attribution;
+using Relucent.Imaging;
+using Relucent.Model;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Relucent.Samples.Photographs;
+
+/// <summary>
+/// The picture: one row per explained pair, the photograph, the other photograph (whose embedding is the seed), then
+/// each column's heat plane over the photograph in grey, clipped at its 99.5th percentile (a few pixels would
+/// otherwise take the whole scale).
+/// </summary>
+public static class SimilarityGrid
+{
+    /// <summary>The grid of <paramref name="rows"/>.</summary>
+    public static Image<Rgb24> Draw(IReadOnlyList<ExplainedPair> rows)
+    {
+        var pictures = new List<Image<Rgb24>>();
+        foreach (ExplainedPair row in rows)
+        {
+            pictures.Add(Picture(row.Photograph));
+            pictures.Add(Picture(row.Other));
+            float[] grey = Grey(row.Photograph);
+            foreach (float[] plane in row.Planes)
+            {
+                float[] clipped = plane.ClipPercentiles(0, 99.5);
+                pictures.Add(Heatmap.Overlay<float>(clipped, grey, Shape.Image(1, Photograph.Side, Photograph.Side), alpha: 0.65,
+                    new HeatmapOptions { Scale = HeatmapScale.Sequential }));
+            }
+        }
+
+        return Heatmap.Grid(pictures, columns: 2 + rows[0].Planes.Count, spacing: 4);
+    }
+
+    /// <summary>The photograph as it is.</summary>
+    public static Image<Rgb24> Picture(Photograph photograph)
+    {
+        const int plane = Photograph.Side * Photograph.Side;
+        var pixels = new Rgb24[plane];
+        for (int p = 0; p < plane; p++)
+        {
+            pixels[p] = new Rgb24((byte)photograph.Rgb[p], (byte)photograph.Rgb[plane + p], (byte)photograph.Rgb[2 * plane + p]);
+        }
+
+        return Image.LoadPixelData<Rgb24>(pixels, Photograph.Side, Photograph.Side);
+    }
+
+    private static float[] Grey(Photograph photograph)
+    {
+        const int plane = Photograph.Side * Photograph.Side;
+        var grey = new float[plane];
+        for (int p = 0; p < plane; p++) grey[p] = (photograph.Rgb[p] + photograph.Rgb[plane + p] + photograph.Rgb[2 * plane + p]) / 3;
+        return grey;
+    }
+}
