@@ -3,6 +3,7 @@ using Relucent.Benchmarks;
 
 // dotnet run -c Release -- quick [network ...]          the quick table (a minute or two)
 // dotnet run -c Release -- kernels                       convolution layers and other kernels alone (CPU time)
+// dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-conv C H W F k s p
@@ -70,6 +71,19 @@ else if (args.Length > 3 && args[0] == "ab")
         var t = times[which].OrderBy(v => v).ToArray();
         Console.WriteLine($"{args[2]} = {which == 1}: median {t[t.Length / 2]:F1} µs, best {t[0]:F1} µs, quartiles {t[t.Length / 4]:F1}–{t[3 * t.Length / 4]:F1}");
     }
+}
+else if (args.Length > 0 && args[0] == "zoo")
+{
+    // zoo [--sgemm GFLOPS] [network ...]: every layer of the 224×224 model zoo alone, 1 and 2 kernel threads.
+    var rest = args[1..].ToList();
+    double? sgemm = null;
+    int at = rest.IndexOf("--sgemm");
+    if (at >= 0)
+    {
+        sgemm = double.Parse(rest[at + 1], System.Globalization.CultureInfo.InvariantCulture);
+        rest.RemoveRange(at, 2);
+    }
+    Zoo.Run(rest.ToArray(), sgemm, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "kernels")
 {
