@@ -15,7 +15,7 @@ public static class Zoo
 {
     public static void Run(string[] networks, double? sgemm, TextWriter output)
     {
-        output.WriteLine($"{Environment.ProcessorCount} cores; median of 7 wall-clock repetitions of ≥ 20 ms each after warm-up; ms per call");
+        output.WriteLine($"{Environment.ProcessorCount} cores; ms per call: 1 thread, the least thread CPU time of 7 repetitions (robust to a busy machine); 2 threads, the median wall-clock time of 7 (needs a quiet one)");
         if (sgemm is double rate) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"libtorch sgemm on this machine: {rate:F1} GFLOP/s (2 threads); % columns are of that rate"));
         var summary = new StringBuilder();
         summary.AppendLine("| network | forward 1 thread | input gradient 1 thread | both, 1 thread | both, 2 threads | GFLOP/s, 2 threads |");
@@ -32,7 +32,7 @@ public static class Zoo
             foreach (var layer in layers)
             {
                 var (forward, backward) = Calls(layer);
-                double f1 = Time(forward, 1), b1 = Time(backward, 1), f2 = Time(forward, 2), b2 = Time(backward, 2);
+                double f1 = CpuTime(forward), b1 = CpuTime(backward), f2 = Time(forward, 2), b2 = Time(backward, 2);
                 forward1 += layer.Count * f1;
                 backward1 += layer.Count * b1;
                 both2 += layer.Count * (f2 + b2);
@@ -52,7 +52,11 @@ public static class Zoo
     }
 
     /// <summary>A layer's forward and input-gradient calls on buffers of its sizes, random values in [−1, 1).</summary>
-    private static (Action Forward, Action Backward) Calls(ZooLayers.Layer layer)
+    /// <summary>The first layer of <paramref name="network"/> whose name starts with <paramref name="prefix"/>.</summary>
+    public static ZooLayers.Layer Find(string network, string prefix) =>
+        ZooLayers.Networks.First(n => n.Name == network).Layers.First(l => l.Name.StartsWith(prefix, StringComparison.Ordinal));
+
+    internal static (Action Forward, Action Backward) Calls(ZooLayers.Layer layer)
     {
         var rng = new Random(7);
         switch (layer)
@@ -85,6 +89,13 @@ public static class Zoo
             default:
                 throw new ArgumentException(layer.ToString());
         }
+    }
+
+    /// <summary>The least CPU seconds per call on this thread alone, over 7 repetitions of about 20 ms.</summary>
+    public static double CpuTime(Action action)
+    {
+        using var scope = KernelParallelism.Override(1);
+        return Quick.CpuTime(action, 7);
     }
 
     /// <summary>Median wall-clock seconds per call on <paramref name="threads"/> kernel threads (default minimum work).</summary>

@@ -152,38 +152,25 @@ namespace Relucent.Kernels
             int* bOff = Scratch<int>.Second(taps);
             for (int t = 0; t < taps; t++) aOff[t] = t * weightStride;
 
-            int rowStride, vectors;
-            T* b;
-            if (s == 1)
+            // Implicit im2col over the input staged with its zero border and split into s × s phases (one phase at stride 1):
+            // tap (c, ky, kx) reads phase (ky mod s, kx mod s) of channel c from row ⌊ky/s⌋, column ⌊kx/s⌋ on, and output
+            // position q = oy·Lw + ox reads a contiguous run in q.
+            Phases phases = Phases.Of(g);
+            int rowStride = phases.Width, plane = phases.Plane;
+            int vectors = (oh * rowStride + vl - 1) / vl;
+            long planes = (long)channels * s * s * plane;
+            long maxOffset = planes - plane + (long)((k - 1) / s) * rowStride + (k - 1) / s;
+            long staged = Math.Max(maxOffset + (long)vectors * vl, planes); // the last tile reads up to here
+            T* b = Scratch<T>.First(staged + vl); // + a vector: the last staged row may overhang by that much (below)
+            StagePhases<T, TV, S>(x, channels, g, phases, b);
+            // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
+            new Span<T>(b + planes, (int)(staged + vl - planes)).Clear();
+            for (int c = 0, tap = 0; c < channels; c++)
             {
-                // Implicit im2col over the input staged with its zero border: row width wp, plane hp·wp.
-                int wp = width + g.PadLeft + g.PadRight, plane = (height + g.PadTop + g.PadBottom) * wp;
-                rowStride = wp;
-                vectors = (oh * wp + vl - 1) / vl;
-                long maxOffset = (long)(channels - 1) * plane + (long)(k - 1) * wp + (k - 1);
-                long staged = maxOffset + (long)vectors * vl; // ≥ channels·plane: the last tile reads up to here
-                b = Scratch<T>.First(staged + vl); // + a vector: the last staged row may overhang by that much (below)
-                StagePadded<T, TV, S>(x, channels, height, width, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, b);
-                // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
-                new Span<T>(b + channels * plane, (int)(staged - channels * plane)).Clear();
-                int tap = 0;
-                for (int c = 0; c < channels; c++)
+                for (int ky = 0; ky < k; ky++)
                 {
-                    for (int ky = 0; ky < k; ky++)
-                    {
-                        for (int kx = 0; kx < k; kx++) bOff[tap++] = c * plane + ky * wp + kx;
-                    }
+                    for (int kx = 0; kx < k; kx++) bOff[tap++] = ((c * s + ky % s) * s + kx % s) * plane + ky / s * rowStride + kx / s;
                 }
-            }
-            else
-            {
-                // Explicit im2col: row t holds tap t's input value for every output position, oh·ow of them.
-                rowStride = ow;
-                vectors = (oh * ow + vl - 1) / vl;
-                int columns = vectors * vl;
-                b = Scratch<T>.First((long)taps * columns);
-                Im2Col.Fill(x, g, channels, b, columns);
-                for (int t = 0; t < taps; t++) bOff[t] = t * columns;
             }
 
             int ldc = vectors * vl;
@@ -237,6 +224,36 @@ namespace Relucent.Kernels
                 Rows.CopyPadded<T, TV, S>(x + (c * height + height - 1) * width, width, planeStart + (height - 1 + top) * wp + left, wp - left);
                 int below = (height + top) * wp; // where the last row ends
                 new Span<T>(planeStart + below, plane - below).Clear(); // the rows below
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="channels"/> planes of the geometry's input size at <paramref name="x"/>, padded as the geometry says and
+        /// split into its stride's column and row phases (<see cref="Phases"/>): phase <c>(py, px)</c> of channel <c>c</c> holds the
+        /// padded plane's values at rows <c>py + s·i</c> and columns <c>px + s·j</c>, zeros in the padding and the slack. At stride 1
+        /// this is the padded plane itself. Up to a vector past the last plane may be written.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static unsafe void StagePhases<T, TV, S>(T* x, int channels, in ConvolutionGeometry g, Phases phases, T* b)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int s = g.Stride, height = g.Height, width = g.Width, pt = g.PadTop, pl = g.PadLeft;
+            if (s == 1)
+            {
+                StagePadded<T, TV, S>(x, channels, height, width, pt, pl, g.PadBottom, g.PadRight, b);
+                return;
+            }
+            int plane = phases.Plane, rowStride = phases.Width, k = g.Kernel;
+            new Span<T>(b, channels * s * s * plane).Clear();
+            for (int c = 0; c < channels; c++)
+            {
+                for (int iy = 0; iy < height; iy++)
+                {
+                    int row = iy + pt;
+                    if (row % s >= k) continue; // a row phase no tap reads (kernel smaller than the stride)
+                    T* source = x + (c * height + iy) * width;
+                    PhaseRows.Split(source, width, pl, s, b + (c * s + row % s) * s * plane + row / s * rowStride, plane);
+                }
             }
         }
 

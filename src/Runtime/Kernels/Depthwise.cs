@@ -118,16 +118,7 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             new Span<T>(staged, s * phasePlane).Clear();
-            for (int iy = 0; iy < height; iy++)
-            {
-                T* source = plane + iy * width;
-                int r = iy + pt;
-                for (int ix = 0; ix < width; ix++)
-                {
-                    int column = ix + pl;
-                    staged[column % s * phasePlane + r * rowStride + column / s] = source[ix];
-                }
-            }
+            for (int iy = 0; iy < height; iy++) PhaseRows.Split(plane + iy * width, width, pl, s, staged + (iy + pt) * rowStride, phasePlane);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -144,6 +135,7 @@ namespace Relucent.Kernels
             T* staged = Scratch<T>.First((long)oh * rowStride);
             int phaseLength = (width + s - 1) / s + vl;
             T* phases = Scratch<T>.Second((long)s * phaseLength);
+            var taps = new StridedTaps(g, Scratch<int>.Fourth(StridedTaps.Length(g)));
             int first = piece * job.ChannelsPerPiece, end = Math.Min(channels, first + job.ChannelsPerPiece);
             for (int c = first; c < end; c++)
             {
@@ -160,33 +152,29 @@ namespace Relucent.Kernels
                 for (int iy = 0; iy < height; iy++)
                 {
                     T* dxRow = target + iy * width;
+                    int rows = taps.Rows(iy, oh);
                     for (int phase = 0; phase < s; phase++)
                     {
                         int count = (width - phase + s - 1) / s;
+                        int columns = taps.Columns(phase, out int* kxs, out int* shifts);
                         T* sums = s == 1 ? dxRow : phases + phase * phaseLength;
                         for (int j = 0; j < count; j += vl)
                         {
                             TV sum = S.Zero;
-                            for (int ky = 0; ky < k; ky++)
+                            for (int r = 0; r < rows; r++)
                             {
-                                int rowNumerator = iy + pt - ky;
-                                if (rowNumerator < 0 || rowNumerator % s != 0 || rowNumerator / s >= oh) continue;
-                                T* source = staged + rowNumerator / s * rowStride + gap + j;
-                                for (int kx = 0; kx < k; kx++)
+                                int ky = taps.RowKy[r];
+                                T* source = staged + taps.RowOy[r] * rowStride + gap + j;
+                                for (int i = 0; i < columns; i++)
                                 {
-                                    int columnNumerator = phase + pl - kx;
-                                    if (columnNumerator % s != 0) continue; // exact division only: C#'s % keeps the sign
-                                    sum = S.MultiplyAdd(S.Broadcast(job.Weight + (ky * k + kx) * channels + c), S.Load(source + columnNumerator / s), sum);
+                                    sum = S.MultiplyAdd(S.Broadcast(job.Weight + (ky * k + kxs[i]) * channels + c), S.Load(source + shifts[i]), sum);
                                 }
                             }
                             if (s > 1 || count - j >= vl) S.Store(sums + j, sum);
                             else S.StoreFirst(sums + j, sum, count - j);
                         }
                     }
-                    if (s > 1)
-                    {
-                        for (int ix = 0; ix < width; ix++) dxRow[ix] = phases[ix % s * phaseLength + ix / s];
-                    }
+                    if (s > 1) PhaseRows.Merge(phases, phaseLength, s, 0, dxRow, width);
                 }
             }
         }

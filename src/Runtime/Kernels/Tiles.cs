@@ -42,21 +42,37 @@ namespace Relucent.Kernels
         {
             int rowTiles = (rows + S.TileRows - 1) / S.TileRows;
             int columnTiles = (vectors + 2) / 3;
+            // Column blocks whose B panel (taps × block) stays in L2 while every row tile passes over it: B is then read
+            // from memory once, A (the weights, small or streamed) once per block.
+            long panelBytes = (long)taps * 3 * S.Count * sizeof(T);
+            int tilesPerBlock = t_unblocked ? columnTiles : (int)Math.Clamp(BlockBytes / Math.Max(panelBytes, 1), 1, columnTiles);
             int threads = KernelParallelism.Threads((long)rows * vectors * S.Count * taps);
+            int blocks = (columnTiles + tilesPerBlock - 1) / tilesPerBlock;
+            int rowGroups = 1;
+            if (threads > 1)
+            {
+                // At least 4 pieces per thread: smaller blocks first, then the row tiles split into groups.
+                int wanted = 4 * threads;
+                if (blocks < wanted)
+                {
+                    tilesPerBlock = Math.Max(1, columnTiles / wanted);
+                    blocks = (columnTiles + tilesPerBlock - 1) / tilesPerBlock;
+                }
+                if (blocks < wanted) rowGroups = Math.Min(rowTiles, (wanted + blocks - 1) / blocks);
+            }
             var job = new Job<T>
             {
                 A = a, AOff = aOff, ARow = aRow, Rows = rows, B = b, BOff = bOff, Taps = taps, Vectors = vectors, C = c, Ldc = ldc,
-                ColumnPieces = 1, TilesPerPiece = columnTiles,
+                TilesPerBlock = tilesPerBlock, RowGroups = rowGroups,
             };
-            if (threads > 1)
-            {
-                // About 8 pieces per thread, each a run of column tiles of one row tile.
-                job.ColumnPieces = Math.Min(columnTiles, Math.Max(1, (8 * threads + rowTiles - 1) / rowTiles));
-                job.TilesPerPiece = (columnTiles + job.ColumnPieces - 1) / job.ColumnPieces;
-                job.ColumnPieces = (columnTiles + job.TilesPerPiece - 1) / job.TilesPerPiece;
-            }
-            KernelParallelism.For(rowTiles * job.ColumnPieces, threads, &Piece<T, TV, S>, &job);
+            KernelParallelism.For(blocks * rowGroups, threads, &Piece<T, TV, S>, &job);
         }
+
+        /// <summary>Set on a thread to run each row tile over all columns (no column blocks): benchmarks' A/B comparisons.</summary>
+        [ThreadStatic] internal static bool t_unblocked;
+
+        /// <summary>The bytes of B a column block may span: well inside a 1–2 MB L2, with room for A's panel and C.</summary>
+        private const long BlockBytes = 384 * 1024;
 
         private struct Job<T> where T : unmanaged
         {
@@ -70,58 +86,62 @@ namespace Relucent.Kernels
             public int Vectors;
             public T* C;
             public nint Ldc;
-            public int ColumnPieces;
-            public int TilesPerPiece;
+            public int TilesPerBlock;
+            public int RowGroups;
         }
 
-        /// <summary>One piece: the column tiles <c>[p·TilesPerPiece, (p+1)·TilesPerPiece)</c> of one row tile.</summary>
+        /// <summary>One piece: column block <c>p / RowGroups</c>, its row tiles of group <c>p % RowGroups</c>, each over the block's column tiles.</summary>
         private static void Piece<T, TV, S>(void* context, int piece)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
             // Rows shared evenly among the row tiles (9 rows: 5 + 4, not 8 + 1, whose one-row tile would be load-bound).
-            int rowTiles = (job.Rows + S.TileRows - 1) / S.TileRows;
-            int tile = piece / job.ColumnPieces, rowsEach = job.Rows / rowTiles, longer = job.Rows % rowTiles;
-            int r0 = tile * rowsEach + Math.Min(tile, longer);
-            int r = rowsEach + (tile < longer ? 1 : 0);
-            int firstVector = piece % job.ColumnPieces * job.TilesPerPiece * 3;
-            int endVector = Math.Min(job.Vectors, firstVector + job.TilesPerPiece * 3);
-            T* ar = job.A + r0 * job.ARow;
-            T* cr = job.C + r0 * job.Ldc;
+            int rowTiles = (job.Rows + S.TileRows - 1) / S.TileRows, rowsEach = job.Rows / rowTiles, longer = job.Rows % rowTiles;
+            int block = piece / job.RowGroups, group = piece % job.RowGroups;
+            int firstTile = group * rowTiles / job.RowGroups, endTile = (group + 1) * rowTiles / job.RowGroups;
+            int firstVector = block * job.TilesPerBlock * 3;
+            int endVector = Math.Min(job.Vectors, firstVector + job.TilesPerBlock * 3);
             int* aOff = job.AOff, bOff = job.BOff;
             nint aRow = job.ARow, ldc = job.Ldc;
             int taps = job.Taps;
-            for (int v0 = firstVector; v0 < endVector; v0 += 3)
+            for (int tile = firstTile; tile < endTile; tile++)
             {
-                int n = Math.Min(3, endVector - v0);
-                T* bv = job.B + v0 * S.Count;
-                T* cv = cr + v0 * S.Count;
-                switch (r * 4 + n)
+                int r0 = tile * rowsEach + Math.Min(tile, longer);
+                int r = rowsEach + (tile < longer ? 1 : 0);
+                T* ar = job.A + r0 * aRow;
+                T* cr = job.C + r0 * ldc;
+                for (int v0 = firstVector; v0 < endVector; v0 += 3)
                 {
-                    case 5: Tile<T, TV, S, Count1, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 6: Tile<T, TV, S, Count1, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 7: Tile<T, TV, S, Count1, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 9: Tile<T, TV, S, Count2, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 10: Tile<T, TV, S, Count2, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 11: Tile<T, TV, S, Count2, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 13: Tile<T, TV, S, Count3, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 14: Tile<T, TV, S, Count3, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 15: Tile<T, TV, S, Count3, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 17: Tile<T, TV, S, Count4, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 18: Tile<T, TV, S, Count4, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 19: Tile<T, TV, S, Count4, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 21: Tile<T, TV, S, Count5, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 22: Tile<T, TV, S, Count5, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 23: Tile<T, TV, S, Count5, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 25: Tile<T, TV, S, Count6, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 26: Tile<T, TV, S, Count6, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 27: Tile<T, TV, S, Count6, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 29: Tile<T, TV, S, Count7, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 30: Tile<T, TV, S, Count7, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 31: Tile<T, TV, S, Count7, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 33: Tile<T, TV, S, Count8, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 34: Tile<T, TV, S, Count8, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 35: Tile<T, TV, S, Count8, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    int n = Math.Min(3, endVector - v0);
+                    T* bv = job.B + v0 * S.Count;
+                    T* cv = cr + v0 * S.Count;
+                    switch (r * 4 + n)
+                    {
+                        case 5: Tile<T, TV, S, Count1, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 6: Tile<T, TV, S, Count1, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 7: Tile<T, TV, S, Count1, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 9: Tile<T, TV, S, Count2, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 10: Tile<T, TV, S, Count2, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 11: Tile<T, TV, S, Count2, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 13: Tile<T, TV, S, Count3, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 14: Tile<T, TV, S, Count3, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 15: Tile<T, TV, S, Count3, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 17: Tile<T, TV, S, Count4, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 18: Tile<T, TV, S, Count4, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 19: Tile<T, TV, S, Count4, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 21: Tile<T, TV, S, Count5, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 22: Tile<T, TV, S, Count5, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 23: Tile<T, TV, S, Count5, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 25: Tile<T, TV, S, Count6, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 26: Tile<T, TV, S, Count6, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 27: Tile<T, TV, S, Count6, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 29: Tile<T, TV, S, Count7, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 30: Tile<T, TV, S, Count7, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 31: Tile<T, TV, S, Count7, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 33: Tile<T, TV, S, Count8, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 34: Tile<T, TV, S, Count8, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                        case 35: Tile<T, TV, S, Count8, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    }
                 }
             }
         }
