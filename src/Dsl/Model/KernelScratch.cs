@@ -127,9 +127,9 @@ namespace Relucent.Model
         {
             long th = (oh + 1) / 2, tw = (ow + 1) / 2;
             long tiles = RoundUp(Mul(th, tw));
-            long staged = Add(Mul(inChannels, Mul(2 * th + 2, 2 * tw + 2)), 64);
+            long staged = Add(Mul(inChannels, Add(Mul(2 * th + 2, 2 * tw + 2), Lanes)), 64); // planes a spare line apart
             long weights = Mul(16, Add(Mul(inChannels, outChannels), 16));
-            long input = Mul(16, Add(Mul(inChannels, tiles), 16));
+            long input = Mul(16, Add(Mul(inChannels, tiles + Lanes), 16));
             long output = Add(Mul(16, Add(Mul(outChannels, tiles), 16)), 16);
             return Max(Max(staged, weights), Max(input, output));
         }

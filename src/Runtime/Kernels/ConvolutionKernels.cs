@@ -162,7 +162,9 @@ namespace Relucent.Kernels
             long maxOffset = planes - plane + (long)((k - 1) / s) * rowStride + (k - 1) / s;
             long staged = Math.Max(maxOffset + (long)vectors * vl, planes); // the last tile reads up to here
             T* b = Scratch<T>.First(staged + vl); // + a vector: the last staged row may overhang by that much (below)
-            StagePhases<T, TV, S>(x, channels, g, phases, b);
+            int threads = KernelParallelism.Threads((long)filters * oh * ow * taps);
+            var stage = new StageJob<T> { X = x, Geometry = g, Phases = phases, B = b };
+            KernelParallelism.ForRanges(channels, threads, &StageRange<T, TV, S>, &stage);
             // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
             new Span<T>(b + planes, (int)(staged + vl - planes)).Clear();
             for (int c = 0, tap = 0; c < channels; c++)
@@ -178,18 +180,57 @@ namespace Relucent.Kernels
             Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, result, ldc);
 
             // Copy the valid columns out, adding the bias (and applying the rectifier that follows, if asked).
-            for (int f = 0; f < filters; f++)
+            var copy = new CopyJob<T> { Result = result, Ldc = ldc, RowStride = rowStride, Y = y, Bias = bias, OH = oh, OW = ow, Rectifier = rectifier };
+            KernelParallelism.ForRanges(filters, threads, &CopyRange<T, TV, S>, &copy);
+        }
+
+        private unsafe struct StageJob<T> where T : unmanaged
+        {
+            public T* X;
+            public ConvolutionGeometry Geometry;
+            public Phases Phases;
+            public T* B;
+        }
+
+        private static unsafe void StageRange<T, TV, S>(void* context, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref StageJob<T> job = ref Unsafe.AsRef<StageJob<T>>(context);
+            ref ConvolutionGeometry g = ref job.Geometry;
+            long planes = (long)g.Stride * g.Stride * job.Phases.Plane;
+            StagePhases<T, TV, S>(job.X + (long)first * g.Height * g.Width, end - first, g, job.Phases, job.B + first * planes);
+        }
+
+        private unsafe struct CopyJob<T> where T : unmanaged
+        {
+            public T* Result;
+            public int Ldc;
+            public int RowStride;
+            public T* Y;
+            public T* Bias;
+            public int OH;
+            public int OW;
+            public Rectifier Rectifier;
+        }
+
+        /// <summary>Filters <c>[first, end)</c>: their valid columns out of the product, plus the bias, through the rectifier.</summary>
+        private static unsafe void CopyRange<T, TV, S>(void* context, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref CopyJob<T> job = ref Unsafe.AsRef<CopyJob<T>>(context);
+            int oh = job.OH, ow = job.OW, rowStride = job.RowStride;
+            for (int f = first; f < end; f++)
             {
-                T add = bias == null ? T.Zero : bias[f];
-                T* source = result + f * ldc;
-                T* target = y + f * oh * ow;
+                T add = job.Bias == null ? T.Zero : job.Bias[f];
+                T* source = job.Result + f * job.Ldc;
+                T* target = job.Y + f * oh * ow;
                 if (rowStride == ow)
                 {
-                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow, rectifier);
+                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow, job.Rectifier);
                 }
                 else
                 {
-                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow, rectifier);
+                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow, job.Rectifier);
                 }
             }
         }
@@ -197,7 +238,7 @@ namespace Relucent.Kernels
         /// <summary>
         /// <paramref name="channels"/> planes of <c>height × width</c> into <paramref name="b"/> with a zero border (<paramref name="top"/>
         /// rows above, <paramref name="left"/> columns left and so on), rows <c>width + left + right</c> wide, planes one after another.
-        /// Up to a vector past the last plane may be written (with zeros): the caller leaves room there (<c>+ S.Count</c>).
+        /// Nothing past the last plane is written, so threads may stage neighbouring ranges of planes.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static unsafe void StagePadded<T, TV, S>(T* x, int channels, int height, int width, int top, int left, int bottom, int right, T* b)
@@ -220,8 +261,9 @@ namespace Relucent.Kernels
                 {
                     Rows.CopyPadded<T, TV, S>(x + (c * height + iy) * width, width, planeStart + (iy + top) * wp + left, wp);
                 }
-                // The last row: its right border only (there may be no row below to take a left border).
-                Rows.CopyPadded<T, TV, S>(x + (c * height + height - 1) * width, width, planeStart + (height - 1 + top) * wp + left, wp - left);
+                // The last row: its right border only, and nothing past it (there may be no row below, and the next plane may be
+                // another thread's).
+                Rows.CopyPaddedExact<T, TV, S>(x + (c * height + height - 1) * width, width, planeStart + (height - 1 + top) * wp + left, wp - left);
                 int below = (height + top) * wp; // where the last row ends
                 new Span<T>(planeStart + below, plane - below).Clear(); // the rows below
             }

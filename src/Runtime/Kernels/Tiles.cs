@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Relucent.Kernels
 {
@@ -38,6 +39,14 @@ namespace Relucent.Kernels
         /// threads (<see cref="KernelParallelism"/>) piece by piece without changing a bit.
         /// </summary>
         public static void Multiply<T, TV, S>(T* a, int* aOff, nint aRow, int rows, T* b, int* bOff, int taps, int vectors, T* c, nint ldc)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> =>
+            Multiply<T, TV, S>(1, a, 0, aOff, aRow, rows, b, 0, bOff, taps, vectors, c, 0, ldc);
+
+        /// <summary>
+        /// <paramref name="count"/> products of the same shape and offset tables, product <c>i</c> at <c>a + i·aStep</c>,
+        /// <c>b + i·bStep</c>, <c>c + i·cStep</c> (Winograd's 16), shared among threads as one job.
+        /// </summary>
+        public static void Multiply<T, TV, S>(int count, T* a, nint aStep, int* aOff, nint aRow, int rows, T* b, nint bStep, int* bOff, int taps, int vectors, T* c, nint cStep, nint ldc)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             int rowTiles = (rows + S.TileRows - 1) / S.TileRows;
@@ -46,13 +55,13 @@ namespace Relucent.Kernels
             // from memory once, A (the weights, small or streamed) once per block.
             long panelBytes = (long)taps * 3 * S.Count * sizeof(T);
             int tilesPerBlock = t_unblocked ? columnTiles : (int)Math.Clamp(BlockBytes / Math.Max(panelBytes, 1), 1, columnTiles);
-            int threads = KernelParallelism.Threads((long)rows * vectors * S.Count * taps);
+            int threads = KernelParallelism.Threads((long)count * rows * vectors * S.Count * taps);
             int blocks = (columnTiles + tilesPerBlock - 1) / tilesPerBlock;
             int rowGroups = 1;
             if (threads > 1)
             {
                 // At least 4 pieces per thread: smaller blocks first, then the row tiles split into groups.
-                int wanted = 4 * threads;
+                int wanted = (4 * threads + count - 1) / count;
                 if (blocks < wanted)
                 {
                     tilesPerBlock = Math.Max(1, columnTiles / wanted);
@@ -63,10 +72,13 @@ namespace Relucent.Kernels
             var job = new Job<T>
             {
                 A = a, AOff = aOff, ARow = aRow, Rows = rows, B = b, BOff = bOff, Taps = taps, Vectors = vectors, C = c, Ldc = ldc,
-                TilesPerBlock = tilesPerBlock, RowGroups = rowGroups,
+                TilesPerBlock = tilesPerBlock, RowGroups = rowGroups, Pieces = blocks * rowGroups, AStep = aStep, BStep = bStep, CStep = cStep,
             };
-            KernelParallelism.For(blocks * rowGroups, threads, &Piece<T, TV, S>, &job);
+            KernelParallelism.For(count * job.Pieces, threads, &Piece<T, TV, S>, &job);
         }
+
+        /// <summary>Set on a thread to prefetch A a few taps ahead in the tiles (benchmarks' A/B comparisons).</summary>
+        [ThreadStatic] internal static bool t_prefetch;
 
         /// <summary>Set on a thread to run each row tile over all columns (no column blocks): benchmarks' A/B comparisons.</summary>
         [ThreadStatic] internal static bool t_unblocked;
@@ -88,13 +100,20 @@ namespace Relucent.Kernels
             public nint Ldc;
             public int TilesPerBlock;
             public int RowGroups;
+            public int Pieces;
+            public nint AStep;
+            public nint BStep;
+            public nint CStep;
         }
 
-        /// <summary>One piece: column block <c>p / RowGroups</c>, its row tiles of group <c>p % RowGroups</c>, each over the block's column tiles.</summary>
+        /// <summary>One piece of product <c>p / Pieces</c>: column block <c>q / RowGroups</c>, its row tiles of group <c>q % RowGroups</c> (<c>q = p mod Pieces</c>), each over the block's column tiles.</summary>
         private static void Piece<T, TV, S>(void* context, int piece)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            int product = piece / job.Pieces;
+            piece %= job.Pieces;
+            T* a = job.A + product * job.AStep, b = job.B + product * job.BStep, c = job.C + product * job.CStep;
             // Rows shared evenly among the row tiles (9 rows: 5 + 4, not 8 + 1, whose one-row tile would be load-bound).
             int rowTiles = (job.Rows + S.TileRows - 1) / S.TileRows, rowsEach = job.Rows / rowTiles, longer = job.Rows % rowTiles;
             int block = piece / job.RowGroups, group = piece % job.RowGroups;
@@ -108,12 +127,12 @@ namespace Relucent.Kernels
             {
                 int r0 = tile * rowsEach + Math.Min(tile, longer);
                 int r = rowsEach + (tile < longer ? 1 : 0);
-                T* ar = job.A + r0 * aRow;
-                T* cr = job.C + r0 * ldc;
+                T* ar = a + r0 * aRow;
+                T* cr = c + r0 * ldc;
                 for (int v0 = firstVector; v0 < endVector; v0 += 3)
                 {
                     int n = Math.Min(3, endVector - v0);
-                    T* bv = job.B + v0 * S.Count;
+                    T* bv = b + v0 * S.Count;
                     T* cv = cr + v0 * S.Count;
                     switch (r * 4 + n)
                     {
@@ -165,6 +184,9 @@ namespace Relucent.Kernels
             {
                 T* ap = a + aOff[t];
                 T* bp = b + bOff[t];
+                // The weights of a tap a few taps ahead: they are one cache line a tap, strided, which the hardware does not
+                // fetch ahead by itself (the offset tables have slack past their end; a prefetch never faults).
+                if (Sse.IsSupported && t_prefetch) Sse.Prefetch0(a + aOff[t + 8]);
                 TV b0 = S.Load(bp);
                 TV b1 = TN.Value > 1 ? S.Load(bp + vl) : S.Zero;
                 TV b2 = TN.Value > 2 ? S.Load(bp + 2 * vl) : S.Zero;
