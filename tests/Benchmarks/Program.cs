@@ -72,6 +72,18 @@ else if (args.Length > 3 && args[0] == "ab")
         Console.WriteLine($"{args[2]} = {which == 1}: median {t[t.Length / 2]:F1} µs, best {t[0]:F1} µs, quartiles {t[t.Length / 4]:F1}–{t[3 * t.Length / 4]:F1}");
     }
 }
+else if (args.Length > 3 && args[0] == "profile-layer")
+{
+    // profile-layer <network> <layer name prefix> forward|backward <seconds>: a steady loop of one zoo layer, for perf.
+    var (forward, backward) = Zoo.Calls(Zoo.Find(args[1], args[2]));
+    Action action = args[3] == "forward" ? forward : backward;
+    double seconds = args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    long calls = 0;
+    double cpu0 = Quick.ThreadCpuSeconds();
+    while (clock.Elapsed.TotalSeconds < seconds) { action(); calls++; }
+    Console.WriteLine($"{calls} calls, {(Quick.ThreadCpuSeconds() - cpu0) * 1e6 / calls:F1} µs CPU each");
+}
 else if (args.Length > 3 && args[0] == "ab-layer")
 {
     // ab-layer <network> <layer name prefix> <Type.field> [blocks]: a zoo layer's forward and input gradient (thread CPU time)

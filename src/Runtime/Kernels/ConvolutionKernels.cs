@@ -158,15 +158,25 @@ namespace Relucent.Kernels
             Phases phases = Phases.Of(g);
             int rowStride = phases.Width, plane = phases.Plane;
             int vectors = (oh * rowStride + vl - 1) / vl;
-            long planes = (long)channels * s * s * plane;
-            long maxOffset = planes - plane + (long)((k - 1) / s) * rowStride + (k - 1) / s;
-            long staged = Math.Max(maxOffset + (long)vectors * vl, planes); // the last tile reads up to here
-            T* b = Scratch<T>.First(staged + vl); // + a vector: the last staged row may overhang by that much (below)
-            int threads = KernelParallelism.Threads((long)filters * oh * ow * taps);
-            var stage = new StageJob<T> { X = x, Geometry = g, Phases = phases, B = b };
-            KernelParallelism.ForRanges(channels, threads, &StageRange<T, TV, S>, &stage);
-            // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
-            new Span<T>(b + planes, (int)(staged + vl - planes)).Clear();
+            int positions = oh * ow;
+            int threads = KernelParallelism.Threads((long)filters * positions * taps);
+            T* b;
+            if (s == 1 && k == 1 && plane == height * width && positions % vl == 0)
+            {
+                // A 1×1 convolution without padding over planes of whole vectors: the input itself is the matrix.
+                b = x;
+            }
+            else
+            {
+                long planes = (long)channels * s * s * plane;
+                long maxOffset = planes - plane + (long)((k - 1) / s) * rowStride + (k - 1) / s;
+                long staged = Math.Max(maxOffset + (long)vectors * vl, planes); // the last tile reads up to here
+                b = Scratch<T>.First(staged);
+                var stage = new StageJob<T> { X = x, Geometry = g, Phases = phases, B = b };
+                KernelParallelism.ForRanges(channels, threads, &StageRange<T, TV, S>, &stage);
+                // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
+                new Span<T>(b + planes, (int)(staged - planes)).Clear();
+            }
             for (int c = 0, tap = 0; c < channels; c++)
             {
                 for (int ky = 0; ky < k; ky++)
@@ -175,6 +185,13 @@ namespace Relucent.Kernels
                 }
             }
 
+            if (rowStride == ow)
+            {
+                // No dropped columns (a 1×1 convolution, or padding that lines up): the tiles store each filter's plane straight
+                // into y, adding the bias and applying the rectifier as they store (the bits of the copy-out below).
+                Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, y, positions, new Epilogue<T>(bias, rectifier, positions % vl));
+                return;
+            }
             int ldc = vectors * vl;
             T* result = Scratch<T>.Second((long)filters * ldc);
             Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, result, ldc);
@@ -336,20 +353,29 @@ namespace Relucent.Kernels
             int vl = S.Count;
             int hq = height + k - 1, wq = width + k - 1, plane = hq * wq;
             int vectors = (height * wq + vl - 1) / vl;
-            long maxOffset = (long)(filters - 1) * plane + (long)(k - 1) * wq + (k - 1);
-            long staged = maxOffset + (long)vectors * vl;
-            T* d = Scratch<T>.First(staged);
-            new Span<T>(d, (int)staged).Clear();
-            // dy's rows and columns that land inside D: an output whose window lies wholly in the padding used no input.
-            int top = k - 1 - g.PadTop, left = k - 1 - g.PadLeft;
-            int firstRow = Math.Max(0, -top), lastRow = Math.Min(oh, hq - top);
-            int firstColumn = Math.Max(0, -left), lastColumn = Math.Min(ow, wq - left);
-            for (int f = 0; f < filters && firstColumn < lastColumn; f++)
+            bool pointwise = k == 1 && oh == height && ow == width; // a 1×1 convolution without padding: D is dy itself
+            T* d;
+            if (pointwise && plane % vl == 0)
             {
-                for (int oy = firstRow; oy < lastRow; oy++)
+                d = dy;
+            }
+            else
+            {
+                long maxOffset = (long)(filters - 1) * plane + (long)(k - 1) * wq + (k - 1);
+                long staged = maxOffset + (long)vectors * vl;
+                d = Scratch<T>.First(staged);
+                new Span<T>(d, (int)staged).Clear();
+                // dy's rows and columns that land inside D: an output whose window lies wholly in the padding used no input.
+                int top = k - 1 - g.PadTop, left = k - 1 - g.PadLeft;
+                int firstRow = Math.Max(0, -top), lastRow = Math.Min(oh, hq - top);
+                int firstColumn = Math.Max(0, -left), lastColumn = Math.Min(ow, wq - left);
+                for (int f = 0; f < filters && firstColumn < lastColumn; f++)
                 {
-                    new ReadOnlySpan<T>(dy + (f * oh + oy) * ow + firstColumn, lastColumn - firstColumn)
-                        .CopyTo(new Span<T>(d + f * plane + (oy + top) * wq + left + firstColumn, lastColumn - firstColumn));
+                    for (int oy = firstRow; oy < lastRow; oy++)
+                    {
+                        new ReadOnlySpan<T>(dy + (f * oh + oy) * ow + firstColumn, lastColumn - firstColumn)
+                            .CopyTo(new Span<T>(d + f * plane + (oy + top) * wq + left + firstColumn, lastColumn - firstColumn));
+                    }
                 }
             }
 
@@ -369,6 +395,12 @@ namespace Relucent.Kernels
                 }
             }
 
+            if (wq == width)
+            {
+                // No dropped columns (k = 1): the tiles store each channel's plane straight into dx.
+                Tiles.Multiply<T, TV, S>(w, aOff, k * k * weightStride, channels, d, bOff, taps, vectors, dx, height * width, Epilogue<T>.Masked(height * width % vl));
+                return;
+            }
             int ldc = vectors * vl;
             T* result = Scratch<T>.Second((long)channels * ldc);
             Tiles.Multiply<T, TV, S>(w, aOff, k * k * weightStride, channels, d, bOff, taps, vectors, result, ldc);

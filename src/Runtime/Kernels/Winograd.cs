@@ -131,7 +131,7 @@ namespace Relucent.Kernels
             }
             for (int c = 0; c < inChannels; c++) bOff[c] = c * job.ChannelStride;
             Tiles.Multiply<float, Vector512<float>, Simd512<float>>(16, job.U, job.UStride, aOff, aRow, outChannels,
-                job.V, job.VStride, bOff, inChannels, job.TilesPadded / 16, job.M, mStride, job.TilesPadded);
+                job.V, job.VStride, bOff, inChannels, job.TilesPadded / 16, job.M, mStride, job.TilesPadded, default);
 
             job.OutputChunk = Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
