@@ -3,6 +3,7 @@ using Relucent.Benchmarks;
 
 // dotnet run -c Release -- quick [network ...]          the quick table (a minute or two)
 // dotnet run -c Release -- kernels                       convolution layers and other kernels alone (CPU time)
+// dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-conv C H W F k s p
@@ -70,6 +71,54 @@ else if (args.Length > 3 && args[0] == "ab")
         var t = times[which].OrderBy(v => v).ToArray();
         Console.WriteLine($"{args[2]} = {which == 1}: median {t[t.Length / 2]:F1} µs, best {t[0]:F1} µs, quartiles {t[t.Length / 4]:F1}–{t[3 * t.Length / 4]:F1}");
     }
+}
+else if (args.Length > 3 && args[0] == "profile-layer")
+{
+    // profile-layer <network> <layer name prefix> forward|backward <seconds>: a steady loop of one zoo layer, for perf.
+    var (forward, backward) = Zoo.Calls(Zoo.Find(args[1], args[2]));
+    Action action = args[3] == "forward" ? forward : backward;
+    double seconds = args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    long calls = 0;
+    double cpu0 = Quick.ThreadCpuSeconds();
+    while (clock.Elapsed.TotalSeconds < seconds) { action(); calls++; }
+    Console.WriteLine($"{calls} calls, {(Quick.ThreadCpuSeconds() - cpu0) * 1e6 / calls:F1} µs CPU each");
+}
+else if (args.Length > 3 && args[0] == "ab-layer")
+{
+    // ab-layer <network> <layer name prefix> <Type.field> [blocks]: a zoo layer's forward and input gradient (thread CPU time)
+    // with an internal [ThreadStatic] bool switch of the kernels off and on, alternating blocks.
+    var layer = Zoo.Find(args[1], args[2]);
+    string[] parts = args[3].Split('.');
+    var field = typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
+        .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+    int blocks = args.Length > 4 ? int.Parse(args[4]) : 6;
+    var (forward, backward) = Zoo.Calls(layer);
+    var times = new[] { new List<double>(), new List<double>(), new List<double>(), new List<double>() };
+    for (int b = 0; b < 2 * blocks; b++)
+    {
+        int which = b % 2;
+        field.SetValue(null, which == 1);
+        times[which].Add(Quick.CpuTime(forward, 3));
+        times[2 + which].Add(Quick.CpuTime(backward, 3));
+    }
+    foreach (int which in new[] { 0, 1 })
+    {
+        Console.WriteLine($"{layer.Name}: {args[3]} = {which == 1}: forward best {times[which].Min() * 1e3:F3} ms, median {times[which].Order().ElementAt(blocks / 2) * 1e3:F3}; input gradient best {times[2 + which].Min() * 1e3:F3} ms, median {times[2 + which].Order().ElementAt(blocks / 2) * 1e3:F3}");
+    }
+}
+else if (args.Length > 0 && args[0] == "zoo")
+{
+    // zoo [--sgemm GFLOPS] [network ...]: every layer of the 224×224 model zoo alone, 1 and 2 kernel threads.
+    var rest = args[1..].ToList();
+    double? sgemm = null;
+    int at = rest.IndexOf("--sgemm");
+    if (at >= 0)
+    {
+        sgemm = double.Parse(rest[at + 1], System.Globalization.CultureInfo.InvariantCulture);
+        rest.RemoveRange(at, 2);
+    }
+    Zoo.Run(rest.ToArray(), sgemm, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "kernels")
 {

@@ -127,13 +127,13 @@ public static class Quick
     {
         var warm = Stopwatch.StartNew();
         int calls = 0;
-        while (warm.ElapsedMilliseconds < 200 || calls < 200)
+        while (warm.ElapsedMilliseconds < 200 || calls < 3)
         {
             action();
             calls++;
         }
         double once = warm.Elapsed.TotalSeconds / calls;
-        int inner = Math.Max(1, (int)(0.005 / once));
+        int inner = Math.Max(1, (int)(0.02 / once));
         var samples = new double[repetitions];
         for (int r = 0; r < repetitions; r++)
         {

@@ -14,7 +14,7 @@ namespace Relucent.Model
     /// every SIMD path and checks it against these figures. All arithmetic is in <c>long</c> and saturates, so no
     /// argument wraps around to a small size.</para>
     /// <para>Paths of a convolution, per group of <c>C/G</c> channels and <c>F/G</c> filters (scratch is reused from group to
-    /// group): stride 1 stages the padded input (implicit im2col); other strides build the im2col matrix of the taps; the
+    /// group): the forward pass stages the padded input split into stride phases (implicit im2col); the
     /// input gradient stages the output gradient with a border of <c>k − 1</c> (stride 1), or multiplies by taps and
     /// gathers (other strides, few channels); 3×3 stride-1 layers may take Winograd's F(2×2, 3×3); depthwise layers stage
     /// one plane at a time; the weight gradient stages the transposed output gradient or an im2col matrix.</para>
@@ -49,17 +49,10 @@ namespace Relucent.Model
             long positions = Mul(oh, ow);
             long largest = 0;
 
-            // Forward.
-            if (stride == 1)
-            {
-                largest = Max(largest, Add(Mul(c, Mul(hp, wp)), k + 2 * Lanes)); // the staged padded input
-                largest = Max(largest, Mul(f, Add(Mul(oh, wp), Lanes)));          // the product, rows Wp wide
-            }
-            else
-            {
-                largest = Max(largest, Mul(taps, Add(positions, Lanes)));         // the im2col matrix
-                largest = Max(largest, Mul(f, Add(positions, Lanes)));            // the product
-            }
+            // Forward: the padded input staged in s × s phases of ⌈Hp/s⌉ × ⌈Wp/s⌉ (implicit im2col), and the product, rows ⌈Wp/s⌉ wide.
+            long phaseHeight = (hp + stride - 1) / stride, phaseWidth = (wp + stride - 1) / stride;
+            largest = Max(largest, Add(Mul(c, Mul((long)stride * stride, Mul(phaseHeight, phaseWidth))), k + 2 * Lanes));
+            largest = Max(largest, Mul(f, Add(Mul(oh, phaseWidth), Lanes)));
 
             // Input gradient, stride 1 by channels: the output gradient staged with a border of k − 1, rows W + k − 1 wide.
             long hq = height + k - 1, wq = width + k - 1;
@@ -70,13 +63,12 @@ namespace Relucent.Model
             }
             if (stride > 1 || c < 8)
             {
-                // By taps: the output gradient in rows OW + G apart (G = ⌈(k − 1)/s⌉), then one row per tap with a margin,
-                // and (strides above 1) a row of each phase.
-                long gap = (k - 1 + stride - 1) / stride;
-                long ldb = Add(Mul(oh, ow + gap), Lanes);
+                // By taps: the output gradient staged in whole vectors, the product of one row per tap, and one channel's
+                // input staged in stride phases (col2im).
+                long ldb = Add(positions, Lanes);
                 largest = Max(largest, Add(Mul(f, ldb), Lanes));
-                largest = Max(largest, Mul(taps, Add(ldb, gap + Lanes)));
-                largest = Max(largest, Mul(stride, (width + stride - 1) / stride + Lanes));
+                largest = Max(largest, Mul(taps, ldb));
+                largest = Max(largest, Add(Mul((long)stride * stride, Mul(phaseHeight, phaseWidth)), Lanes));
             }
 
             // Depthwise (one channel per filter): one staged plane (split into column phases for strides above 1), and one
@@ -135,9 +127,9 @@ namespace Relucent.Model
         {
             long th = (oh + 1) / 2, tw = (ow + 1) / 2;
             long tiles = RoundUp(Mul(th, tw));
-            long staged = Add(Mul(inChannels, Mul(2 * th + 2, 2 * tw + 2)), 64);
+            long staged = Add(Mul(inChannels, Add(Mul(2 * th + 2, 2 * tw + 2), Lanes)), 64); // planes a spare line apart
             long weights = Mul(16, Add(Mul(inChannels, outChannels), 16));
-            long input = Mul(16, Add(Mul(inChannels, tiles), 16));
+            long input = Mul(16, Add(Mul(inChannels, tiles + Lanes), 16));
             long output = Add(Mul(16, Add(Mul(outChannels, tiles), 16)), 16);
             return Max(Max(staged, weights), Max(input, output));
         }

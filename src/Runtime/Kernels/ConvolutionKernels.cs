@@ -152,57 +152,102 @@ namespace Relucent.Kernels
             int* bOff = Scratch<int>.Second(taps);
             for (int t = 0; t < taps; t++) aOff[t] = t * weightStride;
 
-            int rowStride, vectors;
+            // Implicit im2col over the input staged with its zero border and split into s × s phases (one phase at stride 1):
+            // tap (c, ky, kx) reads phase (ky mod s, kx mod s) of channel c from row ⌊ky/s⌋, column ⌊kx/s⌋ on, and output
+            // position q = oy·Lw + ox reads a contiguous run in q.
+            Phases phases = Phases.Of(g);
+            int rowStride = phases.Width, plane = phases.Plane;
+            int vectors = (oh * rowStride + vl - 1) / vl;
+            int positions = oh * ow;
+            int threads = KernelParallelism.Threads((long)filters * positions * taps);
             T* b;
-            if (s == 1)
+            if (s == 1 && k == 1 && plane == height * width && positions % vl == 0)
             {
-                // Implicit im2col over the input staged with its zero border: row width wp, plane hp·wp.
-                int wp = width + g.PadLeft + g.PadRight, plane = (height + g.PadTop + g.PadBottom) * wp;
-                rowStride = wp;
-                vectors = (oh * wp + vl - 1) / vl;
-                long maxOffset = (long)(channels - 1) * plane + (long)(k - 1) * wp + (k - 1);
-                long staged = maxOffset + (long)vectors * vl; // ≥ channels·plane: the last tile reads up to here
-                b = Scratch<T>.First(staged + vl); // + a vector: the last staged row may overhang by that much (below)
-                StagePadded<T, TV, S>(x, channels, height, width, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, b);
-                // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
-                new Span<T>(b + channels * plane, (int)(staged - channels * plane)).Clear();
-                int tap = 0;
-                for (int c = 0; c < channels; c++)
-                {
-                    for (int ky = 0; ky < k; ky++)
-                    {
-                        for (int kx = 0; kx < k; kx++) bOff[tap++] = c * plane + ky * wp + kx;
-                    }
-                }
+                // A 1×1 convolution without padding over planes of whole vectors: the input itself is the matrix.
+                b = x;
             }
             else
             {
-                // Explicit im2col: row t holds tap t's input value for every output position, oh·ow of them.
-                rowStride = ow;
-                vectors = (oh * ow + vl - 1) / vl;
-                int columns = vectors * vl;
-                b = Scratch<T>.First((long)taps * columns);
-                Im2Col.Fill(x, g, channels, b, columns);
-                for (int t = 0; t < taps; t++) bOff[t] = t * columns;
+                long planes = (long)channels * s * s * plane;
+                long maxOffset = planes - plane + (long)((k - 1) / s) * rowStride + (k - 1) / s;
+                long staged = Math.Max(maxOffset + (long)vectors * vl, planes); // the last tile reads up to here
+                b = Scratch<T>.First(staged);
+                var stage = new StageJob<T> { X = x, Geometry = g, Phases = phases, B = b };
+                KernelParallelism.ForRanges(channels, threads, &StageRange<T, TV, S>, &stage);
+                // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
+                new Span<T>(b + planes, (int)(staged - planes)).Clear();
+            }
+            for (int c = 0, tap = 0; c < channels; c++)
+            {
+                for (int ky = 0; ky < k; ky++)
+                {
+                    for (int kx = 0; kx < k; kx++) bOff[tap++] = ((c * s + ky % s) * s + kx % s) * plane + ky / s * rowStride + kx / s;
+                }
             }
 
+            if (rowStride == ow)
+            {
+                // No dropped columns (a 1×1 convolution, or padding that lines up): the tiles store each filter's plane straight
+                // into y, adding the bias and applying the rectifier as they store (the bits of the copy-out below).
+                Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, y, positions, new Epilogue<T>(bias, rectifier, positions % vl));
+                return;
+            }
             int ldc = vectors * vl;
             T* result = Scratch<T>.Second((long)filters * ldc);
             Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, result, ldc);
 
             // Copy the valid columns out, adding the bias (and applying the rectifier that follows, if asked).
-            for (int f = 0; f < filters; f++)
+            var copy = new CopyJob<T> { Result = result, Ldc = ldc, RowStride = rowStride, Y = y, Bias = bias, OH = oh, OW = ow, Rectifier = rectifier };
+            KernelParallelism.ForRanges(filters, threads, &CopyRange<T, TV, S>, &copy);
+        }
+
+        private unsafe struct StageJob<T> where T : unmanaged
+        {
+            public T* X;
+            public ConvolutionGeometry Geometry;
+            public Phases Phases;
+            public T* B;
+        }
+
+        private static unsafe void StageRange<T, TV, S>(void* context, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref StageJob<T> job = ref Unsafe.AsRef<StageJob<T>>(context);
+            ref ConvolutionGeometry g = ref job.Geometry;
+            long planes = (long)g.Stride * g.Stride * job.Phases.Plane;
+            StagePhases<T, TV, S>(job.X + (long)first * g.Height * g.Width, end - first, g, job.Phases, job.B + first * planes);
+        }
+
+        private unsafe struct CopyJob<T> where T : unmanaged
+        {
+            public T* Result;
+            public int Ldc;
+            public int RowStride;
+            public T* Y;
+            public T* Bias;
+            public int OH;
+            public int OW;
+            public Rectifier Rectifier;
+        }
+
+        /// <summary>Filters <c>[first, end)</c>: their valid columns out of the product, plus the bias, through the rectifier.</summary>
+        private static unsafe void CopyRange<T, TV, S>(void* context, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref CopyJob<T> job = ref Unsafe.AsRef<CopyJob<T>>(context);
+            int oh = job.OH, ow = job.OW, rowStride = job.RowStride;
+            for (int f = first; f < end; f++)
             {
-                T add = bias == null ? T.Zero : bias[f];
-                T* source = result + f * ldc;
-                T* target = y + f * oh * ow;
+                T add = job.Bias == null ? T.Zero : job.Bias[f];
+                T* source = job.Result + f * job.Ldc;
+                T* target = job.Y + f * oh * ow;
                 if (rowStride == ow)
                 {
-                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow, rectifier);
+                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow, job.Rectifier);
                 }
                 else
                 {
-                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow, rectifier);
+                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow, job.Rectifier);
                 }
             }
         }
@@ -210,7 +255,7 @@ namespace Relucent.Kernels
         /// <summary>
         /// <paramref name="channels"/> planes of <c>height × width</c> into <paramref name="b"/> with a zero border (<paramref name="top"/>
         /// rows above, <paramref name="left"/> columns left and so on), rows <c>width + left + right</c> wide, planes one after another.
-        /// Up to a vector past the last plane may be written (with zeros): the caller leaves room there (<c>+ S.Count</c>).
+        /// Nothing past the last plane is written, so threads may stage neighbouring ranges of planes.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static unsafe void StagePadded<T, TV, S>(T* x, int channels, int height, int width, int top, int left, int bottom, int right, T* b)
@@ -233,10 +278,41 @@ namespace Relucent.Kernels
                 {
                     Rows.CopyPadded<T, TV, S>(x + (c * height + iy) * width, width, planeStart + (iy + top) * wp + left, wp);
                 }
-                // The last row: its right border only (there may be no row below to take a left border).
-                Rows.CopyPadded<T, TV, S>(x + (c * height + height - 1) * width, width, planeStart + (height - 1 + top) * wp + left, wp - left);
+                // The last row: its right border only, and nothing past it (there may be no row below, and the next plane may be
+                // another thread's).
+                Rows.CopyPaddedExact<T, TV, S>(x + (c * height + height - 1) * width, width, planeStart + (height - 1 + top) * wp + left, wp - left);
                 int below = (height + top) * wp; // where the last row ends
                 new Span<T>(planeStart + below, plane - below).Clear(); // the rows below
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="channels"/> planes of the geometry's input size at <paramref name="x"/>, padded as the geometry says and
+        /// split into its stride's column and row phases (<see cref="Phases"/>): phase <c>(py, px)</c> of channel <c>c</c> holds the
+        /// padded plane's values at rows <c>py + s·i</c> and columns <c>px + s·j</c>, zeros in the padding and the slack. At stride 1
+        /// this is the padded plane itself. Up to a vector past the last plane may be written.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static unsafe void StagePhases<T, TV, S>(T* x, int channels, in ConvolutionGeometry g, Phases phases, T* b)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int s = g.Stride, height = g.Height, width = g.Width, pt = g.PadTop, pl = g.PadLeft;
+            if (s == 1)
+            {
+                StagePadded<T, TV, S>(x, channels, height, width, pt, pl, g.PadBottom, g.PadRight, b);
+                return;
+            }
+            int plane = phases.Plane, rowStride = phases.Width, k = g.Kernel;
+            new Span<T>(b, channels * s * s * plane).Clear();
+            for (int c = 0; c < channels; c++)
+            {
+                for (int iy = 0; iy < height; iy++)
+                {
+                    int row = iy + pt;
+                    if (row % s >= k) continue; // a row phase no tap reads (kernel smaller than the stride)
+                    T* source = x + (c * height + iy) * width;
+                    PhaseRows.Split(source, width, pl, s, b + (c * s + row % s) * s * plane + row / s * rowStride, plane);
+                }
             }
         }
 
@@ -277,20 +353,29 @@ namespace Relucent.Kernels
             int vl = S.Count;
             int hq = height + k - 1, wq = width + k - 1, plane = hq * wq;
             int vectors = (height * wq + vl - 1) / vl;
-            long maxOffset = (long)(filters - 1) * plane + (long)(k - 1) * wq + (k - 1);
-            long staged = maxOffset + (long)vectors * vl;
-            T* d = Scratch<T>.First(staged);
-            new Span<T>(d, (int)staged).Clear();
-            // dy's rows and columns that land inside D: an output whose window lies wholly in the padding used no input.
-            int top = k - 1 - g.PadTop, left = k - 1 - g.PadLeft;
-            int firstRow = Math.Max(0, -top), lastRow = Math.Min(oh, hq - top);
-            int firstColumn = Math.Max(0, -left), lastColumn = Math.Min(ow, wq - left);
-            for (int f = 0; f < filters && firstColumn < lastColumn; f++)
+            bool pointwise = k == 1 && oh == height && ow == width; // a 1×1 convolution without padding: D is dy itself
+            T* d;
+            if (pointwise && plane % vl == 0)
             {
-                for (int oy = firstRow; oy < lastRow; oy++)
+                d = dy;
+            }
+            else
+            {
+                long maxOffset = (long)(filters - 1) * plane + (long)(k - 1) * wq + (k - 1);
+                long staged = maxOffset + (long)vectors * vl;
+                d = Scratch<T>.First(staged);
+                new Span<T>(d, (int)staged).Clear();
+                // dy's rows and columns that land inside D: an output whose window lies wholly in the padding used no input.
+                int top = k - 1 - g.PadTop, left = k - 1 - g.PadLeft;
+                int firstRow = Math.Max(0, -top), lastRow = Math.Min(oh, hq - top);
+                int firstColumn = Math.Max(0, -left), lastColumn = Math.Min(ow, wq - left);
+                for (int f = 0; f < filters && firstColumn < lastColumn; f++)
                 {
-                    new ReadOnlySpan<T>(dy + (f * oh + oy) * ow + firstColumn, lastColumn - firstColumn)
-                        .CopyTo(new Span<T>(d + f * plane + (oy + top) * wq + left + firstColumn, lastColumn - firstColumn));
+                    for (int oy = firstRow; oy < lastRow; oy++)
+                    {
+                        new ReadOnlySpan<T>(dy + (f * oh + oy) * ow + firstColumn, lastColumn - firstColumn)
+                            .CopyTo(new Span<T>(d + f * plane + (oy + top) * wq + left + firstColumn, lastColumn - firstColumn));
+                    }
                 }
             }
 
@@ -310,6 +395,12 @@ namespace Relucent.Kernels
                 }
             }
 
+            if (wq == width)
+            {
+                // No dropped columns (k = 1): the tiles store each channel's plane straight into dx.
+                Tiles.Multiply<T, TV, S>(w, aOff, k * k * weightStride, channels, d, bOff, taps, vectors, dx, height * width, Epilogue<T>.Masked(height * width % vl));
+                return;
+            }
             int ldc = vectors * vl;
             T* result = Scratch<T>.Second((long)channels * ldc);
             Tiles.Multiply<T, TV, S>(w, aOff, k * k * weightStride, channels, d, bOff, taps, vectors, result, ldc);

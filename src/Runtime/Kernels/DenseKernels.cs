@@ -115,13 +115,76 @@ namespace Relucent.Kernels
         private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            // Blocks of up to 8 vectors of outputs stream the columns once each; a large layer shared among threads uses
-            // smaller blocks so every thread has one (each output's sum is the same whatever its block).
             int totalVectors = (outputs + S.Count - 1) / S.Count;
             int threads = KernelParallelism.Threads((long)inputs * outputs);
+            if (totalVectors > 8)
+            {
+                // Wide layers stream W column by column (each column contiguous, read once, zero inputs' columns skipped),
+                // adding into y in cache: the same sums in the same order as the register blocks below, without reading W in
+                // short strided pieces. Threads take ranges of outputs.
+                int* nonzero = Scratch<int>.First(inputs);
+                int count = 0;
+                for (int i = 0; i < inputs; i++)
+                {
+                    if (x[i] != T.Zero) nonzero[count++] = i; // post-ReLU inputs are often zero: their column is not read
+                }
+                int rangeVectors = threads > 1 ? (totalVectors + 2 * threads - 1) / (2 * threads) : totalVectors;
+                var stream = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = count, Outputs = outputs, Block = rangeVectors * S.Count, Rectifier = rectifier, Nonzero = nonzero };
+                KernelParallelism.For((outputs + stream.Block - 1) / stream.Block, threads, &StreamPiece<T, TV, S>, &stream);
+                return;
+            }
+            // Blocks of up to 8 vectors of outputs stream the columns once each; a large layer shared among threads uses
+            // smaller blocks so every thread has one (each output's sum is the same whatever its block).
             int blockVectors = threads > 1 ? Math.Clamp((totalVectors + threads - 1) / threads, 1, 8) : 8;
             var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Block = blockVectors * S.Count, Rectifier = rectifier };
             KernelParallelism.For((outputs + job.Block - 1) / job.Block, threads, &ForwardPiece<T, TV, S>, &job);
+        }
+
+        /// <summary>
+        /// Outputs <c>[o0, o0 + Block)</c>: <c>y = b</c>, then <c>y += x[i] · W[·, i]</c> for the nonzero inputs in order, four
+        /// columns per pass over the range (each output one chain of fused multiply-adds over <c>i</c>), then the rectifier.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void StreamPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
+            int vl = S.Count, o0 = piece * job.Block, n = Math.Min(job.Block, job.Outputs - o0), stride = job.Outputs;
+            int whole = n / vl * vl, tail = n - whole;
+            T* y = job.Y + o0, w = job.W + o0, x = job.X;
+            int* nonzero = job.Nonzero;
+            if (job.Bias != null) new ReadOnlySpan<T>(job.Bias + o0, n).CopyTo(new Span<T>(y, n));
+            else new Span<T>(y, n).Clear();
+            int c = 0;
+            for (; c + 4 <= job.Inputs; c += 4)
+            {
+                int i0 = nonzero[c], i1 = nonzero[c + 1], i2 = nonzero[c + 2], i3 = nonzero[c + 3];
+                TV x0 = S.Broadcast(x[i0]), x1 = S.Broadcast(x[i1]), x2 = S.Broadcast(x[i2]), x3 = S.Broadcast(x[i3]);
+                T* w0 = w + (long)i0 * stride, w1 = w + (long)i1 * stride, w2 = w + (long)i2 * stride, w3 = w + (long)i3 * stride;
+                for (int o = 0; o < whole; o += vl)
+                {
+                    TV a = S.MultiplyAdd(S.Load(w0 + o), x0, S.Load(y + o));
+                    a = S.MultiplyAdd(S.Load(w1 + o), x1, a);
+                    a = S.MultiplyAdd(S.Load(w2 + o), x2, a);
+                    S.Store(y + o, S.MultiplyAdd(S.Load(w3 + o), x3, a));
+                }
+                if (tail > 0)
+                {
+                    TV a = S.MultiplyAdd(S.LoadFirst(w0 + whole, tail), x0, S.LoadFirst(y + whole, tail));
+                    a = S.MultiplyAdd(S.LoadFirst(w1 + whole, tail), x1, a);
+                    a = S.MultiplyAdd(S.LoadFirst(w2 + whole, tail), x2, a);
+                    S.StoreFirst(y + whole, S.MultiplyAdd(S.LoadFirst(w3 + whole, tail), x3, a), tail);
+                }
+            }
+            for (; c < job.Inputs; c++)
+            {
+                int i = nonzero[c];
+                TV xi = S.Broadcast(x[i]);
+                T* wi = w + (long)i * stride;
+                for (int o = 0; o < whole; o += vl) S.Store(y + o, S.MultiplyAdd(S.Load(wi + o), xi, S.Load(y + o)));
+                if (tail > 0) S.StoreFirst(y + whole, S.MultiplyAdd(S.LoadFirst(wi + whole, tail), xi, S.LoadFirst(y + whole, tail)), tail);
+            }
+            if (job.Rectifier != Rectifier.None) Rows.Rectify<T, TV, S>(y, y, n, job.Rectifier);
         }
 
         private unsafe struct DenseJob<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -137,6 +200,7 @@ namespace Relucent.Kernels
             public int Block;
             public Rectifier Rectifier;
             public ReluStep<T> Rule;
+            public int* Nonzero;
         }
 
         private static unsafe void ForwardPiece<T, TV, S>(void* context, int piece)
@@ -243,7 +307,84 @@ namespace Relucent.Kernels
             int threads = KernelParallelism.Threads((long)inputs * outputs);
             int range = threads > 1 ? Math.Max(64, (inputs + 4 * threads - 1) / (4 * threads)) : inputs;
             var job = new DenseJob<T> { Dy = dy, W = w, Dx = dx, Inputs = inputs, Outputs = outputs, Block = range, Rule = relu };
-            KernelParallelism.For((inputs + range - 1) / range, threads, &BackwardPiece<T, TV, S>, &job);
+            // Wide layers: one whole dot product per column, four columns at a time (W read in order, once); narrow ones: the
+            // register blocks below.
+            if (outputs > 8 * S.Count) KernelParallelism.For((inputs + range - 1) / range, threads, &DotPiece<T, TV, S>, &job);
+            else KernelParallelism.For((inputs + range - 1) / range, threads, &BackwardPiece<T, TV, S>, &job);
+        }
+
+        /// <summary>
+        /// Inputs <c>[i0, i0 + Block)</c>: <c>dx[i] = rule(Σ_o W[o, i] · dy[o])</c>, each column's sum in two chains (even and odd
+        /// vectors of outputs, the last one read through a mask), the chains added and summed across lanes: a fixed order for
+        /// each column, whether it is summed alone or with three others.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void DotPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
+            int vl = S.Count, i0 = piece * job.Block, count = Math.Min(job.Block, job.Inputs - i0), outputs = job.Outputs;
+            int whole = outputs / vl * vl, tail = outputs - whole;
+            T* dy = job.Dy;
+            ReluStep<T> rule = job.Rule.Offset(i0);
+            T* dx = job.Dx + i0;
+            int i = 0;
+            for (; i + 4 <= count; i += 4)
+            {
+                T* w0 = job.W + (long)(i0 + i) * outputs, w1 = w0 + outputs, w2 = w1 + outputs, w3 = w2 + outputs;
+                TV e0 = S.Zero, o0 = S.Zero, e1 = S.Zero, o1 = S.Zero, e2 = S.Zero, o2 = S.Zero, e3 = S.Zero, o3 = S.Zero;
+                int o = 0;
+                for (; o + 2 * vl <= whole; o += 2 * vl)
+                {
+                    TV d = S.Load(dy + o), d1 = S.Load(dy + o + vl);
+                    e0 = S.MultiplyAdd(S.Load(w0 + o), d, e0); o0 = S.MultiplyAdd(S.Load(w0 + o + vl), d1, o0);
+                    e1 = S.MultiplyAdd(S.Load(w1 + o), d, e1); o1 = S.MultiplyAdd(S.Load(w1 + o + vl), d1, o1);
+                    e2 = S.MultiplyAdd(S.Load(w2 + o), d, e2); o2 = S.MultiplyAdd(S.Load(w2 + o + vl), d1, o2);
+                    e3 = S.MultiplyAdd(S.Load(w3 + o), d, e3); o3 = S.MultiplyAdd(S.Load(w3 + o + vl), d1, o3);
+                }
+                if (o < whole)
+                {
+                    TV d = S.Load(dy + o);
+                    e0 = S.MultiplyAdd(S.Load(w0 + o), d, e0); e1 = S.MultiplyAdd(S.Load(w1 + o), d, e1);
+                    e2 = S.MultiplyAdd(S.Load(w2 + o), d, e2); e3 = S.MultiplyAdd(S.Load(w3 + o), d, e3);
+                    o += vl;
+                }
+                if (tail > 0)
+                {
+                    // The masked vector goes to the chain whose turn it is.
+                    TV d = S.LoadFirst(dy + whole, tail);
+                    bool even = whole / vl % 2 == 0;
+                    TV p0 = S.MultiplyAdd(S.LoadFirst(w0 + whole, tail), d, even ? e0 : o0), p1 = S.MultiplyAdd(S.LoadFirst(w1 + whole, tail), d, even ? e1 : o1);
+                    TV p2 = S.MultiplyAdd(S.LoadFirst(w2 + whole, tail), d, even ? e2 : o2), p3 = S.MultiplyAdd(S.LoadFirst(w3 + whole, tail), d, even ? e3 : o3);
+                    if (even) { e0 = p0; e1 = p1; e2 = p2; e3 = p3; } else { o0 = p0; o1 = p1; o2 = p2; o3 = p3; }
+                }
+                dx[i] = rule.Apply(i, S.Sum(S.Add(e0, o0)));
+                dx[i + 1] = rule.Apply(i + 1, S.Sum(S.Add(e1, o1)));
+                dx[i + 2] = rule.Apply(i + 2, S.Sum(S.Add(e2, o2)));
+                dx[i + 3] = rule.Apply(i + 3, S.Sum(S.Add(e3, o3)));
+            }
+            for (; i < count; i++)
+            {
+                T* wi = job.W + (long)(i0 + i) * outputs;
+                TV e = S.Zero, odd = S.Zero;
+                int o = 0;
+                for (; o + 2 * vl <= whole; o += 2 * vl)
+                {
+                    e = S.MultiplyAdd(S.Load(wi + o), S.Load(dy + o), e);
+                    odd = S.MultiplyAdd(S.Load(wi + o + vl), S.Load(dy + o + vl), odd);
+                }
+                if (o < whole)
+                {
+                    e = S.MultiplyAdd(S.Load(wi + o), S.Load(dy + o), e);
+                    o += vl;
+                }
+                if (tail > 0)
+                {
+                    TV p = S.MultiplyAdd(S.LoadFirst(wi + whole, tail), S.LoadFirst(dy + whole, tail), whole / vl % 2 == 0 ? e : odd);
+                    if (whole / vl % 2 == 0) e = p; else odd = p;
+                }
+                dx[i] = rule.Apply(i, S.Sum(S.Add(e, odd)));
+            }
         }
 
         private static unsafe void BackwardPiece<T, TV, S>(void* context, int piece)

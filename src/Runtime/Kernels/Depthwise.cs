@@ -72,6 +72,8 @@ namespace Relucent.Kernels
             // Phase rows: ⌈wp/s⌉ values and a vector of slack for the lanes past the last output column.
             int rowStride = s == 1 ? wp : (wp + s - 1) / s + vl, phasePlane = hp * rowStride;
             T* staged = Scratch<T>.First((long)s * phasePlane + 2 * vl);
+            T* weights = Scratch<T>.Second(k * k);
+            int* offsets = Scratch<int>.Fourth(k * k);
             int first = piece * job.ChannelsPerPiece, end = Math.Min(channels, first + job.ChannelsPerPiece);
             for (int c = first; c < end; c++)
             {
@@ -86,28 +88,73 @@ namespace Relucent.Kernels
                     StagePhases(plane, height, width, pt, pl, hp, wp, s, rowStride, phasePlane, staged);
                 }
 
+                // The channel's k² weights side by side, and each tap's offset in the staged phases from the start of an
+                // output row's window (no division per value).
+                for (int ky = 0, t = 0; ky < k; ky++)
+                {
+                    for (int kx = 0; kx < k; kx++, t++)
+                    {
+                        weights[t] = job.Weight[t * channels + c];
+                        offsets[t] = kx % s * phasePlane + ky * rowStride + kx / s;
+                    }
+                }
                 T bias = job.Bias == null ? T.Zero : job.Bias[c];
                 T* target = job.Output + (long)c * oh * ow;
-                for (int oy = 0; oy < oh; oy++)
+                if (k == 3) Rows3x3<T, TV, S>(staged, s * rowStride, weights, offsets, bias, job.Rectifier, target, oh, ow);
+                else
                 {
-                    for (int ox = 0; ox < ow; ox += vl)
+                    for (int oy = 0; oy < oh; oy++)
                     {
-                        TV sum = S.Zero;
-                        for (int ky = 0; ky < k; ky++)
+                        T* window = staged + oy * s * rowStride;
+                        for (int ox = 0; ox < ow; ox += vl)
                         {
-                            for (int kx = 0; kx < k; kx++)
-                            {
-                                T* source = staged + kx % s * phasePlane + (oy * s + ky) * rowStride + ox + kx / s;
-                                sum = S.MultiplyAdd(S.Broadcast(job.Weight + (ky * k + kx) * channels + c), S.Load(source), sum);
-                            }
+                            TV sum = S.Zero;
+                            for (int t = 0; t < k * k; t++) sum = S.MultiplyAdd(S.Broadcast(weights + t), S.Load(window + ox + offsets[t]), sum);
+                            Store<T, TV, S>(target + oy * ow + ox, Rows.Rectify<T, TV, S>(S.Add(sum, S.Broadcast(bias)), job.Rectifier), ow - ox);
                         }
-                        TV value = Rows.Rectify<T, TV, S>(S.Add(sum, S.Broadcast(bias)), job.Rectifier);
-                        int count = ow - ox;
-                        if (count >= vl) S.Store(target + oy * ow + ox, value);
-                        else S.StoreFirst(target + oy * ow + ox, value, count);
                     }
                 }
             }
+        }
+
+        /// <summary>The 3×3 case (MobileNet's): the nine weights and offsets in registers, one output row a vector at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Rows3x3<T, TV, S>(T* staged, int rowStep, T* weights, int* offsets, T bias, Rectifier rectifier, T* target, int oh, int ow)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count;
+            TV w0 = S.Broadcast(weights), w1 = S.Broadcast(weights + 1), w2 = S.Broadcast(weights + 2);
+            TV w3 = S.Broadcast(weights + 3), w4 = S.Broadcast(weights + 4), w5 = S.Broadcast(weights + 5);
+            TV w6 = S.Broadcast(weights + 6), w7 = S.Broadcast(weights + 7), w8 = S.Broadcast(weights + 8);
+            TV b = S.Broadcast(bias);
+            nint o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7], o8 = offsets[8];
+            for (int oy = 0; oy < oh; oy++)
+            {
+                T* window = staged + oy * rowStep;
+                T* row = target + oy * ow;
+                for (int ox = 0; ox < ow; ox += vl)
+                {
+                    T* p = window + ox;
+                    TV sum = S.MultiplyAdd(w0, S.Load(p + o0), S.Zero);
+                    sum = S.MultiplyAdd(w1, S.Load(p + o1), sum);
+                    sum = S.MultiplyAdd(w2, S.Load(p + o2), sum);
+                    sum = S.MultiplyAdd(w3, S.Load(p + o3), sum);
+                    sum = S.MultiplyAdd(w4, S.Load(p + o4), sum);
+                    sum = S.MultiplyAdd(w5, S.Load(p + o5), sum);
+                    sum = S.MultiplyAdd(w6, S.Load(p + o6), sum);
+                    sum = S.MultiplyAdd(w7, S.Load(p + o7), sum);
+                    sum = S.MultiplyAdd(w8, S.Load(p + o8), sum);
+                    Store<T, TV, S>(row + ox, Rows.Rectify<T, TV, S>(S.Add(sum, b), rectifier), ow - ox);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store<T, TV, S>(T* target, TV value, int count)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            if (count >= S.Count) S.Store(target, value);
+            else S.StoreFirst(target, value, count);
         }
 
         /// <summary>
@@ -118,16 +165,7 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             new Span<T>(staged, s * phasePlane).Clear();
-            for (int iy = 0; iy < height; iy++)
-            {
-                T* source = plane + iy * width;
-                int r = iy + pt;
-                for (int ix = 0; ix < width; ix++)
-                {
-                    int column = ix + pl;
-                    staged[column % s * phasePlane + r * rowStride + column / s] = source[ix];
-                }
-            }
+            for (int iy = 0; iy < height; iy++) PhaseRows.Split(plane + iy * width, width, pl, s, staged + (iy + pt) * rowStride, phasePlane);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -144,9 +182,12 @@ namespace Relucent.Kernels
             T* staged = Scratch<T>.First((long)oh * rowStride);
             int phaseLength = (width + s - 1) / s + vl;
             T* phases = Scratch<T>.Second((long)s * phaseLength);
+            var taps = new StridedTaps(g, Scratch<int>.Fourth(StridedTaps.Length(g)));
+            T* weights = Scratch<T>.Third(k * k);
             int first = piece * job.ChannelsPerPiece, end = Math.Min(channels, first + job.ChannelsPerPiece);
             for (int c = first; c < end; c++)
             {
+                for (int t = 0; t < k * k; t++) weights[t] = job.Weight[t * channels + c]; // the channel's taps side by side
                 T* plane = job.Input + (long)c * oh * ow;
                 for (int oy = 0; oy < oh; oy++)
                 {
@@ -160,33 +201,26 @@ namespace Relucent.Kernels
                 for (int iy = 0; iy < height; iy++)
                 {
                     T* dxRow = target + iy * width;
+                    int rows = taps.Rows(iy, oh);
                     for (int phase = 0; phase < s; phase++)
                     {
                         int count = (width - phase + s - 1) / s;
+                        int columns = taps.Columns(phase, out int* kxs, out int* shifts);
                         T* sums = s == 1 ? dxRow : phases + phase * phaseLength;
                         for (int j = 0; j < count; j += vl)
                         {
                             TV sum = S.Zero;
-                            for (int ky = 0; ky < k; ky++)
+                            for (int r = 0; r < rows; r++)
                             {
-                                int rowNumerator = iy + pt - ky;
-                                if (rowNumerator < 0 || rowNumerator % s != 0 || rowNumerator / s >= oh) continue;
-                                T* source = staged + rowNumerator / s * rowStride + gap + j;
-                                for (int kx = 0; kx < k; kx++)
-                                {
-                                    int columnNumerator = phase + pl - kx;
-                                    if (columnNumerator % s != 0) continue; // exact division only: C#'s % keeps the sign
-                                    sum = S.MultiplyAdd(S.Broadcast(job.Weight + (ky * k + kx) * channels + c), S.Load(source + columnNumerator / s), sum);
-                                }
+                                T* rowWeights = weights + taps.RowKy[r] * k;
+                                T* source = staged + taps.RowOy[r] * rowStride + gap + j;
+                                for (int i = 0; i < columns; i++) sum = S.MultiplyAdd(S.Broadcast(rowWeights + kxs[i]), S.Load(source + shifts[i]), sum);
                             }
                             if (s > 1 || count - j >= vl) S.Store(sums + j, sum);
                             else S.StoreFirst(sums + j, sum, count - j);
                         }
                     }
-                    if (s > 1)
-                    {
-                        for (int ix = 0; ix < width; ix++) dxRow[ix] = phases[ix % s * phaseLength + ix / s];
-                    }
+                    if (s > 1) PhaseRows.Merge(phases, phaseLength, s, 0, dxRow, width);
                 }
             }
         }

@@ -167,6 +167,37 @@ namespace Relucent.Kernels
             }
         }
 
+        /// <summary>
+        /// Calls <c>body(context, first, end)</c> over ranges that cover <c>[0, count)</c>, about four per thread, on up to
+        /// <paramref name="threads"/> threads: for loops whose iterations write disjoint outputs (channels, filters).
+        /// </summary>
+        internal static void ForRanges(int count, int threads, delegate*<void*, int, int, void> body, void* context)
+        {
+            if (count <= 0) return;
+            if (threads <= 1)
+            {
+                body(context, 0, count);
+                return;
+            }
+            var ranges = new Ranges { Body = body, Context = context, Count = count, Chunk = Math.Max(1, (count + 4 * threads - 1) / (4 * threads)) };
+            For((count + ranges.Chunk - 1) / ranges.Chunk, threads, &RangePiece, &ranges);
+        }
+
+        private struct Ranges
+        {
+            public delegate*<void*, int, int, void> Body;
+            public void* Context;
+            public int Count;
+            public int Chunk;
+        }
+
+        private static void RangePiece(void* context, int piece)
+        {
+            ref Ranges ranges = ref System.Runtime.CompilerServices.Unsafe.AsRef<Ranges>(context);
+            int first = piece * ranges.Chunk;
+            ranges.Body(ranges.Context, first, Math.Min(ranges.Count, first + ranges.Chunk));
+        }
+
         /// <summary>Claims and runs pieces of <paramref name="job"/> until none is left; false if the job was not current.</summary>
         private static bool Run(long job)
         {

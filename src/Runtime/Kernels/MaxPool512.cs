@@ -12,12 +12,13 @@ namespace Relucent.Kernels
     internal static unsafe class MaxPool512
     {
         /// <summary>2×2 windows, stride 2, all inside the input: 16 windows at once (even and odd columns split by a two-register permute).</summary>
-        public static void Forward2x2(float* x, float* y, int* switches, in PoolGeometry g)
+        public static void Forward2x2(float* x, float* y, int* switches, in PoolGeometry g, int firstChannel, int endChannel)
         {
             int width = g.Width, oh = g.OutputHeight, ow = g.OutputWidth;
-            int inputSize = g.InputSize, outputSize = g.OutputSize;
+            // The end of this range's outputs: a thread never writes past it (the next channel may be another thread's).
+            int inputSize = g.InputSize, outputSize = endChannel * oh * ow;
             Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
-            for (int c = 0; c < g.Channels; c++)
+            for (int c = firstChannel; c < endChannel; c++)
             {
                 for (int oy = 0; oy < oh; oy++)
                 {
@@ -82,7 +83,7 @@ namespace Relucent.Kernels
         /// even and odd columns with a permute), the others (at most a few per row, where the padding or the ceil-mode edge
         /// cuts them) by the scalar loop. Rows are clipped to the input for every window alike.
         /// </summary>
-        public static void Forward(float* x, float* y, int* switches, in PoolGeometry g)
+        public static void Forward(float* x, float* y, int* switches, in PoolGeometry g, int firstChannel, int endChannel)
         {
             int height = g.Height, width = g.Width, k = g.Kernel, s = g.Stride, pl = g.PadLeft, oh = g.OutputHeight, ow = g.OutputWidth;
             // Output columns whose window lies inside [0, width): ox·s − pl ≥ 0 and ox·s − pl + k ≤ width.
@@ -90,7 +91,7 @@ namespace Relucent.Kernels
             int innerEnd = width - k + pl < 0 ? 0 : Math.Min(ow, (width - k + pl) / s + 1);
             if (innerEnd < inner) innerEnd = inner;
             Vector512<int> lanes = Vector512<int>.Indices, even = lanes * 2;
-            for (int c = 0; c < g.Channels; c++)
+            for (int c = firstChannel; c < endChannel; c++)
             {
                 float* plane = x + c * height * width;
                 for (int oy = 0; oy < oh; oy++)

@@ -28,25 +28,46 @@ namespace Relucent.Kernels
             fixed (T* px = x, py = y)
             fixed (int* ps = switches)
             {
-                if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Kernel == 2 && g.Stride == 2 && g.Unpadded)
+                // Channels are independent: a large pooling is shared among threads by ranges of channels.
+                var job = new MaxJob<T> { X = px, Y = py, Switches = ps, Geometry = g };
+                int threads = KernelParallelism.Threads((long)g.OutputSize * g.Kernel * g.Kernel);
+                KernelParallelism.ForRanges(g.Channels, threads, &MaxRange<T>, &job);
+            }
+        }
+
+        private unsafe struct MaxJob<T> where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            public T* X;
+            public T* Y;
+            public int* Switches;
+            public T* Dy;
+            public T* Dx;
+            public ReluStep<T> Rule;
+            public PoolGeometry Geometry;
+        }
+
+        private static unsafe void MaxRange<T>(void* context, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref MaxJob<T> job = ref Unsafe.AsRef<MaxJob<T>>(context);
+            ref PoolGeometry g = ref job.Geometry;
+            if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Kernel == 2 && g.Stride == 2 && g.Unpadded)
+            {
+                MaxPool512.Forward2x2((float*)job.X, (float*)job.Y, job.Switches, g, first, end);
+            }
+            else if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Stride <= 2)
+            {
+                MaxPool512.Forward((float*)job.X, (float*)job.Y, job.Switches, g, first, end);
+            }
+            else
+            {
+                int o = first * g.OutputHeight * g.OutputWidth;
+                for (int c = first; c < end; c++)
                 {
-                    MaxPool512.Forward2x2((float*)px, (float*)py, ps, g);
-                }
-                else if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Stride <= 2)
-                {
-                    MaxPool512.Forward((float*)px, (float*)py, ps, g);
-                }
-                else
-                {
-                    int o = 0;
-                    for (int c = 0; c < g.Channels; c++)
+                    int planeStart = c * g.Height * g.Width;
+                    for (int oy = 0; oy < g.OutputHeight; oy++)
                     {
-                        int planeStart = c * g.Height * g.Width;
-                        for (int oy = 0; oy < g.OutputHeight; oy++)
-                        {
-                            g.Rows(oy, out int firstRow, out int endRow);
-                            for (int ox = 0; ox < g.OutputWidth; ox++, o++) MaxWindow(px + planeStart, planeStart, g, firstRow, endRow, ox, py + o, ps + o);
-                        }
+                        g.Rows(oy, out int firstRow, out int endRow);
+                        for (int ox = 0; ox < g.OutputWidth; ox++, o++) MaxWindow(job.X + planeStart, planeStart, g, firstRow, endRow, ox, job.Y + o, job.Switches + o);
                     }
                 }
             }
@@ -78,14 +99,17 @@ namespace Relucent.Kernels
         }
 
         /// <summary>Unpooling through the switches: <c>dx[switch[o]] += dy[o]</c>, zero elsewhere.</summary>
-        public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        public static unsafe void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> switches, Span<T> dx, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length(switches, g.OutputSize, nameof(switches));
             Check.Length<T>(dx, g.InputSize, nameof(dx));
-            dx.Clear();
-            for (int o = 0; o < dy.Length; o++) dx[switches[o]] += dy[o];
+            fixed (T* pdy = dy, pdx = dx)
+            fixed (int* ps = switches)
+            {
+                Unpool(pdy, ps, pdx, g, ReluStep<T>.None);
+            }
         }
 
         /// <summary>
@@ -117,20 +141,10 @@ namespace Relucent.Kernels
             Check.Length(switches, g.OutputSize, nameof(switches));
             Check.Length<T>(dx, g.InputSize, nameof(dx));
             Check.Length(rectifierOutput, g.InputSize, nameof(rectifierOutput));
-            dx.Clear();
             fixed (T* pdy = dy, pdx = dx, pz = rectifierOutput)
             fixed (int* ps = switches)
             {
-                var step = new ReluStep<T>(rule, pz, rectifier);
-                if (g.Stride >= g.Kernel)
-                {
-                    Unpool(pdy, ps, pdx, g.OutputSize, g.InputSize, step);
-                }
-                else
-                {
-                    Unpool(pdy, ps, pdx, g.OutputSize, g.InputSize, ReluStep<T>.None, accumulate: true);
-                    step.ApplyTo(pdx, g.InputSize);
-                }
+                Unpool(pdy, ps, pdx, g, new ReluStep<T>(rule, pz, rectifier));
             }
         }
 
@@ -150,16 +164,55 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
             MaxBackward(dy, switches, dx, g, TRule.Rule, rectifierOutput, rectifier);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void Unpool<T>(T* dy, int* switches, T* dx, int count, int inputSize, ReluStep<T> step, bool accumulate = false) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <summary>
+        /// <c>dx = rule(unpool(dy))</c>, channel by channel (a window's switch lies in its own channel's plane), shared among
+        /// threads by ranges of channels. The switches are checked first, on the calling thread: one outside its window's
+        /// channel is refused before anything is written (switches written by <see cref="MaxForward{T}"/> never are).
+        /// </summary>
+        private static unsafe void Unpool<T>(T* dy, int* switches, T* dx, in PoolGeometry g, ReluStep<T> rule) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            // T.Zero + dy[o], as the unfused sum into a cleared buffer computes it (+0 for a −0 signal).
-            for (int o = 0; o < count; o++)
+            int plane = g.Height * g.Width, outputs = g.OutputHeight * g.OutputWidth;
+            for (int c = 0, o = 0; c < g.Channels; c++)
             {
-                int at = switches[o];
-                // Switches written by MaxForward are always inside; any others are refused, not written through.
-                if ((uint)at >= (uint)inputSize) throw new ArgumentException($"switches[{o}] = {at} is outside the input of {inputSize} values.", nameof(switches));
-                dx[at] = accumulate ? dx[at] + dy[o] : step.Apply(at, T.Zero + dy[o]);
+                for (int end = o + outputs; o < end; o++)
+                {
+                    if ((uint)(switches[o] - c * plane) >= (uint)plane)
+                    {
+                        throw new ArgumentException($"switches[{o}] = {switches[o]} is outside channel {c}'s input plane [{c * plane}, {(c + 1) * plane}).", nameof(switches));
+                    }
+                }
+            }
+            var job = new MaxJob<T> { Dy = dy, Switches = switches, Dx = dx, Rule = rule, Geometry = g };
+            int threads = KernelParallelism.Threads((long)g.InputSize);
+            KernelParallelism.ForRanges(g.Channels, threads, &UnpoolRange<T>, &job);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void UnpoolRange<T>(void* context, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref MaxJob<T> job = ref Unsafe.AsRef<MaxJob<T>>(context);
+            ref PoolGeometry g = ref job.Geometry;
+            int plane = g.Height * g.Width, outputs = g.OutputHeight * g.OutputWidth;
+            T* dx = job.Dx, dy = job.Dy;
+            int* switches = job.Switches;
+            new Span<T>(dx + first * plane, (end - first) * plane).Clear();
+            if (job.Rule.IsNone || g.Stride < g.Kernel)
+            {
+                // Overlapping windows may send several values to one position, and DeconvNet's max(Σ, 0) is not Σ max(·, 0):
+                // the sums are completed first and the rule (if any) follows in one pass.
+                for (int o = first * outputs; o < end * outputs; o++) dx[switches[o]] += dy[o];
+                job.Rule.Offset(first * plane).ApplyTo(dx + first * plane, (end - first) * plane);
+            }
+            else
+            {
+                // Only the switch positions receive a signal: the rule applies there alone, as each value lands, and every other
+                // position stays zero (which any rule maps to zero). T.Zero + dy[o] as the unfused sum into a cleared buffer
+                // computes it (+0 for a −0 signal).
+                for (int o = first * outputs; o < end * outputs; o++)
+                {
+                    int at = switches[o];
+                    dx[at] = job.Rule.Apply(at, T.Zero + dy[o]);
+                }
             }
         }
 

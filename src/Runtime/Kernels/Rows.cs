@@ -59,6 +59,23 @@ namespace Relucent.Kernels
             for (; i < width; i += vl) S.Store(target + i, S.Zero);
         }
 
+        /// <summary><c>target[0..width) = source[0..count)</c> followed by zeros (<c>count ≤ width</c>), writing nothing past <c>width</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyPaddedExact<T, TV, S>(T* source, int count, T* target, int width)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count, i = 0;
+            for (; i + vl <= count; i += vl) S.Store(target + i, S.Load(source + i));
+            if (i < count)
+            {
+                int n = Math.Min(vl, width - i);
+                S.StoreFirst(target + i, S.LoadFirst(source + i, count - i), n);
+                i += n;
+            }
+            for (; i + vl <= width; i += vl) S.Store(target + i, S.Zero);
+            if (i < width) S.StoreFirst(target + i, S.Zero, width - i);
+        }
+
         /// <summary><c>target[i] += source[i]</c> for <c>i &lt; count</c>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Add<T, TV, S>(T* target, T* source, int count)

@@ -38,25 +38,59 @@ namespace Relucent.Kernels
         /// threads (<see cref="KernelParallelism"/>) piece by piece without changing a bit.
         /// </summary>
         public static void Multiply<T, TV, S>(T* a, int* aOff, nint aRow, int rows, T* b, int* bOff, int taps, int vectors, T* c, nint ldc)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> =>
+            Multiply<T, TV, S>(1, a, 0, aOff, aRow, rows, b, 0, bOff, taps, vectors, c, 0, ldc, default);
+
+        /// <summary>
+        /// As <see cref="Multiply{T, TV, S}(T*, int*, nint, int, T*, int*, int, int, T*, nint)"/>, each row finished by
+        /// <paramref name="epilogue"/> as it is stored (a layer's bias and rectifier, and a last vector of fewer lanes): the
+        /// product then goes straight into the layer's output, with no copy-out pass.
+        /// </summary>
+        public static void Multiply<T, TV, S>(T* a, int* aOff, nint aRow, int rows, T* b, int* bOff, int taps, int vectors, T* c, nint ldc, Epilogue<T> epilogue)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> =>
+            Multiply<T, TV, S>(1, a, 0, aOff, aRow, rows, b, 0, bOff, taps, vectors, c, 0, ldc, epilogue);
+
+        /// <summary>
+        /// <paramref name="count"/> products of the same shape and offset tables, product <c>i</c> at <c>a + i·aStep</c>,
+        /// <c>b + i·bStep</c>, <c>c + i·cStep</c> (Winograd's 16), shared among threads as one job.
+        /// </summary>
+        public static void Multiply<T, TV, S>(int count, T* a, nint aStep, int* aOff, nint aRow, int rows, T* b, nint bStep, int* bOff, int taps, int vectors, T* c, nint cStep, nint ldc, Epilogue<T> epilogue)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             int rowTiles = (rows + S.TileRows - 1) / S.TileRows;
             int columnTiles = (vectors + 2) / 3;
-            int threads = KernelParallelism.Threads((long)rows * vectors * S.Count * taps);
+            // Column blocks whose B panel (taps × block) stays in L2 while every row tile passes over it: B is then read
+            // from memory once, A (the weights, small or streamed) once per block.
+            long panelBytes = (long)taps * 3 * S.Count * sizeof(T);
+            int tilesPerBlock = t_unblocked ? columnTiles : (int)Math.Clamp(BlockBytes / Math.Max(panelBytes, 1), 1, columnTiles);
+            int threads = KernelParallelism.Threads((long)count * rows * vectors * S.Count * taps);
+            int blocks = (columnTiles + tilesPerBlock - 1) / tilesPerBlock;
+            int rowGroups = 1;
+            if (threads > 1)
+            {
+                // At least 4 pieces per thread: smaller blocks first, then the row tiles split into groups.
+                int wanted = (4 * threads + count - 1) / count;
+                if (blocks < wanted)
+                {
+                    tilesPerBlock = Math.Max(1, columnTiles / wanted);
+                    blocks = (columnTiles + tilesPerBlock - 1) / tilesPerBlock;
+                }
+                if (blocks < wanted) rowGroups = Math.Min(rowTiles, (wanted + blocks - 1) / blocks);
+            }
             var job = new Job<T>
             {
                 A = a, AOff = aOff, ARow = aRow, Rows = rows, B = b, BOff = bOff, Taps = taps, Vectors = vectors, C = c, Ldc = ldc,
-                ColumnPieces = 1, TilesPerPiece = columnTiles,
+                TilesPerBlock = tilesPerBlock, RowGroups = rowGroups, Pieces = blocks * rowGroups, AStep = aStep, BStep = bStep, CStep = cStep,
+                Epilogue = epilogue,
             };
-            if (threads > 1)
-            {
-                // About 8 pieces per thread, each a run of column tiles of one row tile.
-                job.ColumnPieces = Math.Min(columnTiles, Math.Max(1, (8 * threads + rowTiles - 1) / rowTiles));
-                job.TilesPerPiece = (columnTiles + job.ColumnPieces - 1) / job.ColumnPieces;
-                job.ColumnPieces = (columnTiles + job.TilesPerPiece - 1) / job.TilesPerPiece;
-            }
-            KernelParallelism.For(rowTiles * job.ColumnPieces, threads, &Piece<T, TV, S>, &job);
+            KernelParallelism.For(count * job.Pieces, threads, &Piece<T, TV, S>, &job);
         }
+
+        /// <summary>Set on a thread to run each row tile over all columns (no column blocks): benchmarks' A/B comparisons.</summary>
+        [ThreadStatic] internal static bool t_unblocked;
+
+        /// <summary>The bytes of B a column block may span: well inside a 1–2 MB L2, with room for A's panel and C.</summary>
+        private const long BlockBytes = 384 * 1024;
 
         private struct Job<T> where T : unmanaged
         {
@@ -70,65 +104,101 @@ namespace Relucent.Kernels
             public int Vectors;
             public T* C;
             public nint Ldc;
-            public int ColumnPieces;
-            public int TilesPerPiece;
+            public int TilesPerBlock;
+            public int RowGroups;
+            public int Pieces;
+            public nint AStep;
+            public nint BStep;
+            public nint CStep;
+            public Epilogue<T> Epilogue;
         }
 
-        /// <summary>One piece: the column tiles <c>[p·TilesPerPiece, (p+1)·TilesPerPiece)</c> of one row tile.</summary>
+        /// <summary>One piece of product <c>p / Pieces</c>: column block <c>q / RowGroups</c>, its row tiles of group <c>q % RowGroups</c> (<c>q = p mod Pieces</c>), each over the block's column tiles.</summary>
         private static void Piece<T, TV, S>(void* context, int piece)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            int product = piece / job.Pieces;
+            piece %= job.Pieces;
+            T* a = job.A + product * job.AStep, b = job.B + product * job.BStep, c = job.C + product * job.CStep;
             // Rows shared evenly among the row tiles (9 rows: 5 + 4, not 8 + 1, whose one-row tile would be load-bound).
-            int rowTiles = (job.Rows + S.TileRows - 1) / S.TileRows;
-            int tile = piece / job.ColumnPieces, rowsEach = job.Rows / rowTiles, longer = job.Rows % rowTiles;
-            int r0 = tile * rowsEach + Math.Min(tile, longer);
-            int r = rowsEach + (tile < longer ? 1 : 0);
-            int firstVector = piece % job.ColumnPieces * job.TilesPerPiece * 3;
-            int endVector = Math.Min(job.Vectors, firstVector + job.TilesPerPiece * 3);
-            T* ar = job.A + r0 * job.ARow;
-            T* cr = job.C + r0 * job.Ldc;
+            int rowTiles = (job.Rows + S.TileRows - 1) / S.TileRows, rowsEach = job.Rows / rowTiles, longer = job.Rows % rowTiles;
+            int block = piece / job.RowGroups, group = piece % job.RowGroups;
+            int firstTile = group * rowTiles / job.RowGroups, endTile = (group + 1) * rowTiles / job.RowGroups;
+            int firstVector = block * job.TilesPerBlock * 3;
+            int endVector = Math.Min(job.Vectors, firstVector + job.TilesPerBlock * 3);
             int* aOff = job.AOff, bOff = job.BOff;
             nint aRow = job.ARow, ldc = job.Ldc;
             int taps = job.Taps;
-            for (int v0 = firstVector; v0 < endVector; v0 += 3)
+            int lastLanes = job.Epilogue.LastCount > 0 ? job.Epilogue.LastCount : S.Count;
+            for (int tile = firstTile; tile < endTile; tile++)
             {
-                int n = Math.Min(3, endVector - v0);
-                T* bv = job.B + v0 * S.Count;
-                T* cv = cr + v0 * S.Count;
-                switch (r * 4 + n)
+                int r0 = tile * rowsEach + Math.Min(tile, longer);
+                int r = rowsEach + (tile < longer ? 1 : 0);
+                T* ar = a + r0 * aRow;
+                T* cr = c + r0 * ldc;
+                Epilogue<T> e = job.Epilogue.ForRow(r0);
+                for (int v0 = firstVector; v0 < endVector; v0 += 3)
                 {
-                    case 5: Tile<T, TV, S, Count1, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 6: Tile<T, TV, S, Count1, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 7: Tile<T, TV, S, Count1, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 9: Tile<T, TV, S, Count2, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 10: Tile<T, TV, S, Count2, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 11: Tile<T, TV, S, Count2, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 13: Tile<T, TV, S, Count3, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 14: Tile<T, TV, S, Count3, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 15: Tile<T, TV, S, Count3, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 17: Tile<T, TV, S, Count4, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 18: Tile<T, TV, S, Count4, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 19: Tile<T, TV, S, Count4, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 21: Tile<T, TV, S, Count5, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 22: Tile<T, TV, S, Count5, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 23: Tile<T, TV, S, Count5, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 25: Tile<T, TV, S, Count6, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 26: Tile<T, TV, S, Count6, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 27: Tile<T, TV, S, Count6, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 29: Tile<T, TV, S, Count7, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 30: Tile<T, TV, S, Count7, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 31: Tile<T, TV, S, Count7, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 33: Tile<T, TV, S, Count8, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 34: Tile<T, TV, S, Count8, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
-                    case 35: Tile<T, TV, S, Count8, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc); break;
+                    int n = Math.Min(3, endVector - v0);
+                    T* bv = b + v0 * S.Count;
+                    T* cv = cr + v0 * S.Count;
+                    int last = v0 + n == job.Vectors ? lastLanes : S.Count; // lanes of the tile's final vector
+                    switch (r * 4 + n)
+                    {
+                        case 5: Tile<T, TV, S, Count1, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 6: Tile<T, TV, S, Count1, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 7: Tile<T, TV, S, Count1, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 9: Tile<T, TV, S, Count2, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 10: Tile<T, TV, S, Count2, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 11: Tile<T, TV, S, Count2, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 13: Tile<T, TV, S, Count3, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 14: Tile<T, TV, S, Count3, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 15: Tile<T, TV, S, Count3, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 17: Tile<T, TV, S, Count4, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 18: Tile<T, TV, S, Count4, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 19: Tile<T, TV, S, Count4, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 21: Tile<T, TV, S, Count5, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 22: Tile<T, TV, S, Count5, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 23: Tile<T, TV, S, Count5, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 25: Tile<T, TV, S, Count6, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 26: Tile<T, TV, S, Count6, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 27: Tile<T, TV, S, Count6, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 29: Tile<T, TV, S, Count7, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 30: Tile<T, TV, S, Count7, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 31: Tile<T, TV, S, Count7, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 33: Tile<T, TV, S, Count8, Count1>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 34: Tile<T, TV, S, Count8, Count2>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                        case 35: Tile<T, TV, S, Count8, Count3>(ar, aOff, aRow, bv, bOff, taps, cv, ldc, e, last); break;
+                    }
                 }
             }
         }
 
+        /// <summary>One row of a tile: through the epilogue (bias or +0, then the rectifier) when it is active, the final vector to <paramref name="last"/> lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Put<T, TV, S, TN>(T* cp, TV v0, TV v1, TV v2, Epilogue<T> e, int row, int last)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
+        {
+            nint vl = S.Count;
+            if (e.Active)
+            {
+                TV bias = S.Broadcast(e.Bias == null ? T.Zero : e.Bias[row]);
+                v0 = Rows.Rectify<T, TV, S>(S.Add(v0, bias), e.Rectifier);
+                if (TN.Value > 1) v1 = Rows.Rectify<T, TV, S>(S.Add(v1, bias), e.Rectifier);
+                if (TN.Value > 2) v2 = Rows.Rectify<T, TV, S>(S.Add(v2, bias), e.Rectifier);
+            }
+            TV final = TN.Value == 1 ? v0 : TN.Value == 2 ? v1 : v2;
+            if (TN.Value > 1) S.Store(cp, v0);
+            if (TN.Value > 2) S.Store(cp + vl, v1);
+            T* end = cp + (TN.Value - 1) * vl;
+            if (last == vl) S.Store(end, final);
+            else S.StoreFirst(end, final, last);
+        }
+
         /// <summary>One tile of <typeparamref name="TR"/> rows × <typeparamref name="TN"/> vectors; the guards are constants, so each shape compiles to straight-line code.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void Tile<T, TV, S, TR, TN>(T* a, int* aOff, nint aRow, T* b, int* bOff, int taps, T* c, nint ldc)
+        private static void Tile<T, TV, S, TR, TN>(T* a, int* aOff, nint aRow, T* b, int* bOff, int taps, T* c, nint ldc, Epilogue<T> e, int last)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TR : struct, ICount where TN : struct, ICount
         {
             // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
@@ -157,14 +227,14 @@ namespace Relucent.Kernels
                 if (TR.Value > 6) { TV w = S.Broadcast(ap + 6 * aRow); c60 = S.MultiplyAdd(w, b0, c60); if (TN.Value > 1) c61 = S.MultiplyAdd(w, b1, c61); if (TN.Value > 2) c62 = S.MultiplyAdd(w, b2, c62); }
                 if (TR.Value > 7) { TV w = S.Broadcast(ap + 7 * aRow); c70 = S.MultiplyAdd(w, b0, c70); if (TN.Value > 1) c71 = S.MultiplyAdd(w, b1, c71); if (TN.Value > 2) c72 = S.MultiplyAdd(w, b2, c72); }
             }
-            { T* cp = c; S.Store(cp, c00); if (TN.Value > 1) S.Store(cp + vl, c01); if (TN.Value > 2) S.Store(cp + 2 * vl, c02); }
-            if (TR.Value > 1) { T* cp = c + ldc; S.Store(cp, c10); if (TN.Value > 1) S.Store(cp + vl, c11); if (TN.Value > 2) S.Store(cp + 2 * vl, c12); }
-            if (TR.Value > 2) { T* cp = c + 2 * ldc; S.Store(cp, c20); if (TN.Value > 1) S.Store(cp + vl, c21); if (TN.Value > 2) S.Store(cp + 2 * vl, c22); }
-            if (TR.Value > 3) { T* cp = c + 3 * ldc; S.Store(cp, c30); if (TN.Value > 1) S.Store(cp + vl, c31); if (TN.Value > 2) S.Store(cp + 2 * vl, c32); }
-            if (TR.Value > 4) { T* cp = c + 4 * ldc; S.Store(cp, c40); if (TN.Value > 1) S.Store(cp + vl, c41); if (TN.Value > 2) S.Store(cp + 2 * vl, c42); }
-            if (TR.Value > 5) { T* cp = c + 5 * ldc; S.Store(cp, c50); if (TN.Value > 1) S.Store(cp + vl, c51); if (TN.Value > 2) S.Store(cp + 2 * vl, c52); }
-            if (TR.Value > 6) { T* cp = c + 6 * ldc; S.Store(cp, c60); if (TN.Value > 1) S.Store(cp + vl, c61); if (TN.Value > 2) S.Store(cp + 2 * vl, c62); }
-            if (TR.Value > 7) { T* cp = c + 7 * ldc; S.Store(cp, c70); if (TN.Value > 1) S.Store(cp + vl, c71); if (TN.Value > 2) S.Store(cp + 2 * vl, c72); }
+            Put<T, TV, S, TN>(c, c00, c01, c02, e, 0, last);
+            if (TR.Value > 1) Put<T, TV, S, TN>(c + ldc, c10, c11, c12, e, 1, last);
+            if (TR.Value > 2) Put<T, TV, S, TN>(c + 2 * ldc, c20, c21, c22, e, 2, last);
+            if (TR.Value > 3) Put<T, TV, S, TN>(c + 3 * ldc, c30, c31, c32, e, 3, last);
+            if (TR.Value > 4) Put<T, TV, S, TN>(c + 4 * ldc, c40, c41, c42, e, 4, last);
+            if (TR.Value > 5) Put<T, TV, S, TN>(c + 5 * ldc, c50, c51, c52, e, 5, last);
+            if (TR.Value > 6) Put<T, TV, S, TN>(c + 6 * ldc, c60, c61, c62, e, 6, last);
+            if (TR.Value > 7) Put<T, TV, S, TN>(c + 7 * ldc, c70, c71, c72, e, 7, last);
         }
     }
 }

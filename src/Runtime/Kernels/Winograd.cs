@@ -73,41 +73,47 @@ namespace Relucent.Kernels
         private static void Convolve(float* input, int inChannels, int h, int w, int padTop, int padLeft, float* weight, int weightStride, int filters, bool flip,
             float* bias, Rectifier rectifier, float* output, int outChannels, int oh, int ow, int channels)
         {
-            int th = (oh + 1) / 2, tw = (ow + 1) / 2, tiles = th * tw;
-            int tilesPadded = (tiles + 15) & ~15;
-            int hs = 2 * th + 2, ws = 2 * tw + 2, plane = hs * ws;
+            var job = new Job
+            {
+                Input = input, InChannels = inChannels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Weight = weight, WeightStride = weightStride,
+                Filters = filters, Flip = flip, Bias = bias, Rectifier = rectifier, Output = output, OutChannels = outChannels, OH = oh, OW = ow, Channels = channels,
+            };
+            job.TH = (oh + 1) / 2;
+            job.TW = (ow + 1) / 2;
+            job.TilesPadded = (job.TH * job.TW + 15) & ~15;
+            job.HS = 2 * job.TH + 2;
+            job.WS = 2 * job.TW + 2;
+            // Staged planes and transformed channels a spare cache line apart: a thread's whole-vector writes past the end of
+            // its last channel land there, never on another thread's channel.
+            job.Plane = job.HS * job.WS + 16;
+            job.ChannelStride = job.TilesPadded + 16;
+            int threads = KernelParallelism.Threads(16L * inChannels * outChannels * job.TilesPadded);
 
             // Staged input with its zero border (and zero rows/columns past an odd output size); 64 values of slack so the
             // last tile row's vector loads stay inside the buffer (their extra lanes are dropped).
-            long staged = (long)inChannels * plane + 64;
-            float* xs = Scratch<float>.First(staged);
-            // Input rows that only outputs past the last would read (a bottom padding below 2 of the input gradient): not staged.
-            int rows = Math.Min(h, hs - padTop);
-            int below = hs - padTop - rows; // ≥ 0: the tiles cover the padded input
-            for (int c = 0; c < inChannels; c++)
-            {
-                float* target = xs + c * plane;
-                new Span<float>(target, padTop * ws).Clear(); // the rows above
-                for (int iy = 0; iy < rows; iy++) StageRow(input + (c * h + iy) * w, w, padLeft, target + (iy + padTop) * ws, ws);
-                new Span<float>(target + (padTop + rows) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
-            }
-            new Span<float>(xs + inChannels * plane, 64).Clear();
+            job.Xs = Scratch<float>.First((long)inChannels * job.Plane + 64);
+            new Span<float>(job.Xs + inChannels * job.Plane, 64).Clear();
 
             // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous.
-            int uStride = channels * filters + 16; // a spare cache line between the planes of ξ, as for V and M below
-            float* u = Scratch<float>.Fourth(16L * uStride);
-            TransformWeights(weight, weightStride, channels, filters, flip, u, uStride);
+            job.UStride = channels * filters + 16; // a spare cache line between the planes of ξ, as for V and M below
+            job.U = Scratch<float>.Fourth(16L * job.UStride);
 
             // V[ξ][ci][tile]: the transformed 4×4 input blocks, tiles in row-major order, padded to whole vectors. The 16
             // planes of ξ are written (and M's read) together: one spare cache line between planes keeps power-of-two
             // plane sizes from mapping all 16 onto one L1 set.
-            int vStride = inChannels * tilesPadded + 16;
-            float* v = Scratch<float>.Second(16L * vStride);
-            TransformInput(xs, inChannels, plane, ws, th, tw, v, tilesPadded, vStride);
+            job.VStride = inChannels * job.ChannelStride + 16;
+            job.V = Scratch<float>.Second(16L * job.VStride);
 
-            // M_ξ[co][tile] = Σ_ci U_ξ[co, ci] · V_ξ[ci][tile], one product per ξ.
-            int mStride = outChannels * tilesPadded + 16;
-            float* m = Scratch<float>.Third(16L * mStride + 16); // + the last tile row's overhanging lanes
+            // Each channel's staging and transforms are independent: shared among threads by ranges of channels.
+            job.Chunk = Chunk(inChannels, threads);
+            KernelParallelism.For((inChannels + job.Chunk - 1) / job.Chunk, threads, &StageAndTransformInput, &job);
+            job.WeightChunk = Chunk(channels, threads);
+            KernelParallelism.For((channels + job.WeightChunk - 1) / job.WeightChunk, threads, &TransformWeightsPiece, &job);
+
+            // M_ξ[co][tile] = Σ_ci U_ξ[co, ci] · V_ξ[ci][tile], one product per ξ, the 16 shared among threads as one job.
+            int mStride = outChannels * job.TilesPadded + 16;
+            job.MStride = mStride;
+            job.M = Scratch<float>.Third(16L * mStride + 16); // + the last tile row's overhanging lanes
             int* aOff = Scratch<int>.First(inChannels);
             int* bOff = Scratch<int>.Second(inChannels);
             nint aRow;
@@ -123,14 +129,56 @@ namespace Relucent.Kernels
                 for (int f = 0; f < inChannels; f++) aOff[f] = f;
                 aRow = filters;
             }
-            for (int c = 0; c < inChannels; c++) bOff[c] = c * tilesPadded;
-            for (int xi = 0; xi < 16; xi++)
-            {
-                Tiles.Multiply<float, Vector512<float>, Simd512<float>>(u + xi * uStride, aOff, aRow, outChannels,
-                    v + xi * vStride, bOff, inChannels, tilesPadded / 16, m + xi * mStride, tilesPadded);
-            }
+            for (int c = 0; c < inChannels; c++) bOff[c] = c * job.ChannelStride;
+            Tiles.Multiply<float, Vector512<float>, Simd512<float>>(16, job.U, job.UStride, aOff, aRow, outChannels,
+                job.V, job.VStride, bOff, inChannels, job.TilesPadded / 16, job.M, mStride, job.TilesPadded, default);
 
-            TransformOutput(m, outChannels, tilesPadded, mStride, th, tw, bias, rectifier, output, oh, ow);
+            job.OutputChunk = Chunk(outChannels, threads);
+            KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
+        }
+
+        private static int Chunk(int count, int threads) => threads <= 1 ? count : Math.Max(1, (count + 4 * threads - 1) / (4 * threads));
+
+        private struct Job
+        {
+            public float* Input, Weight, Bias, Output, Xs, U, V, M;
+            public int InChannels, H, W, PadTop, PadLeft, WeightStride, Filters, OutChannels, OH, OW, Channels;
+            public bool Flip;
+            public Rectifier Rectifier;
+            public int TH, TW, TilesPadded, HS, WS, Plane, ChannelStride, UStride, VStride, MStride, Chunk, WeightChunk, OutputChunk;
+        }
+
+        /// <summary>Input channels <c>[p·Chunk, (p+1)·Chunk)</c>: staged with their zero border, then transformed.</summary>
+        private static void StageAndTransformInput(void* context, int piece)
+        {
+            ref Job job = ref Unsafe.AsRef<Job>(context);
+            int first = piece * job.Chunk, end = Math.Min(job.InChannels, first + job.Chunk);
+            int h = job.H, w = job.W, ws = job.WS, padTop = job.PadTop;
+            // Input rows that only outputs past the last would read (a bottom padding below 2 of the input gradient): not staged.
+            int rows = Math.Min(h, job.HS - padTop);
+            int below = job.HS - padTop - rows; // ≥ 0: the tiles cover the padded input
+            for (int c = first; c < end; c++)
+            {
+                float* target = job.Xs + c * job.Plane;
+                new Span<float>(target, padTop * ws).Clear(); // the rows above
+                for (int iy = 0; iy < rows; iy++) StageRow(job.Input + (c * h + iy) * w, w, job.PadLeft, target + (iy + padTop) * ws, ws);
+                new Span<float>(target + (padTop + rows) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
+            }
+            TransformInput(job.Xs, first, end, job.Plane, ws, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride);
+        }
+
+        private static void TransformWeightsPiece(void* context, int piece)
+        {
+            ref Job job = ref Unsafe.AsRef<Job>(context);
+            int first = piece * job.WeightChunk, end = Math.Min(job.Channels, first + job.WeightChunk);
+            TransformWeights(job.Weight, job.WeightStride, first, end, job.Filters, job.Flip, job.U, job.UStride);
+        }
+
+        private static void TransformOutputPiece(void* context, int piece)
+        {
+            ref Job job = ref Unsafe.AsRef<Job>(context);
+            int first = piece * job.OutputChunk, end = Math.Min(job.OutChannels, first + job.OutputChunk);
+            TransformOutput(job.M, first, end, job.TilesPadded, job.MStride, job.TH, job.TW, job.Bias, job.Rectifier, job.Output, job.OH, job.OW);
         }
 
         /// <summary>
@@ -153,10 +201,10 @@ namespace Relucent.Kernels
 
         /// <summary><c>U = G g Gᵀ</c> with <c>G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]</c>, 16 filters at a time.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformWeights(float* w, int weightStride, int channels, int filters, bool flip, float* u, int pairs)
+        private static void TransformWeights(float* w, int weightStride, int firstChannel, int endChannel, int filters, bool flip, float* u, int pairs)
         {
             Vector512<float> half = Vector512.Create(0.5f);
-            for (int c = 0; c < channels; c++)
+            for (int c = firstChannel; c < endChannel; c++)
             {
                 for (int f0 = 0; f0 < filters; f0 += 16)
                 {
@@ -214,13 +262,13 @@ namespace Relucent.Kernels
         /// two-register permute).
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformInput(float* xs, int channels, int plane, int ws, int th, int tw, float* v, int tilesPadded, int stride)
+        private static void TransformInput(float* xs, int firstChannel, int endChannel, int plane, int ws, int th, int tw, float* v, int tilesPadded, int channelStride, int stride)
         {
             Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
-            for (int c = 0; c < channels; c++)
+            for (int c = firstChannel; c < endChannel; c++)
             {
                 float* source = xs + c * plane;
-                float* target = v + c * tilesPadded;
+                float* target = v + c * channelStride;
                 for (int ty = 0; ty < th; ty++)
                 {
                     for (int tx = 0; tx < tw; tx += 16)
@@ -231,8 +279,8 @@ namespace Relucent.Kernels
                         Rows4(row + 2 * ws, even, odd, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3);
                         Rows4(row + 3 * ws, even, odd, out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2, out Vector512<float> d3);
                         float* t = target + ty * tw + tx;
-                        // Whole vectors even for a short tile row: the lanes past it land on the next tile row, the
-                        // padding, the next channel or the spare line after the last one, all written again later.
+                        // Whole vectors even for a short tile row: the lanes past it land on the next tile row, or the
+                        // padding and spare line after the channel's tiles, all written again later (or never read).
                         // Columns V[i][j] = Bᵀ over the four row results.
                         Store(t, 0, stride, a0 - c0);
                         Store(t, 1, stride, a1 - c1);
@@ -278,12 +326,12 @@ namespace Relucent.Kernels
         /// interleaved into the output rows and cropped to <c>oh × ow</c>.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformOutput(float* m, int channels, int tilesPadded, int stride, int th, int tw, float* bias, Rectifier rectifier, float* y, int oh, int ow)
+        private static void TransformOutput(float* m, int firstChannel, int endChannel, int tilesPadded, int stride, int th, int tw, float* bias, Rectifier rectifier, float* y, int oh, int ow)
         {
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Vector512<int> high = low + Vector512.Create(8);
-            float* end = y + channels * oh * ow;
-            for (int c = 0; c < channels; c++)
+            float* end = y + endChannel * oh * ow; // this range's last channel: never written past (another thread's may follow)
+            for (int c = firstChannel; c < endChannel; c++)
             {
                 Vector512<float> b = Vector512.Create(bias == null ? 0f : bias[c]);
                 float* source = m + c * tilesPadded;

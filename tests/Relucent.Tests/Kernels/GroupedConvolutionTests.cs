@@ -69,6 +69,24 @@ namespace Relucent.Tests.Kernels
             }
         });
 
+        /// <summary>1×1 convolutions (ResNet-50's, MobileNet's): planes of whole vectors read and written in place, and not.</summary>
+        [Theory]
+        [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
+        public void Pointwise_convolutions_match_the_naive_loops(int width) => SimdPathTests.OnPath(width, () =>
+        {
+            foreach (var c in new[]
+            {
+                new Case(16, 24, 1, 8, 8, 1, 1, 0, 0, 0, 0, true, 1), new Case(13, 9, 1, 4, 16, 1, 1, 0, 0, 0, 0, false, 2),
+                new Case(20, 12, 1, 7, 7, 1, 1, 0, 0, 0, 0, true, 3), new Case(16, 32, 1, 14, 14, 1, 2, 0, 0, 0, 0, true, 4),
+                new Case(4, 4, 4, 8, 8, 1, 1, 0, 0, 0, 0, true, 5), new Case(9, 3, 1, 16, 16, 1, 1, 0, 0, 0, 0, true, 6),
+                new Case(3, 8, 1, 16, 16, 1, 1, 0, 0, 0, 0, true, 7), new Case(12, 12, 1, 5, 6, 1, 1, 1, 0, 2, 1, true, 8),
+            })
+            {
+                Check<float>(c);
+                Check<double>(c);
+            }
+        });
+
         internal static void Check<T>(Case c) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var v = c.Sizes;

@@ -164,6 +164,40 @@ namespace Relucent.Tests.Kernels
         }
 
         [Fact]
+        public void Pooling_gives_the_same_bits_on_any_number_of_threads()
+        {
+            var rng = new Random(5);
+            foreach (var g in new[] { new PoolGeometry(13, 30, 33, 3, 2, 1, 1, 1, 1, false), new PoolGeometry(9, 28, 28, 2, 2), new PoolGeometry(7, 15, 15, 3, 1, 1, 1, 1, 1, true), new PoolGeometry(5, 20, 20, 3, 3, 0, 0, 0, 0, true) })
+            {
+                float[] x = To<float>(Uniform(rng, g.InputSize)), dy = To<float>(Uniform(rng, g.OutputSize));
+                float[] z = x.Select(v => Math.Max(v, 0f)).ToArray();
+                (float[] Y, int[] Switches, float[] Dx, float[] Fused) Run()
+                {
+                    var y = new float[g.OutputSize];
+                    var switches = new int[g.OutputSize];
+                    var dx = new float[g.InputSize];
+                    var fused = new float[g.InputSize];
+                    PoolingKernels.MaxForward<float>(x, y, switches, g);
+                    PoolingKernels.MaxBackward<float>(dy, switches, dx, g);
+                    PoolingKernels.MaxBackward<float>(dy, switches, fused, g, BackwardRule.DeconvNet, z, Rectifier.Relu);
+                    return (y, switches, dx, fused);
+                }
+
+                (float[] Y, int[] Switches, float[] Dx, float[] Fused) alone;
+                using (KernelParallelism.Override(threads: 1)) alone = Run();
+                foreach (int threads in new[] { 2, 3 })
+                {
+                    using var shared = KernelParallelism.Override(threads, minimumWork: 0);
+                    var result = Run();
+                    AssertIdentical<float>(alone.Y, result.Y, $"max pool of {g.Channels}×{g.Height}×{g.Width} on {threads} threads");
+                    Assert.Equal(alone.Switches, result.Switches);
+                    AssertIdentical<float>(alone.Dx, result.Dx, $"unpooling on {threads} threads");
+                    AssertIdentical<float>(alone.Fused, result.Fused, $"unpooling through DeconvNet on {threads} threads");
+                }
+            }
+        }
+
+        [Fact]
         public void Padding_as_large_as_the_window_is_refused()
         {
             var e = Assert.Throws<ArgumentException>(() => new PoolGeometry(1, 8, 8, 2, 2, 2, 0, 0, 0, false));
