@@ -18,13 +18,7 @@ namespace Relucent.Tests.Kernels
         /// thread: on this thread alone, then shared with helper threads (started beforehand: starting them allocates). The
         /// thread counts are set for this thread only, so tests running meanwhile are not affected.
         /// </summary>
-        /// <remarks>
-        /// The runtime's tiered compilation may allocate once on the calling thread when it promotes a method it is running
-        /// (seen: up to 8 KB in one window, at a moment that depends on the machine's load, never with
-        /// <c>DOTNET_TieredCompilation=0</c>). A kernel that allocates per call allocates in every window of calls, so the test
-        /// measures up to ten windows and asks for one that allocated nothing: a one-off of the runtime cannot fail it, and an
-        /// allocation per call cannot pass it.
-        /// </remarks>
+        /// <remarks>A one-off allocation of the runtime cannot fail it, an allocation per call cannot pass it (see <see cref="Relucent.Testing.Allocations"/>).</remarks>
         public static void AssertAllocatesNothing(Action action, int calls)
         {
             foreach (int threads in new[] { 1, 2 })
@@ -32,13 +26,7 @@ namespace Relucent.Tests.Kernels
                 Relucent.Kernels.KernelParallelism.StartHelpers(threads);
                 using var scope = Relucent.Kernels.KernelParallelism.Override(threads, minimumWork: 0);
                 action();
-                long least = long.MaxValue;
-                for (int window = 0; window < 10 && least != 0; window++)
-                {
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    for (int i = 0; i < calls; i++) action();
-                    least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-                }
+                long least = Relucent.Testing.Allocations.LeastPerWindow(action, calls);
                 Assert.True(least == 0, $"{least} bytes or more allocated by every window of {calls} calls on {threads} thread(s) after the first.");
             }
         }
