@@ -1,17 +1,71 @@
 using System.Diagnostics;
+using System.Globalization;
 using Relucent.Imaging;
 using Relucent.Samples.Photographs;
 
-var sw = Stopwatch.StartNew();
-ResNet18 net = ResNet18.LoadPretrained();
-Console.WriteLine($"load {sw.ElapsedMilliseconds} ms");
-var explainer = new SimilarityExplainer(net, ModelInput.Load(ResNet18.PreprocessPath), SimilarityColumn.Standard(int.Parse(args.FirstOrDefault() ?? "16")));
-var rows = new List<ExplainedPair>();
-foreach ((string a, string b) in new[] { ("astronaut", "rocket"), ("rocket", "astronaut"), ("chelsea", "coffee"), ("coffee", "chelsea") })
+// Explains the pretrained ResNet-18 (ML.NET's image featurizer, imported from ONNX) on four photographs: which pixels
+// make one photograph's embedding similar to another's. See the README's "Explaining a pretrained network on photographs".
+PhotographsOptions? options = PhotographsOptions.Parse(args, Console.Error);
+if (options == null) return 2;
+if (options.Help)
 {
-    sw.Restart();
-    ExplainedPair row = explainer.Explain(Photograph.Shipped(a), Photograph.Shipped(b));
-    Console.WriteLine($"{a} by {b}: score {row.Score:F1}, cosine {row.Cosine:F3}, {sw.ElapsedMilliseconds} ms");
+    Console.WriteLine(PhotographsOptions.Usage);
+    return 0;
+}
+
+var clock = Stopwatch.StartNew();
+ResNet18 net = ResNet18.LoadPretrained();
+Console.WriteLine($"Loaded {ResNet18.ModelPath} in {clock.Elapsed.TotalSeconds:F1} s: {ResNet18.Architecture.Parameters.Sum(p => p.Size):N0} values.");
+var explainer = new SimilarityExplainer(net, ModelInput.Load(ResNet18.PreprocessPath), SimilarityColumn.Standard(options.Steps));
+Photograph[] photographs = PhotographsOptions.Pairs.SelectMany(p => new[] { p.Photograph, p.Other }).Distinct().Select(Photograph.Shipped).ToArray();
+
+// How alike the network finds the photographs: the cosine of their 512 features.
+float[][] features = photographs.Select(explainer.Embed).ToArray();
+Console.WriteLine();
+Console.WriteLine("Cosine similarity of the embeddings:");
+Console.WriteLine("".PadRight(11) + string.Concat(photographs.Select(p => p.Name.PadLeft(11))));
+for (int i = 0; i < photographs.Length; i++)
+{
+    Console.WriteLine(photographs[i].Name.PadRight(11) + string.Concat(features.Select(f => Cosine(features[i], f).ToString("F3", CultureInfo.InvariantCulture).PadLeft(11))));
+}
+
+Console.WriteLine();
+Console.WriteLine($"Maps of f(other)ᵀ·f(photograph): {string.Join(", ", explainer.Columns.Select(c => c.Title))} (integrated gradients: {options.Steps} steps from the mean image).");
+var rows = new List<ExplainedPair>();
+foreach ((string photograph, string other) in PhotographsOptions.Pairs)
+{
+    clock.Restart();
+    ExplainedPair row = explainer.Explain(Photograph.Shipped(photograph), Photograph.Shipped(other));
+    Console.WriteLine($"  {photograph} against {other}: score {row.Score:F1} (cosine {row.Cosine:F3}), {clock.Elapsed.TotalSeconds:F1} s");
     rows.Add(row);
 }
-Heatmap.SavePng(SimilarityGrid.Draw(rows), "/tmp/photos/grid.png");
+
+Directory.CreateDirectory(options.Output);
+string grid = Path.Combine(options.Output, "photographs-grid.png");
+using (var picture = SimilarityGrid.Draw(rows))
+{
+    Heatmap.SavePng(picture, grid);
+    Console.WriteLine();
+    Console.WriteLine($"Wrote {grid}: one row per pair, the photograph, the other photograph, then {string.Join(", ", explainer.Columns.Select(c => c.Title))}.");
+    if (options.ReadmeImage != null)
+    {
+        using var half = SimilarityGrid.Half(picture);
+        Heatmap.SavePng(half, options.ReadmeImage);
+        Console.WriteLine($"Wrote {options.ReadmeImage} (half size).");
+    }
+}
+
+return 0;
+
+static double Cosine(float[] a, float[] b)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < a.Length; i++)
+    {
+        ab += (double)a[i] * b[i];
+        aa += (double)a[i] * a[i];
+        bb += (double)b[i] * b[i];
+    }
+
+    return ab / Math.Sqrt(aa * bb);
+}

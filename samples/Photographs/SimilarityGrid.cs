@@ -3,6 +3,7 @@ using Relucent.Imaging;
 using Relucent.Model;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace Relucent.Samples.Photographs;
 
@@ -32,6 +33,9 @@ public static class SimilarityGrid
 
         return Heatmap.Grid(pictures, columns: 2 + rows[0].Planes.Count, spacing: 4);
     }
+
+    /// <summary>The grid at half its size (bicubic), for the README: noisy maps make large PNG files.</summary>
+    public static Image<Rgb24> Half(Image<Rgb24> grid) => grid.Clone(x => x.Resize(grid.Width / 2, grid.Height / 2, KnownResamplers.Bicubic));
 
     /// <summary>The photograph as it is.</summary>
     public static Image<Rgb24> Picture(Photograph photograph)
