@@ -1,3 +1,5 @@
+using Relucent.Testing;
+
 namespace Relucent.Onnx.Tests;
 
 /// <summary>The Captum fixtures' ONNX exports (torch.onnx.export, opset 17) import as the networks they came from.</summary>
@@ -41,7 +43,7 @@ public class FixtureImportTests
     public void Mlp_imports_as_the_network_it_was_exported_from()
     {
         OnnxImportResult result = OnnxImport.Import(Fixture.Path("mlp.onnx"));
-        Network expected = Net.Input(8).Dense(16).ReLU().Dense(12).ReLU().Dense(4);
+        Network expected = Mlp.Architecture;
         Assert.Equal(expected.InputShape, result.Network.InputShape);
         Assert.Equal(expected.Layers, result.Network.Layers);
         Assert.Equal(expected.Parameters, result.Network.Parameters);
@@ -51,7 +53,7 @@ public class FixtureImportTests
     public void LeNet_imports_as_the_network_it_was_exported_from()
     {
         OnnxImportResult result = OnnxImport.Import(Fixture.Path("lenet.onnx"));
-        Network expected = Net.Input(1, 12, 12).Conv2D(4, kernel: 3, padding: 1).ReLU().MaxPool(2).Conv2D(8, kernel: 3).ReLU().MaxPool(2).Flatten().Dense(16).ReLU().Dense(5);
+        Network expected = CaptumLeNet.Architecture;
         Assert.Equal(expected.InputShape, result.Network.InputShape);
         Assert.Equal(expected.Layers, result.Network.Layers);
         Assert.Equal(expected.Parameters, result.Network.Parameters);

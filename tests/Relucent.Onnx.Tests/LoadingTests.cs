@@ -1,3 +1,5 @@
+using Relucent.Testing;
+
 namespace Relucent.Onnx.Tests;
 
 /// <summary>The ONNX initialisers load into generated classes and compute what PyTorch computed.</summary>
@@ -22,7 +24,7 @@ public class LoadingTests
     [InlineData("lenet")]
     public void Tensors_loaded_for_a_declared_network_equal_the_safetensors_weights(string model)
     {
-        Network declared = model == "mlp" ? Mlp.Architecture : LeNet.Architecture;
+        Network declared = model == "mlp" ? Mlp.Architecture : CaptumLeNet.Architecture;
         Dictionary<string, Tensor> tensors = OnnxImport.LoadTensors(declared, Fixture.Onnx(model));
         SafeTensorsFile weights = Fixture.Weights(model);
         Assert.Equal(weights.Keys.Order(StringComparer.Ordinal), tensors.Keys.Order(StringComparer.Ordinal));
@@ -45,7 +47,7 @@ public class LoadingTests
     [Fact]
     public void LeNet_from_onnx_reproduces_the_fixture_logits()
     {
-        LeNet net = LeNet.FromTensors(OnnxImport.LoadTensors(LeNet.Architecture, Fixture.Onnx("lenet")));
+        CaptumLeNet net = CaptumLeNet.FromTensors(OnnxImport.LoadTensors(CaptumLeNet.Architecture, Fixture.Onnx("lenet")));
         SafeTensorsFile cases = Fixture.Cases("lenet");
         Assert.Equal(new[] { 4, 5 }, cases["logits"].Shape);
         for (int i = 0; i < 4; i++)
@@ -59,7 +61,7 @@ public class LoadingTests
     public void Import_result_tensors_load_into_the_generated_class()
     {
         // The imported network's names are the declared class's, so FromTensors takes the import's tensors as they are.
-        LeNet net = LeNet.FromTensors(OnnxImport.Import(Fixture.Path("lenet.onnx")).Tensors);
+        CaptumLeNet net = CaptumLeNet.FromTensors(OnnxImport.Import(Fixture.Path("lenet.onnx")).Tensors);
         SafeTensorsFile cases = Fixture.Cases("lenet");
         float[] logits = net.Forward(Fixture.Row<float>(cases["inputs"], 2));
         Fixture.Close(Fixture.Row<double>(cases["logits"], 2), logits.Select(v => (double)v).ToArray(), 1e-5, "lenet logits, example 2");

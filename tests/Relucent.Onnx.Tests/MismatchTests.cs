@@ -1,3 +1,5 @@
+using Relucent.Testing;
+
 namespace Relucent.Onnx.Tests;
 
 /// <summary>A declared network that differs from the ONNX graph is reported at its first difference, with both sides.</summary>
@@ -9,8 +11,8 @@ public class MismatchTests
     [Fact]
     public void The_declared_LeNet_matches_its_export()
     {
-        Assert.Null(OnnxImport.FindMismatch(LeNet.Architecture, Fixture.Onnx("lenet")));
-        OnnxImport.Check(LeNet.Architecture, Fixture.Onnx("lenet"));
+        Assert.Null(OnnxImport.FindMismatch(CaptumLeNet.Architecture, Fixture.Onnx("lenet")));
+        OnnxImport.Check(CaptumLeNet.Architecture, Fixture.Onnx("lenet"));
     }
 
     [Fact]
