@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Relucent.Cluster;
 using Relucent.Cluster.Output;
-using Relucent.Samples.Shapes;
 
 namespace Relucent.Samples.ClusterExplain
 {
@@ -14,9 +13,8 @@ namespace Relucent.Samples.ClusterExplain
     {
         public sealed record Result(long Maps, long Missing, long Duplicated, bool Identical, TimeSpan BatchRunnerTime);
 
-        public static Result Run(IReadOnlyList<ExplainJob> jobs, string weights)
+        public static Result Run(IReadOnlyList<ExplainJob> jobs, IExplainer<float> net)
         {
-            var net = ShapesCnn.Load(weights);
             using var runner = new BatchRunner<float>(net);
             long maps = 0, missing = 0, duplicated = 0;
             bool identical = true;

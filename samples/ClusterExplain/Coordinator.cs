@@ -9,7 +9,8 @@ using Relucent.Cluster;
 namespace Relucent.Samples.ClusterExplain
 {
     /// <summary>
-    /// The demonstration: Redis, three silo processes, one job per rule over generated Shapes images, one silo killed
+    /// The demonstration: Redis, three silo processes, one job per rule over generated Shapes images (or, with
+    /// <c>--network resnet18</c>, random 224×224 images through ResNet-18), one silo killed
     /// part-way with <c>--kill-one</c>, then every map compared with <see cref="BatchRunner{T}"/> in this process.
     /// </summary>
     internal static class Coordinator
@@ -22,14 +23,15 @@ namespace Relucent.Samples.ClusterExplain
             int images = Option(args, "--images", 3000), perShard = Option(args, "--per-shard", 100);
             int workers = Option(args, "--workers-per-silo", 1), rounds = Option(args, "--measure", 1);
             string method = args.Contains("--ig") ? "ig" : "rules";
+            string network = OptionText(args, "--network", "shapes");
             string root = Path.Combine(Path.GetTempPath(), "relucent-cluster-explain", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             string redis = $"127.0.0.1:{RedisPort}";
             string clusterId = "explain-" + Guid.NewGuid().ToString("N")[..8];
             Console.WriteLine($"Working in {root} (logs in {Path.Combine(root, "logs")}).");
 
-            var workload = new Workload(root, images, perShard);
+            var workload = new Workload(root, network, images, perShard);
             IReadOnlyList<ExplainJob> jobs = workload.Jobs(clusterId, method);
-            Console.WriteLine($"{images} Shapes images in {workload.Inputs.Count} shards; {jobs.Count} job(s): {string.Join(", ", jobs.Select(j => j.Method.Describe()))}.");
+            Console.WriteLine($"{images} {network} images in {workload.Inputs.Count} shards; {jobs.Count} job(s): {string.Join(", ", jobs.Select(j => j.Method.Describe()))}.");
 
             using var processes = new LocalProcesses(Path.Combine(root, "logs"));
             await processes.StartRedis(RedisPort);
@@ -51,7 +53,7 @@ namespace Relucent.Samples.ClusterExplain
                 killed += await Follow(cluster, jobs, workload.Images * (long)jobs.Count, killOne && round == 0 ? processes : null, clock);
                 TimeSpan clusterTime = clock.Elapsed;
 
-                result = Comparison.Run(jobs, workload.Weights);
+                result = Comparison.Run(jobs, workload.Load(workload.Weights));
                 double clusterRate = result.Maps / clusterTime.TotalSeconds, batchRate = result.Maps / result.BatchRunnerTime.TotalSeconds;
                 ratios.Add(clusterRate / batchRate);
                 Console.WriteLine(FormattableString.Invariant(
@@ -149,10 +151,13 @@ namespace Relucent.Samples.ClusterExplain
         // "127.0.0.1:21111@12345" → 21111.
         private static int Port(string silo) => int.Parse(silo.Split('@')[0].Split(':')[^1], CultureInfo.InvariantCulture);
 
-        private static int Option(string[] args, string name, int fallback)
+        private static int Option(string[] args, string name, int fallback) =>
+            int.Parse(OptionText(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+        private static string OptionText(string[] args, string name, string fallback)
         {
             int at = Array.IndexOf(args, name);
-            return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+            return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
         }
     }
 }

@@ -1,39 +1,69 @@
 using Relucent.Cluster;
 using Relucent.Samples.Shapes;
+using Relucent.Samples.TorchVision;
 using Relucent.Training;
 
 namespace Relucent.Samples.ClusterExplain
 {
-    /// <summary>The data set and the jobs: generated Shapes images in safetensors shards, one job per backward rule.</summary>
+    /// <summary>
+    /// The data set and the jobs: generated Shapes images through the Shapes CNN (<c>shapes</c>, the default), or random
+    /// 224×224 images through torchvision's ResNet-18 with PyTorch's default initialisation (<c>resnet18</c>: a network
+    /// whose maps cost about as much as a real model's), in safetensors shards; one job per backward rule, or integrated
+    /// gradients.
+    /// </summary>
     internal sealed class Workload
     {
-        public Workload(string root, int images, int perShard)
+        public Workload(string root, string network, int images, int perShard)
         {
             Root = root;
             Directory.CreateDirectory(root);
-            Weights = Path.Combine(root, "shapes-cnn.safetensors");
-            ShapesCnn.FromTensors(Init.PyTorchDefault(ShapesCnn.ParameterShapes, seed: 1)).Save(Weights);
+            Weights = Path.Combine(root, network + ".safetensors");
+            ShapeImage[]? shapes = null;
+            switch (network)
+            {
+                case "shapes":
+                    (Network, Load) = (typeof(ShapesCnn), path => ShapesCnn.Load(path));
+                    SafeTensors.Write(Weights, Init.PyTorchDefault(ShapesCnn.ParameterShapes, seed: 1));
+                    shapes = ShapesDataset.Generate(images, seed: 2024);
+                    break;
+                case "resnet18":
+                    (Network, Load) = (typeof(ResNet18), path => ResNet18.Load(path));
+                    SafeTensors.Write(Weights, Init.PyTorchDefault(ResNet18.ParameterShapes, seed: 1));
+                    break;
+                default:
+                    throw new ArgumentException($"no workload network '{network}'; use shapes or resnet18", nameof(network));
+            }
+
             var inputs = new List<InputShard>();
-            ShapeImage[] all = ShapesDataset.Generate(images, seed: 2024);
             for (int first = 0, shard = 0; first < images; first += perShard, shard++)
             {
-                (float[] pixels, int[] labels) = ShapesDataset.Stack(all[first..Math.Min(images, first + perShard)]);
-                int n = labels.Length;
+                int count = Math.Min(images, first + perShard) - first;
+                (float[] pixels, int[] labels, int[] shape) = shapes is null ? RandomImages(first, count) : Stack(shapes[first..(first + count)]);
                 string path = Path.Combine(root, "inputs", $"part-{shard:D4}.safetensors");
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 SafeTensors.Write(path, new Dictionary<string, Tensor>
                 {
-                    ["inputs"] = Tensor.FromSingle(pixels, n, ShapesDataset.Channels, ShapesDataset.Size, ShapesDataset.Size),
-                    ["targets"] = Tensor.FromInt32(labels, n),
+                    ["inputs"] = Tensor.FromSingle(pixels, shape),
+                    ["targets"] = Tensor.FromInt32(labels, labels.Length),
                 });
                 inputs.Add(InputShard.SafeTensors(path));
             }
 
             Inputs = inputs;
             Images = images;
+            Name = network;
         }
 
         public string Root { get; }
+
+        /// <summary>The workload's network as the command names it: <c>shapes</c> or <c>resnet18</c>.</summary>
+        public string Name { get; }
+
+        /// <summary>The generated class every silo runs.</summary>
+        public Type Network { get; }
+
+        /// <summary>Loads the network from a weights file (for the one-machine comparison).</summary>
+        public Func<string, IExplainer<float>> Load { get; }
 
         public string Weights { get; }
 
@@ -53,13 +83,35 @@ namespace Relucent.Samples.ClusterExplain
             return methods.Select((m, i) => new ExplainJob
             {
                 Name = $"{run}-{i}",
-                Network = ExplainJob.NetworkName(typeof(ShapesCnn)),
+                Network = ExplainJob.NetworkName(Network),
                 Weights = Weights,
                 Method = m,
                 Targets = TargetChoice.FromShard(),
                 Inputs = Inputs,
                 Output = Path.Combine(Root, "maps", run, i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             }).ToArray();
+        }
+
+        private static (float[], int[], int[]) Stack(ShapeImage[] images)
+        {
+            (float[] pixels, int[] labels) = ShapesDataset.Stack(images);
+            return (pixels, labels, [images.Length, ShapesDataset.Channels, ShapesDataset.Size, ShapesDataset.Size]);
+        }
+
+        // Normalised-looking random images (uniform in [-2, 2)) and random ImageNet classes, one seed per image.
+        private static (float[], int[], int[]) RandomImages(int first, int count)
+        {
+            const int Size = 3 * 224 * 224;
+            var pixels = new float[count * Size];
+            var labels = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                var rng = new Random(first + i);
+                for (int k = 0; k < Size; k++) pixels[i * Size + k] = (float)(rng.NextDouble() * 4 - 2);
+                labels[i] = rng.Next(1000);
+            }
+
+            return (pixels, labels, [count, 3, 224, 224]);
         }
     }
 }
