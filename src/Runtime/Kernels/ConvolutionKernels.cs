@@ -40,6 +40,9 @@ namespace Relucent.Kernels
     /// </remarks>
     public static class ConvolutionKernels
     {
+        /// <summary>Set on a thread to run small maps with many filters untransposed: benchmarks' A/B comparisons.</summary>
+        [ThreadStatic] internal static bool t_untransposed;
+
         /// <summary>
         /// <c>y[f, oy, ox] = b[f] + Σ_{c,ky,kx} W[f, c, ky, kx] · x[g·C/G + c, oy·s − pt + ky, ox·s − pl + kx]</c> (g the
         /// filter's group); with <paramref name="relu"/>, <c>max(·, 0)</c> of that: the ReLU that follows the layer, applied as
@@ -185,6 +188,19 @@ namespace Relucent.Kernels
                 }
             }
 
+            int span = oh * rowStride; // output positions, dropped columns included
+            if (!t_untransposed && span < 4 * vl && filters % vl == 0 && filters >= 3 * vl)
+            {
+                // Few positions, many filters (a 7×7 map of 512 channels): a filter's row would be one or two vectors, a tile
+                // mostly idle. The product runs transposed instead, rows the positions and vectors the filters (a tap's weights,
+                // contiguous): the same multiply-adds in the same order, so the same bits. The result is transposed out.
+                int filterVectors = filters / vl;
+                T* transposed = Scratch<T>.Second((long)span * filters);
+                Tiles.Multiply<T, TV, S>(b, bOff, 1, span, w, aOff, taps, filterVectors, transposed, filters); // aOff: tap t's weights
+                var transpose = new CopyJob<T> { Result = transposed, Ldc = filters, RowStride = rowStride, Y = y, Bias = bias, OH = oh, OW = ow, Rectifier = rectifier };
+                KernelParallelism.ForRanges(filters, threads, &TransposeRange<T>, &transpose);
+                return;
+            }
             if (rowStride == ow)
             {
                 // No dropped columns (a 1×1 convolution, or padding that lines up): the tiles store each filter's plane straight
@@ -199,6 +215,27 @@ namespace Relucent.Kernels
             // Copy the valid columns out, adding the bias (and applying the rectifier that follows, if asked).
             var copy = new CopyJob<T> { Result = result, Ldc = ldc, RowStride = rowStride, Y = y, Bias = bias, OH = oh, OW = ow, Rectifier = rectifier };
             KernelParallelism.ForRanges(filters, threads, &CopyRange<T, TV, S>, &copy);
+        }
+
+        /// <summary>Filters <c>[first, end)</c> out of the transposed product (positions × filters), plus the bias, through the rectifier.</summary>
+        private static unsafe void TransposeRange<T>(void* context, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref CopyJob<T> job = ref Unsafe.AsRef<CopyJob<T>>(context);
+            int filters = job.Ldc;
+            for (int f = first; f < end; f++)
+            {
+                T add = job.Bias == null ? T.Zero : job.Bias[f];
+                T* target = job.Y + f * job.OH * job.OW;
+                for (int oy = 0; oy < job.OH; oy++)
+                {
+                    T* source = job.Result + (long)oy * job.RowStride * filters + f;
+                    for (int ox = 0; ox < job.OW; ox++)
+                    {
+                        // The scalar forms of the vector operations the copy-out uses: the same bits.
+                        *target++ = Rows.Rectify<T, T, SimdScalar<T>>(source[ox * filters] + add, job.Rectifier);
+                    }
+                }
+            }
         }
 
         private unsafe struct StageJob<T> where T : unmanaged
@@ -221,6 +258,7 @@ namespace Relucent.Kernels
         private unsafe struct CopyJob<T> where T : unmanaged
         {
             public T* Result;
+            /// <summary>The product's row: a filter's positions (the copy-out), or a position's filters (transposed).</summary>
             public int Ldc;
             public int RowStride;
             public T* Y;

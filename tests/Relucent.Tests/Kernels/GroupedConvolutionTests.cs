@@ -69,10 +69,13 @@ namespace Relucent.Tests.Kernels
             }
         });
 
-        /// <summary>1×1 convolutions (ResNet-50's, MobileNet's): planes of whole vectors read and written in place, and not.</summary>
+        /// <summary>
+        /// 1×1 convolutions (ResNet-50's, MobileNet's): planes of whole vectors read and written in place, and not; and small
+        /// maps with many filters (ResNet's last stage), which run transposed.
+        /// </summary>
         [Theory]
         [MemberData(nameof(SimdPathTests.Widths), MemberType = typeof(SimdPathTests))]
-        public void Pointwise_convolutions_match_the_naive_loops(int width) => SimdPathTests.OnPath(width, () =>
+        public void Pointwise_and_small_map_convolutions_match_the_naive_loops(int width) => SimdPathTests.OnPath(width, () =>
         {
             foreach (var c in new[]
             {
@@ -80,6 +83,9 @@ namespace Relucent.Tests.Kernels
                 new Case(20, 12, 1, 7, 7, 1, 1, 0, 0, 0, 0, true, 3), new Case(16, 32, 1, 14, 14, 1, 2, 0, 0, 0, 0, true, 4),
                 new Case(4, 4, 4, 8, 8, 1, 1, 0, 0, 0, 0, true, 5), new Case(9, 3, 1, 16, 16, 1, 1, 0, 0, 0, 0, true, 6),
                 new Case(3, 8, 1, 16, 16, 1, 1, 0, 0, 0, 0, true, 7), new Case(12, 12, 1, 5, 6, 1, 1, 1, 0, 2, 1, true, 8),
+                new Case(24, 48, 1, 3, 3, 3, 1, 1, 1, 1, 1, true, 9), new Case(16, 64, 1, 7, 7, 3, 1, 1, 1, 1, 1, true, 10),
+                new Case(64, 48, 1, 7, 7, 1, 1, 0, 0, 0, 0, true, 11), new Case(16, 48, 2, 5, 5, 3, 1, 1, 1, 1, 1, false, 12),
+                new Case(16, 48, 1, 14, 14, 3, 2, 1, 1, 1, 1, true, 13), new Case(10, 32, 1, 2, 3, 3, 1, 1, 2, 0, 1, true, 14),
             })
             {
                 Check<float>(c);
@@ -176,6 +182,8 @@ namespace Relucent.Tests.Kernels
                 new ConvolutionGeometry(24, 20, 20, 36, 3, 1, 2, 1, 0, 2, 3),    // grouped, asymmetric padding
                 new ConvolutionGeometry(16, 30, 30, 24, 3, 2, 1, 1, 1, 1, 1),    // strided: the input gradient by taps
                 new ConvolutionGeometry(3, 40, 40, 16, 7, 2, 3, 3, 2, 2, 1),     // a stem with "same" padding
+                new ConvolutionGeometry(64, 7, 7, 64, 3, 1, 1, 1, 1, 1, 1),      // a small map: transposed forward
+                new ConvolutionGeometry(32, 16, 16, 48, 1, 1, 0, 0, 0, 0, 1),    // 1×1 in place, straight into y
             })
             {
                 float[] x = To<float>(Uniform(rng, g.InputSize)), w = To<float>(Uniform(rng, g.WeightSize)), b = To<float>(Uniform(rng, g.Filters));
