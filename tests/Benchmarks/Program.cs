@@ -7,7 +7,8 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-conv C H W F k s p
-// forward|backward [seconds], ab <network> <Type.field> <blocks> (A/B of an internal switch, e.g. Winograd.t_off).
+// forward|backward [seconds], ab <network> <Type.field> <blocks> (A/B of an internal switch, e.g. Winograd.t_off),
+// ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution of the zoo, e.g. Tiles.t_unchunked).
 // RESULTS.md has the figures and measure.sh runs the whole side-by-side comparison.
 if (args.Length > 0 && args[0] == "quick")
 {
@@ -95,6 +96,7 @@ else if (args.Length > 3 && args[0] == "ab-layer")
     int blocks = args.Length > 4 ? int.Parse(args[4]) : 6;
     var (forward, backward) = Zoo.Calls(layer);
     var times = new[] { new List<double>(), new List<double>(), new List<double>(), new List<double>() };
+    using var one = Relucent.Kernels.KernelParallelism.Override(1); // thread CPU time counts this thread only
     for (int b = 0; b < 2 * blocks; b++)
     {
         int which = b % 2;
@@ -106,6 +108,22 @@ else if (args.Length > 3 && args[0] == "ab-layer")
     {
         Console.WriteLine($"{layer.Name}: {args[3]} = {which == 1}: forward best {times[which].Min() * 1e3:F3} ms, median {times[which].Order().ElementAt(blocks / 2) * 1e3:F3}; input gradient best {times[2 + which].Min() * 1e3:F3} ms, median {times[2 + which].Order().ElementAt(blocks / 2) * 1e3:F3}");
     }
+}
+else if (args.Length > 1 && args[0] == "ab-zoo")
+{
+    // ab-zoo <Type.field>[,<Type.field>...] [--blocks N] [network ...]: every convolution of the zoo with internal
+    // [ThreadStatic] bool switches of the kernels all off and all on, alternating blocks, summed per network.
+    var rest = args[2..].ToList();
+    int blocks = 4, at = rest.IndexOf("--blocks");
+    if (at >= 0)
+    {
+        blocks = int.Parse(rest[at + 1]);
+        rest.RemoveRange(at, 2);
+    }
+    var fields = args[1].Split(',').Select(name => name.Split('.')).Select(parts =>
+        typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
+            .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!).ToArray();
+    Zoo.AB(rest.ToArray(), fields, blocks, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "zoo")
 {

@@ -51,11 +51,52 @@ public static class Zoo
         output.WriteLine(summary.ToString());
     }
 
-    /// <summary>A layer's forward and input-gradient calls on buffers of its sizes, random values in [−1, 1).</summary>
+    /// <summary>
+    /// An A/B of internal <c>[ThreadStatic]</c> bool switches of the kernels over every convolution of the networks: each
+    /// layer's forward and input gradient with the switches all off and all on in alternating blocks (one kernel thread, the
+    /// least thread CPU time of each side), then the sums per network with each layer's count.
+    /// </summary>
+    public static void AB(string[] networks, System.Reflection.FieldInfo[] fields, int blocks, TextWriter output)
+    {
+        output.WriteLine($"{string.Join(", ", fields.Select(f => $"{f.DeclaringType!.Name}.{f.Name}"))} off/on, {blocks} alternating blocks; ms per call, 1 thread, least thread CPU time");
+        var summary = new StringBuilder("| network | forward off | forward on | on/off | input gradient off | input gradient on | on/off |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var (name, layers) in ZooLayers.Networks)
+        {
+            if (networks.Length > 0 && !networks.Contains(name)) continue;
+            output.WriteLine($"### {name}\n| layer | × | fwd off | fwd on | on/off | bwd off | bwd on | on/off |\n|---|---:|---:|---:|---:|---:|---:|---:|");
+            var sums = new double[4];
+            foreach (var layer in layers.OfType<ZooLayers.Conv>())
+            {
+                var (forward, backward) = Calls(layer);
+                var best = new[] { double.MaxValue, double.MaxValue, double.MaxValue, double.MaxValue }; // fwd off, fwd on, bwd off, bwd on
+                using (KernelParallelism.Override(1))
+                {
+                    for (int b = 0; b < 2 * blocks; b++)
+                    {
+                        int on = b % 2;
+                        foreach (var field in fields) field.SetValue(null, on == 1);
+                        best[on] = Math.Min(best[on], Quick.CpuTime(forward, 3));
+                        best[2 + on] = Math.Min(best[2 + on], Quick.CpuTime(backward, 3));
+                    }
+                    foreach (var field in fields) field.SetValue(null, false);
+                }
+                for (int i = 0; i < 4; i++) sums[i] += layer.Count * best[i];
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {layer.Name} | {layer.Count} | {best[0] * 1e3:F3} | {best[1] * 1e3:F3} | {best[1] / best[0]:F3} | {best[2] * 1e3:F3} | {best[3] * 1e3:F3} | {best[3] / best[2]:F3} |"));
+                output.Flush();
+            }
+            summary.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {sums[0] * 1e3:F2} | {sums[1] * 1e3:F2} | {sums[1] / sums[0]:F3} | {sums[2] * 1e3:F2} | {sums[3] * 1e3:F2} | {sums[3] / sums[2]:F3} |"));
+        }
+        output.WriteLine();
+        output.WriteLine(summary.ToString());
+    }
+
     /// <summary>The first layer of <paramref name="network"/> whose name starts with <paramref name="prefix"/>.</summary>
     public static ZooLayers.Layer Find(string network, string prefix) =>
         ZooLayers.Networks.First(n => n.Name == network).Layers.First(l => l.Name.StartsWith(prefix, StringComparison.Ordinal));
 
+    /// <summary>A layer's forward and input-gradient calls on buffers of its sizes, random values in [−1, 1).</summary>
     internal static (Action Forward, Action Backward) Calls(ZooLayers.Layer layer)
     {
         var rng = new Random(7);
