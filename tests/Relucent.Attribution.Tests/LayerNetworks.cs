@@ -7,33 +7,21 @@ namespace Relucent.Attribution.Tests;
 [Saliency, DeconvNet, GuidedBackprop, DoublePrecision]
 public partial class CamNet64
 {
-    static readonly Network Spec = Net.Input(3, 12, 10)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU(name: "stem")
-        .Residual(b => b.Conv2D(4, kernel: 3, padding: 1, name: "conv1").ReLU(name: "act").Conv2D(4, kernel: 3, padding: 1), name: "block").ReLU(name: "layer1")
-        .Conv2D(6, kernel: 3, stride: 2, padding: 1).ReLU(name: "layer2")
-        .Flatten(name: "flat").Dense(5, name: "fc");
+    static readonly Network Spec = CamNets.Layers(Net.Input(3, 12, 10));
 }
 
 /// <summary>The same network in float32.</summary>
 [Saliency, DeconvNet, GuidedBackprop]
 public partial class CamNet
 {
-    static readonly Network Spec = Net.Input(3, 12, 10)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU(name: "stem")
-        .Residual(b => b.Conv2D(4, kernel: 3, padding: 1, name: "conv1").ReLU(name: "act").Conv2D(4, kernel: 3, padding: 1), name: "block").ReLU(name: "layer1")
-        .Conv2D(6, kernel: 3, stride: 2, padding: 1).ReLU(name: "layer2")
-        .Flatten(name: "flat").Dense(5, name: "fc");
+    static readonly Network Spec = CamNets.Layers(Net.Input(3, 12, 10));
 }
 
 /// <summary>The same network with the gradient only: Guided Grad-CAM is refused.</summary>
 [Saliency, DoublePrecision]
 public partial class CamNetGradientOnly64
 {
-    static readonly Network Spec = Net.Input(3, 12, 10)
-        .Conv2D(4, kernel: 3, padding: 1).ReLU(name: "stem")
-        .Residual(b => b.Conv2D(4, kernel: 3, padding: 1, name: "conv1").ReLU(name: "act").Conv2D(4, kernel: 3, padding: 1), name: "block").ReLU(name: "layer1")
-        .Conv2D(6, kernel: 3, stride: 2, padding: 1).ReLU(name: "layer2")
-        .Flatten(name: "flat").Dense(5, name: "fc");
+    static readonly Network Spec = CamNets.Layers(Net.Input(3, 12, 10));
 }
 
 /// <summary>
@@ -44,4 +32,14 @@ public partial class CamNetGradientOnly64
 public partial class TinyCam64
 {
     static readonly Network Spec = Net.Input(1, 1, 2).Conv2D(2, kernel: 1).ReLU(name: "act").Flatten().Dense(1);
+}
+
+/// <summary>The CAM networks' layers, declared once for the three classes above.</summary>
+public static class CamNets
+{
+    public static Network Layers(Network b) => b
+        .Conv2D(4, kernel: 3, padding: 1).ReLU(name: "stem")
+        .Residual(r => r.Conv2D(4, kernel: 3, padding: 1, name: "conv1").ReLU(name: "act").Conv2D(4, kernel: 3, padding: 1), name: "block").ReLU(name: "layer1")
+        .Conv2D(6, kernel: 3, stride: 2, padding: 1).ReLU(name: "layer2")
+        .Flatten(name: "flat").Dense(5, name: "fc");
 }
