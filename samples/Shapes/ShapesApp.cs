@@ -26,6 +26,8 @@ namespace Relucent.Samples.Shapes
             new("GuidedBackprop", BackwardRule.GuidedBackprop, n => new RuleMap<float>(n, BackwardRule.GuidedBackprop)),
             new("IntegratedGradients", BackwardRule.Saliency, n => new IntegratedGradients<float>(n)),
             new("SmoothGrad", BackwardRule.Saliency, n => new SmoothGrad<float>(n)),
+            new("GradCam", BackwardRule.Saliency, n => new CamAtInput(n, ShapesCnn.CamLayer)),
+            new("GuidedGradCam", BackwardRule.GuidedBackprop, n => new GuidedGradCam<float>((ILayerExplainer<float>)n, ShapesCnn.CamLayer)),
         };
 
         /// <summary>The methods compared, in the order of every table, grid and report.</summary>

@@ -50,7 +50,8 @@ namespace Relucent.Samples.Shapes
 
             Trains a small CNN (declared in ShapesCnn.cs) on synthetic 3×32×32 images of circles, squares,
             triangles and crosses, then explains test images with Saliency, DeconvNet, GuidedBackprop,
-            integrated gradients and SmoothGrad: one PNG grid per image and a table of metrics per method.
+            integrated gradients, SmoothGrad, Grad-CAM and Guided Grad-CAM: one PNG grid per image and a
+            table of metrics per method.
 
             Options:
               --output DIR          folder for the weights and pictures (default: shapes-output)
@@ -68,9 +69,10 @@ namespace Relucent.Samples.Shapes
               --help                this text
 
             Each grid row: the input, then |map| (maximum over channels, clipped at its 99th percentile for
-            display) of Saliency, DeconvNet, GuidedBackprop, integrated gradients and SmoothGrad for the
-            labelled class. An image with a distractor has a second row: the masks (labelled object white,
-            distractor orange), then the same five maps for the distractor's class.
+            display) of Saliency, DeconvNet, GuidedBackprop, integrated gradients, SmoothGrad, Grad-CAM
+            (at relu3, its positive part enlarged bilinearly) and Guided Grad-CAM for the labelled class. An
+            image with a distractor has a second row: the masks (labelled object white, distractor orange),
+            then the same seven maps for the distractor's class.
             """;
 
         /// <summary>Parses <paramref name="args"/>; returns null and writes the reason to <paramref name="error"/> on a usage error.</summary>

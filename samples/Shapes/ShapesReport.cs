@@ -37,7 +37,7 @@ namespace Relucent.Samples.Shapes
                     bool pointing = Localisation.PointingGame<float>(m.LabelMaps[k], image.Mask);
                     double mass = Localisation.MassInside<float>(m.LabelMaps[k], image.Mask);
                     Add(example, ShapesApp.Methods[k].Name, ShapesPictures.Map(m.LabelMaps[k]),
-                        $"{label}: pointing {(pointing ? "✓" : "✗")} · on object {mass.ToString("P0", culture)} · deletion AUC {m.Deletion[k].ToString("F3", culture)}");
+                        $"{label}: pointing {(pointing ? "✓" : "✗")} · on object {Share(mass, culture)} · deletion AUC {m.Deletion[k].ToString("F3", culture)}");
                 }
 
                 if (m.DistractorMaps is { } distractorMaps)
@@ -49,7 +49,7 @@ namespace Relucent.Samples.Shapes
                         bool pointing = Localisation.PointingGame<float>(distractorMaps[k], image.DistractorMask);
                         double mass = Localisation.MassInside<float>(distractorMaps[k], image.DistractorMask);
                         Add(example, $"{ShapesApp.Methods[k].Name}, for {distractor}", ShapesPictures.Map(distractorMaps[k]),
-                            $"{distractor}: pointing at the distractor {(pointing ? "✓" : "✗")} · on it {mass.ToString("P0", culture)}");
+                            $"{distractor}: pointing at the distractor {(pointing ? "✓" : "✗")} · on it {Share(mass, culture)}");
                     }
                 }
 
@@ -58,6 +58,9 @@ namespace Relucent.Samples.Shapes
 
             return report;
         }
+
+        // A share of the map's mass; a map zero everywhere (Grad-CAM's positive part can be) has none.
+        private static string Share(double mass, IFormatProvider culture) => double.IsNaN(mass) ? "– (map zero everywhere)" : mass.ToString("P0", culture);
 
         private static void Add(ReportExample example, string title, Image<Rgb24> picture, string? caption)
         {

@@ -21,10 +21,11 @@ namespace Relucent.Samples.Shapes
             for (int k = 0; k < methods.Count; k++)
             {
                 double pointing = measured.Average(m => Localisation.PointingGame<float>(m.LabelMaps[k], m.Image.Mask) ? 1.0 : 0.0);
-                double mass = measured.Average(m => Localisation.MassInside<float>(m.LabelMaps[k], m.Image.Mask));
+                double mass = MeanOfDefined(measured.Select(m => Localisation.MassInside<float>(m.LabelMaps[k], m.Image.Mask)));
                 double area = measured.Average(m => m.Deletion[k]);
                 RandomisationStep top = sanity[k].Steps[0], all = sanity[k].Steps[^1];
-                rows.Add([methods[k].Name, $"{pointing:P1}", $"{mass:P1}", $"{area:F3}", $"{top.SpearmanOfAbsolute:F2}", $"{all.SpearmanOfAbsolute:F2}"]);
+                rows.Add([methods[k].Name, $"{pointing:P1}", Defined(mass, $"{mass:P1}"), $"{area:F3}", Defined(top.SpearmanOfAbsolute, $"{top.SpearmanOfAbsolute:F2}"),
+                    Defined(all.SpearmanOfAbsolute, $"{all.SpearmanOfAbsolute:F2}")]);
             }
 
             rows.Add([
@@ -44,7 +45,9 @@ namespace Relucent.Samples.Shapes
                     + "Mass on object: the share of the map's total on the labelled object. "
                     + $"Deletion AUC: area under the softmax probability of the labelled class while pixels, most attributed first and {ShapesApp.DeletionPixelsPerStep} at a time, are replaced by the image's mean colour. "
                     + $"Random top / all layers (Adebayo et al. 2018): Spearman ρ between |map| of the trained network and |map| once its top layer, then all {sanity[0].Layers.Count} layers, are re-initialised, "
-                    + $"mean over {sanityImages} test images: near 0 the map depends on what the network learned (the check passes); near 1 it hardly does."),
+                    + $"mean over {sanityImages} test images: near 0 the map depends on what the network learned (the check passes); near 1 it hardly does. "
+                    + "Grad-CAM's map is its positive part at relu3, enlarged bilinearly; it can be zero everywhere, and such a map has no mass and no rank correlation: "
+                    + "the mass leaves those images out, and a ρ that includes one is shown as –."),
             };
 
             ShapesApp.Measured[] withDistractor = measured.Where(m => m.DistractorMaps is not null).ToArray();
@@ -53,7 +56,7 @@ namespace Relucent.Samples.Shapes
             for (int k = 0; k < methods.Count; k++)
             {
                 int onLabel = 0, onDistractor = 0, both = 0;
-                double rho = 0;
+                var rhos = new List<double>();
                 foreach (ShapesApp.Measured m in withDistractor)
                 {
                     bool a = Localisation.PointingGame<float>(m.LabelMaps[k], m.Image.Mask);
@@ -61,11 +64,11 @@ namespace Relucent.Samples.Shapes
                     onLabel += a ? 1 : 0;
                     onDistractor += b ? 1 : 0;
                     both += a && b ? 1 : 0;
-                    rho += RankCorrelation.Spearman<float>(m.LabelMaps[k], m.DistractorMaps[k]);
+                    rhos.Add(RankCorrelation.Spearman<float>(m.LabelMaps[k], m.DistractorMaps[k]));
                 }
 
                 int count = withDistractor.Length;
-                classes.Add([methods[k].Name, ShapesApp.Percent(onLabel, count), ShapesApp.Percent(onDistractor, count), ShapesApp.Percent(both, count), $"{rho / count:F2}"]);
+                classes.Add([methods[k].Name, ShapesApp.Percent(onLabel, count), ShapesApp.Percent(onDistractor, count), ShapesApp.Percent(both, count), Defined(MeanOfDefined(rhos), $"{MeanOfDefined(rhos):F2}")]);
             }
 
             tables.Add(new(
@@ -73,9 +76,19 @@ namespace Relucent.Samples.Shapes
                 ["method", "labelled map → labelled object ↑", "distractor map → distractor ↑", "both: different objects ↑", "ρ between the two maps ↓"],
                 classes,
                 "A class-sensitive method points at the labelled object in the labelled class's map and at the distractor in the distractor class's map (both: the two maps point at different objects), and its two maps differ (low ρ). "
-                + "DeconvNet and guided backpropagation are known to be weakly class-sensitive: their maps largely reconstruct the image whatever class is asked for (Nie et al. 2018; Adebayo et al. 2018). The numbers above are what this network gives."));
+                + "DeconvNet and guided backpropagation are known to be weakly class-sensitive: their maps largely reconstruct the image whatever class is asked for (Nie et al. 2018; Adebayo et al. 2018). The numbers above are what this network gives. "
+                + "ρ leaves out a pair with a map that is zero everywhere (Grad-CAM's can be)."));
             return tables;
         }
+
+        // The mean of the values that are defined (a map zero everywhere has no mass and no rank correlation: NaN); NaN if none is.
+        private static double MeanOfDefined(IEnumerable<double> values)
+        {
+            double[] defined = values.Where(v => !double.IsNaN(v)).ToArray();
+            return defined.Length == 0 ? double.NaN : defined.Average();
+        }
+
+        private static string Defined(double value, string text) => double.IsNaN(value) ? "–" : text;
 
         /// <summary>Writes <paramref name="table"/> to the console: the first column left-aligned, the numbers right-aligned, the note in grey under it.</summary>
         public static void Write(IAnsiConsole console, ReportTable table)

@@ -3,6 +3,7 @@ using Relucent.Benchmarks;
 
 // dotnet run -c Release -- quick [network ...]          the quick table (a minute or two)
 // dotnet run -c Release -- kernels                       convolution layers and other kernels alone (CPU time)
+// dotnet run -c Release -- cam [blocks]                  Grad-CAM at ResNet-18's layer4 against a full saliency map, side by side
 // dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
@@ -137,6 +138,10 @@ else if (args.Length > 0 && args[0] == "zoo")
         rest.RemoveRange(at, 2);
     }
     Zoo.Run(rest.ToArray(), sgemm, Console.Out);
+}
+else if (args.Length > 0 && args[0] == "cam")
+{
+    LayerAttributionSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "kernels")
 {

@@ -17,6 +17,9 @@ public sealed partial class ShapesSampleTests(ShapesRun run, ITestOutputHelper l
 {
     private static readonly string[] MethodTitles = ["Saliency", "DeconvNet", "GuidedBackprop", "IntegratedGradients", "SmoothGrad"];
 
+    // The sample's own report adds the layer methods; the explain commands' report has the five above.
+    private static readonly string[] SampleMethodTitles = [.. MethodTitles, "GradCam", "GuidedGradCam"];
+
     private CommandResult Sample
     {
         get
@@ -115,14 +118,14 @@ public sealed partial class ShapesSampleTests(ShapesRun run, ITestOutputHelper l
         Assert.True(File.Exists(report), "The sample wrote no report.html.");
         PageCheck page = Chromium.Inspect(report, run.Scratch);
 
-        // Three images; one with a distractor has the masks and five more maps.
+        // Three images; one with a distractor has the masks and seven more maps.
         int distractors = Directory.GetFiles(Path.Combine(run.Output, "inputs"), "*-distractor-*.png").Length;
         Assert.InRange(distractors, 1, 2);
-        AssertShown(page, expectedImages: 3 * 6 + distractors * 6);
+        AssertShown(page, expectedImages: 3 * 8 + distractors * 8);
         Assert.Equal(2, page.Tables);
         Assert.Contains(page.Headings, h => h.Text == "Relucent · Shapes");
         Assert.Equal(3, page.Headings.Count(h => h.Text.StartsWith("Test image ", StringComparison.Ordinal)));
-        foreach (string method in MethodTitles)
+        foreach (string method in SampleMethodTitles)
         {
             Assert.Equal(3, page.Titles.Count(t => t.Text == method));
             Assert.Equal(distractors, page.Titles.Count(t => t.Text.StartsWith(method + ", for ", StringComparison.Ordinal)));

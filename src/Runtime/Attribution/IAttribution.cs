@@ -1,11 +1,14 @@
 using System.Numerics;
+using Relucent.Model;
 
 namespace Relucent.Attribution
 {
     /// <summary>
-    /// An attribution method bound to one network: given an input and a <see cref="Target"/>, writes a map with one
-    /// value per input value (C·H·W order, the input's layout). Maps are raw and signed; post-processing (absolute
-    /// value, channel reduction, normalisation, clipping) is explicit, see <see cref="PostProcessing"/>.
+    /// An attribution method bound to one network: given an input and a <see cref="Target"/>, writes a map of
+    /// <see cref="ResultShape"/>: one value per input value (C·H·W order, the input's layout) for the input methods, the
+    /// layer's resolution for a layer method (Grad-CAM's h·w, a layer's activation C·h·w). Maps are raw and signed;
+    /// post-processing (absolute value, ReLU, channel reduction, upsampling, normalisation, clipping) is explicit, see
+    /// <see cref="PostProcessing"/> and <see cref="Upsampling"/>.
     /// </summary>
     /// <remarks>
     /// Implementations keep their buffers and one workspace of <see cref="Explainer"/>, so repeated calls through the
@@ -19,7 +22,13 @@ namespace Relucent.Attribution
         /// <summary>The network explained.</summary>
         IExplainer<T> Explainer { get; }
 
-        /// <summary>The map of <paramref name="input"/> (<see cref="IExplainer{T}.InputSize"/> values) for <paramref name="target"/>, into <paramref name="result"/> (as many values).</summary>
+        /// <summary>
+        /// The shape of one map: the input's shape (the default) for a method that attributes to the input, the layer's
+        /// resolution for a layer method.
+        /// </summary>
+        Shape ResultShape => Explainer.Architecture.InputShape;
+
+        /// <summary>The map of <paramref name="input"/> (<see cref="IExplainer{T}.InputSize"/> values) for <paramref name="target"/>, into <paramref name="result"/> (<see cref="ResultShape"/>'s size).</summary>
         void Attribute(ReadOnlySpan<T> input, Target target, Span<T> result);
     }
 
@@ -31,7 +40,7 @@ namespace Relucent.Attribution
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             ArgumentNullException.ThrowIfNull(method);
-            var result = new T[method.Explainer.InputSize];
+            var result = new T[method.ResultShape.Size];
             method.Attribute(input, target, result);
             return result;
         }
@@ -39,27 +48,29 @@ namespace Relucent.Attribution
         /// <summary>
         /// The maps of a batch: <paramref name="inputs"/> holds N inputs one after another (N × InputSize values),
         /// <paramref name="targets"/> one target per example or a single one for all, <paramref name="results"/> N maps
-        /// laid out as the inputs.
+        /// one after another (N × <see cref="IAttribution{T}.ResultShape"/>'s size: laid out as the inputs for an input method).
         /// </summary>
         public static void AttributeBatch<T>(this IAttribution<T> method, ReadOnlySpan<T> inputs, ReadOnlySpan<Target> targets, Span<T> results)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             ArgumentNullException.ThrowIfNull(method);
             int size = method.Explainer.InputSize;
+            int mapSize = checked((int)method.ResultShape.Size);
             int count = BatchCount(inputs.Length, size, targets.Length, nameof(inputs));
-            if (results.Length != inputs.Length) Guard.Length<T>(results, inputs.Length, nameof(results), $"[{count}, {size}]");
+            if (results.Length != count * mapSize) Guard.Length<T>(results, count * mapSize, nameof(results), $"[{count}, {string.Join(", ", method.ResultShape.Dimensions)}]");
             for (int n = 0; n < count; n++)
             {
-                method.Attribute(inputs.Slice(n * size, size), targets[targets.Length == 1 ? 0 : n], results.Slice(n * size, size));
+                method.Attribute(inputs.Slice(n * size, size), targets[targets.Length == 1 ? 0 : n], results.Slice(n * mapSize, mapSize));
             }
         }
 
-        /// <summary>The maps of a batch (see the span overload), as a new N × InputSize array.</summary>
+        /// <summary>The maps of a batch (see the span overload), as a new array of N maps.</summary>
         public static T[] AttributeBatch<T>(this IAttribution<T> method, ReadOnlySpan<T> inputs, ReadOnlySpan<Target> targets)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             ArgumentNullException.ThrowIfNull(method);
-            var results = new T[inputs.Length];
+            int size = method.Explainer.InputSize;
+            var results = new T[BatchCount(inputs.Length, size, targets.Length, nameof(inputs)) * method.ResultShape.Size];
             method.AttributeBatch(inputs, targets, results);
             return results;
         }
@@ -92,6 +103,26 @@ namespace Relucent.Attribution
             if (input.Length != size) Guard.Length(input, size, nameof(input), explainer.Architecture.InputShape.ToString());
             if (result.Length != size) Guard.Length(result, size, nameof(result), explainer.Architecture.InputShape.ToString());
         }
+
+        /// <summary>The input is the network's size and the result <paramref name="resultShape"/>'s.</summary>
+        public static void InputAndResult<T>(IExplainer<T> explainer, ReadOnlySpan<T> input, ReadOnlySpan<T> result, Shape resultShape)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int size = explainer.InputSize;
+            if (input.Length != size) Guard.Length(input, size, nameof(input), explainer.Architecture.InputShape.ToString());
+            if (result.Length != resultShape.Size) Guard.Length(result, (int)resultShape.Size, nameof(result), resultShape.ToString());
+        }
+
+        /// <summary>Throws unless <paramref name="explainer"/> has <paramref name="rule"/>, naming the rules it has.</summary>
+        public static void HasRule<T>(IExplainer<T> explainer, BackwardRule rule, string argument = "rule")
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!explainer.Rules.Contains(rule))
+            {
+                throw new ArgumentException(
+                    $"The network has no {rule} method; its rules are {string.Join(", ", explainer.Rules)} (name the rule in its attributes).", argument);
+            }
+        }
     }
 
     /// <summary>
@@ -108,12 +139,7 @@ namespace Relucent.Attribution
         protected RuleAttribution(IExplainer<T> explainer, BackwardRule rule)
         {
             ArgumentNullException.ThrowIfNull(explainer);
-            if (!explainer.Rules.Contains(rule))
-            {
-                throw new ArgumentException(
-                    $"The network has no {rule} method; its rules are {string.Join(", ", explainer.Rules)} (name the rule in its attributes).", nameof(rule));
-            }
-
+            Checks.HasRule(explainer, rule, nameof(rule));
             Explainer = explainer;
             Rule = rule;
             _seed = new T[explainer.OutputSize];

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Relucent.Model;
 
 namespace Relucent.Attribution
 {
@@ -139,10 +140,11 @@ namespace Relucent.Attribution
             Inner = inner;
             Aggregation = aggregation;
             int size = inner.Explainer.InputSize;
+            int mapSize = checked((int)inner.ResultShape.Size);
             _noisy = new T[size];
-            _map = new T[size];
-            _mean = new double[size];
-            _second = new double[size];
+            _map = new T[mapSize];
+            _mean = new double[mapSize];
+            _second = new double[mapSize];
             _inUse = new SingleCaller(SingleCaller.NameOf(GetType()));
         }
 
@@ -154,6 +156,9 @@ namespace Relucent.Attribution
 
         /// <inheritdoc />
         public IExplainer<T> Explainer => Inner.Explainer;
+
+        /// <summary>The shape of the inner method's maps (the input's for input methods; a layer method's, e.g. SmoothGrad of Grad-CAM).</summary>
+        public Shape ResultShape => Inner.ResultShape;
 
         /// <summary>The method run on each noisy copy.</summary>
         public IAttribution<T> Inner { get; }
@@ -179,7 +184,7 @@ namespace Relucent.Attribution
         public void Attribute(ReadOnlySpan<T> input, Target target, Span<T> result)
         {
             using SingleCaller.Scope use = _inUse.Enter();
-            Checks.InputAndResult<T>(Explainer, input, result);
+            Checks.InputAndResult<T>(Explainer, input, result, ResultShape);
             target.ThrowIfUnset();
             double sigma = Noise.SigmaFor(input);
             var noise = new GaussianNoise(Seed);
@@ -194,7 +199,7 @@ namespace Relucent.Attribution
                 }
 
                 Inner.Attribute(_noisy, target, _map);
-                for (int i = 0; i < size; i++)
+                for (int i = 0; i < _map.Length; i++)
                 {
                     double m = double.CreateTruncating(_map[i]);
                     switch (Aggregation)
@@ -215,7 +220,7 @@ namespace Relucent.Attribution
                 }
             }
 
-            for (int i = 0; i < size; i++)
+            for (int i = 0; i < _map.Length; i++)
             {
                 double value = Aggregation == NoiseAggregation.VarGrad ? Math.Max(_second[i], 0) / _samples : _mean[i];
                 result[i] = T.CreateTruncating(value);

@@ -64,6 +64,27 @@ namespace Relucent.Attribution
         }
 
         /// <summary>
+        /// A new map of <c>max(m, 0)</c>: Grad-CAM's positive part (Captum's <c>relu_attributions=True</c>,
+        /// pytorch-grad-cam's <c>np.maximum(cam, 0)</c>).
+        /// </summary>
+        public static T[] Relu<T>(this T[] map) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ArgumentNullException.ThrowIfNull(map);
+            T[] result = (T[])map.Clone();
+            ReluInPlace<T>(result);
+            return result;
+        }
+
+        /// <summary>Replaces every negative value by zero (NaN stays NaN).</summary>
+        public static void ReluInPlace<T>(Span<T> map) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            for (int i = 0; i < map.Length; i++)
+            {
+                if (map[i] < T.Zero) map[i] = T.Zero;
+            }
+        }
+
+        /// <summary>
         /// Reduces the channels of a C×H×W map of <paramref name="shape"/> (an image shape) to one H×W plane, or copies
         /// it for <see cref="ChannelReduction.None"/>.
         /// </summary>

@@ -64,6 +64,25 @@ namespace Relucent
         public static int Find(IReadOnlyList<NamedLayer> layers, string name)
         {
             ArgumentNullException.ThrowIfNull(name);
+            int found = -1;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                if (layers[i].Name != name) continue;
+                if (found >= 0)
+                {
+                    found = -1;
+                    break;
+                }
+
+                found = i;
+            }
+
+            return found >= 0 ? found : Refuse(layers, name); // the one match, found without allocating (layer methods call this on every call)
+        }
+
+        // Apart, so that its lambdas' closure is allocated only on the way that throws.
+        private static int Refuse(IReadOnlyList<NamedLayer> layers, string name)
+        {
             int[] matches = Enumerable.Range(0, layers.Count).Where(i => layers[i].Name == name).ToArray();
             if (matches.Length == 1) return matches[0];
             string known = layers.Count == 0 ? "none: give layers a name: to address them" : string.Join(", ", layers.Select(l => l.Name).Distinct());

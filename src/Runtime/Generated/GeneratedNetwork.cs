@@ -274,8 +274,8 @@ namespace Relucent
             int size = checked((int)NamedLayers[index].Shape.Size);
             Guard.Length(input, _inputSize, nameof(input), _inputShape);
             Guard.Length(seed, _outputSize, nameof(seed), _outputShape);
-            Guard.Length<T>(activation, size, nameof(activation), NamedLayers[index].Shape.ToString());
-            Guard.Length<T>(signal, size, nameof(signal), NamedLayers[index].Shape.ToString());
+            if (activation.Length != size) Guard.Length<T>(activation, size, nameof(activation), NamedLayers[index].Shape.ToString());
+            if (signal.Length != size) Guard.Length<T>(signal, size, nameof(signal), NamedLayers[index].Shape.ToString());
             CheckRule(rule);
             ArgumentNullException.ThrowIfNull(workspace);
             if (workspace.CheckFinite)
@@ -288,7 +288,7 @@ namespace Relucent
             seed.CopyTo(workspace.Seed);
             RunBackward(workspace, rule, null, -1, index);
             (T[] a, T[] r) = LayerBuffers(workspace, index);
-            if (workspace.CheckFinite) Guard.FiniteResult<T>(r, "the signal at " + layer);
+            if (workspace.CheckFinite) Guard.FiniteResult<T>(r, "the signal at ", layer);
             a.CopyTo(activation);
             r.CopyTo(signal);
         }
@@ -306,7 +306,7 @@ namespace Relucent
                 throw new ArgumentException($"A backward pass cannot start at '{layer}' (layer {named.Label}), inside a block; start at a named layer outside blocks.", nameof(layer));
             }
             Guard.Length(input, _inputSize, nameof(input), _inputShape);
-            Guard.Length(layerSeed, checked((int)named.Shape.Size), nameof(layerSeed), named.Shape.ToString());
+            if (layerSeed.Length != named.Shape.Size) Guard.Length(layerSeed, checked((int)named.Shape.Size), nameof(layerSeed), named.Shape.ToString());
             Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
             CheckRule(rule);
             ArgumentNullException.ThrowIfNull(workspace);

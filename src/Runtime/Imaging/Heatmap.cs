@@ -1,4 +1,5 @@
 using System.Numerics;
+using Relucent.Attribution;
 using Relucent.Model;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
@@ -102,6 +103,26 @@ namespace Relucent.Imaging
             }
 
             return ToImage(heat, height, width, options.PixelSize);
+        }
+
+        /// <summary>
+        /// A class activation map at a layer's resolution (<paramref name="camHeight"/>×<paramref name="camWidth"/>, Grad-CAM's
+        /// h·w) over the input <paramref name="image"/>: the map is first brought to the image's height and width by
+        /// <paramref name="interpolation"/> (<see cref="Upsampling"/>; bilinear by default, the smooth picture
+        /// pytorch-grad-cam shows), then drawn as <see cref="Overlay"/> draws it.
+        /// </summary>
+        /// <remarks>
+        /// The map is drawn as given: apply <see cref="PostProcessing.Relu{T}(T[])"/> first for Grad-CAM's positive part, as
+        /// Captum's and pytorch-grad-cam's pictures do.
+        /// </remarks>
+        public static Image<Rgb24> OverlayCam<T>(ReadOnlySpan<T> cam, int camHeight, int camWidth, ReadOnlySpan<T> image, Shape imageShape,
+            double alpha = 0.5, Interpolation interpolation = Interpolation.Bilinear, HeatmapOptions? options = null)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (!imageShape.IsImage) throw new ArgumentException($"An overlay needs an image shape [C, H, W]; got {imageShape}.", nameof(imageShape));
+            var upsampled = new T[imageShape.Height * imageShape.Width];
+            Upsampling.Upsample(cam, 1, camHeight, camWidth, upsampled, imageShape.Height, imageShape.Width, interpolation);
+            return Overlay<T>(upsampled, image, imageShape, alpha, options);
         }
 
         /// <summary>

@@ -61,6 +61,18 @@ namespace Relucent
             }
         }
 
+        /// <summary>
+        /// As <see cref="FiniteResult{T}(ReadOnlySpan{T}, string)"/> with <c>what</c> = <paramref name="what"/> +
+        /// <paramref name="name"/>, joined only when a value is not finite (nothing is allocated on the way that passes).
+        /// </summary>
+        public static void FiniteResult<T>(ReadOnlySpan<T> values, string what, string name) where T : System.Numerics.IFloatingPointIeee754<T>
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!T.IsFinite(values[i])) FiniteResult(values, what + name);
+            }
+        }
+
         /// <summary>Throws unless a list of buffers holds exactly <paramref name="expected"/> entries (one per parameter).</summary>
         public static void Count(int actual, int expected, string argument)
         {
