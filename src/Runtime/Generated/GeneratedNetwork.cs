@@ -54,6 +54,7 @@ namespace Relucent
                     throw new ArgumentException($"Parameter '{parameters[i].Name}' needs {parameters[i].Size} values, got {values[i]?.Length.ToString() ?? "null"}.", nameof(values));
                 }
                 _storage[i] = ParameterLayout.ToKernel(parameters[i], values[i]);
+                values[i] = null!; // owned: a matrix's C-order copy may go as soon as its kernel copy is made (a large network's peak)
             }
             _trainable = architecture.Parameters.Select(p => p.Role is ParameterRole.Weight or ParameterRole.Bias).ToArray();
             _inputSize = checked((int)architecture.InputShape.Size);

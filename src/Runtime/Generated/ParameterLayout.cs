@@ -19,10 +19,7 @@ namespace Relucent
             if (!IsMatrix(parameter)) return values;
             int rows = parameter.Dimensions[0], columns = (int)(parameter.Size / rows);
             var result = new T[values.Length];
-            for (int o = 0; o < rows; o++)
-            {
-                for (int j = 0; j < columns; j++) result[j * rows + o] = values[o * columns + j];
-            }
+            Transpose<T>(values, result, rows, columns);
             return result;
         }
 
@@ -32,11 +29,35 @@ namespace Relucent
             if (!IsMatrix(parameter)) return (T[])values.Clone();
             int rows = parameter.Dimensions[0], columns = (int)(parameter.Size / rows);
             var result = new T[values.Length];
-            for (int o = 0; o < rows; o++)
-            {
-                for (int j = 0; j < columns; j++) result[o * columns + j] = values[j * rows + o];
-            }
+            Transpose<T>(values, result, columns, rows);
             return result;
+        }
+
+        /// <summary>
+        /// <paramref name="target"/>[j·rows + i] = <paramref name="source"/>[i·columns + j]: the row-major
+        /// <paramref name="rows"/> × <paramref name="columns"/> matrix written column-major.
+        /// </summary>
+        /// <remarks>
+        /// In tiles of 32 × 32, so that the reads and the writes of a tile each touch 32 rows of one or two cache lines:
+        /// element by element along a row, every store lands a whole column apart (16 KB for AlexNet's first dense layer)
+        /// and misses the cache, which made this copy most of the time of loading a large network.
+        /// </remarks>
+        private static void Transpose<T>(ReadOnlySpan<T> source, Span<T> target, int rows, int columns)
+        {
+            const int Tile = 32;
+            for (int i0 = 0; i0 < rows; i0 += Tile)
+            {
+                int i1 = Math.Min(rows, i0 + Tile);
+                for (int j0 = 0; j0 < columns; j0 += Tile)
+                {
+                    int j1 = Math.Min(columns, j0 + Tile);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        ReadOnlySpan<T> row = source.Slice(i * columns, columns);
+                        for (int j = j0; j < j1; j++) target[j * rows + i] = row[j];
+                    }
+                }
+            }
         }
     }
 }
