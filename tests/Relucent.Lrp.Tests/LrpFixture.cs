@@ -33,16 +33,18 @@ public sealed class LrpFixture : CaptumFixtures
     public sealed record Run(string Name, BackwardRule Composite, double[] Seed, double[] Expected);
 
     /// <summary>The runs of <paramref name="network"/>'s fixture under the five composites (per-layer rules and Zennit's defect left out).</summary>
-    public static IReadOnlyList<Run> RunsOf(string network, int outputs) => RunsOf(Runs(network), outputs);
+    public static IReadOnlyList<Run> RunsOf(string network, int outputs, IReadOnlyDictionary<string, BackwardRule>? composites = null) =>
+        RunsOf(Runs(network), outputs, composites);
 
-    /// <summary>The runs in <paramref name="cases"/> under the five composites.</summary>
-    public static IReadOnlyList<Run> RunsOf(SafeTensorsFile cases, int outputs)
+    /// <summary>The runs in <paramref name="cases"/> under <paramref name="composites"/> (by Zennit's name; the five composites by default).</summary>
+    public static IReadOnlyList<Run> RunsOf(SafeTensorsFile cases, int outputs, IReadOnlyDictionary<string, BackwardRule>? composites = null)
     {
+        composites ??= Composites;
         var runs = new List<Run>();
         foreach ((string name, Tensor tensor) in cases.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             string[] parts = name.Split('.');
-            if (parts.Length != 3 || parts[0] != "relevance" || !Composites.TryGetValue(parts[1], out BackwardRule rule)) continue;
+            if (parts.Length != 3 || parts[0] != "relevance" || !composites.TryGetValue(parts[1], out BackwardRule rule)) continue;
             double[] seed = parts[2] == "seed" ? cases["seed"].ToDouble() : OneHot(outputs, int.Parse(parts[2]["target".Length..], System.Globalization.CultureInfo.InvariantCulture));
             runs.Add(new Run(name, rule, seed, tensor.ToDouble()));
         }

@@ -82,6 +82,23 @@ public partial class GammaNetSingle
     static readonly Network Spec = TinyNetworks.GammaNet(Net.Input(channels: 2, height: 4, width: 6));
 }
 
+// Zennit's EpsilonPlus(layer_map=[(Convolution, Gamma(gamma=0.25))]): the per-layer rule in the declaration.
+[EpsilonPlus, DoublePrecision]
+public partial class GammaRuleNet
+{
+    static readonly Network Spec = Net.Input(channels: 2, height: 4, width: 6)
+        .Conv2D(3, kernel: 3, padding: 1, rule: LrpRule.Gamma(0.25)).ReLU()
+        .Conv2D(4, kernel: 3, padding: 1, rule: LrpRule.Gamma()).Flatten().Dense(3);
+}
+
+[EpsilonPlus]
+public partial class GammaRuleNetSingle
+{
+    static readonly Network Spec = Net.Input(channels: 2, height: 4, width: 6)
+        .Conv2D(3, kernel: 3, padding: 1, rule: LrpRule.Gamma(0.25)).ReLU()
+        .Conv2D(4, kernel: 3, padding: 1, rule: LrpRule.Gamma()).Flatten().Dense(3);
+}
+
 [EpsilonPlus, DoublePrecision]
 public partial class AvgPoolNet
 {

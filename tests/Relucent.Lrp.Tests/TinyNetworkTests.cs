@@ -10,8 +10,16 @@ namespace Relucent.Lrp.Tests;
 public sealed class TinyNetworkTests
 {
     // Each fixture with its float64 and float32 classes (the latter where declared) and the interpreter's box for EpsilonGammaBox.
+    // Composites: the fixture's runs this class gives (by Zennit's name), when not the five composites.
     private sealed record Case(string Fixture, Func<IReadOnlyDictionary<string, Tensor>, IExplainer<double>> Double,
-        Func<IReadOnlyDictionary<string, Tensor>, IExplainer<float>>? Single, (double Low, double High)? Box = null);
+        Func<IReadOnlyDictionary<string, Tensor>, IExplainer<float>>? Single, (double Low, double High)? Box = null,
+        IReadOnlyDictionary<string, BackwardRule>? Composites = null)
+    {
+        public string Key => Composites == null ? Fixture : Fixture + "+rule";
+    }
+
+    // The gamma fixture's per-layer run: Conv2D(..., rule: LrpRule.Gamma(0.25)) under EpsilonPlus.
+    private static readonly Dictionary<string, BackwardRule> PerLayerGamma = new() { ["epsilon_plus_gamma"] = BackwardRule.EpsilonPlus };
 
     private static readonly Case[] Cases =
     {
@@ -24,45 +32,52 @@ public sealed class TinyNetworkTests
         new("flat_dense", t => FlatDenseNet.FromTensors(t), null),
         new("zbox", t => ZBoxNet.FromTensors(t), null, (-2, 3)),
         new("gamma", t => GammaNet.FromTensors(t), t => GammaNetSingle.FromTensors(t), (-2, 3)),
+        new("gamma", t => GammaRuleNet.FromTensors(t), t => GammaRuleNetSingle.FromTensors(t), null, PerLayerGamma),
         new("avgpool", t => AvgPoolNet.FromTensors(t), null),
         new("adaptive_avgpool", t => AdaptiveAvgPoolNet.FromTensors(t), null),
         new("residual", t => ResidualNet.FromTensors(t), t => ResidualNetSingle.FromTensors(t)),
     };
 
-    public static TheoryData<string> Fixtures() => new(Cases.Select(c => c.Fixture));
+    public static TheoryData<string> Fixtures() => new(Cases.Select(c => c.Key));
 
-    public static TheoryData<string> SingleFixtures() => new(Cases.Where(c => c.Single != null).Select(c => c.Fixture));
+    public static TheoryData<string> SingleFixtures() => new(Cases.Where(c => c.Single != null).Select(c => c.Key));
 
     [Theory]
     [MemberData(nameof(Fixtures))]
-    public void Float64_agrees_with_Zennit_to_1e7_of_the_largest_relevance(string fixture) =>
-        AgreesWithZennit(Cases.Single(x => x.Fixture == fixture).Double(LrpFixture.StateDict(fixture)), fixture, 1e-7);
+    public void Float64_agrees_with_Zennit_to_1e7_of_the_largest_relevance(string key)
+    {
+        Case c = Cases.Single(x => x.Key == key);
+        AgreesWithZennit(c.Double(LrpFixture.StateDict(c.Fixture)), c, 1e-7);
+    }
 
     [Theory]
     [MemberData(nameof(SingleFixtures))]
-    public void Float32_agrees_with_Zennit_to_5e3_of_the_largest_relevance(string fixture) =>
-        AgreesWithZennit(Cases.Single(x => x.Fixture == fixture).Single!(LrpFixture.StateDict(fixture)), fixture, 5e-3);
-
-    private static void AgreesWithZennit<T>(IExplainer<T> net, string fixture, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    public void Float32_agrees_with_Zennit_to_5e3_of_the_largest_relevance(string key)
     {
-        double[] input = LrpFixture.Runs(fixture)["input"].ToDouble();
-        foreach (LrpFixture.Run run in LrpFixture.RunsOf(fixture, net.OutputSize))
+        Case c = Cases.Single(x => x.Key == key);
+        AgreesWithZennit(c.Single!(LrpFixture.StateDict(c.Fixture)), c, 5e-3);
+    }
+
+    private static void AgreesWithZennit<T>(IExplainer<T> net, Case c, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double[] input = LrpFixture.Runs(c.Fixture)["input"].ToDouble();
+        foreach (LrpFixture.Run run in LrpFixture.RunsOf(c.Fixture, net.OutputSize, c.Composites))
         {
-            LrpFixture.Close(run.Expected, LrpFixture.Explain(net, run.Composite, input, run.Seed), tolerance, $"{fixture} {run.Name} ({typeof(T).Name})");
+            LrpFixture.Close(run.Expected, LrpFixture.Explain(net, run.Composite, input, run.Seed), tolerance, $"{c.Key} {run.Name} ({typeof(T).Name})");
         }
     }
 
     [Theory]
     [MemberData(nameof(Fixtures))]
-    public void The_interpreter_agrees_with_the_generated_code_bit_for_bit(string fixture)
+    public void The_interpreter_agrees_with_the_generated_code_bit_for_bit(string key)
     {
-        Case c = Cases.Single(x => x.Fixture == fixture);
-        SafeTensorsFile weights = LrpFixture.StateDict(fixture);
+        Case c = Cases.Single(x => x.Key == key);
+        SafeTensorsFile weights = LrpFixture.StateDict(c.Fixture);
         IExplainer<double> net = c.Double(weights);
         Interpreter<double> interpreter = Interpreter<double>.FromTensors(net.Architecture, weights);
         if (c.Box is (double low, double high)) interpreter = interpreter.WithLrpBox(low, high);
-        double[] input = LrpFixture.Runs(fixture)["input"].ToDouble();
-        foreach (LrpFixture.Run run in LrpFixture.RunsOf(fixture, net.OutputSize))
+        double[] input = LrpFixture.Runs(c.Fixture)["input"].ToDouble();
+        foreach (LrpFixture.Run run in LrpFixture.RunsOf(c.Fixture, net.OutputSize, c.Composites))
         {
             Assert.Equal(LrpFixture.Explain(net, run.Composite, input, run.Seed), interpreter.Backward(input, run.Seed, run.Composite));
         }
@@ -71,7 +86,7 @@ public sealed class TinyNetworkTests
         Interpreter<float> singleInterpreter = Interpreter<float>.FromTensors(single.Architecture, weights);
         if (c.Box is (double l, double h)) singleInterpreter = singleInterpreter.WithLrpBox(l, h);
         float[] x = input.Select(v => (float)v).ToArray();
-        foreach (LrpFixture.Run run in LrpFixture.RunsOf(fixture, single.OutputSize))
+        foreach (LrpFixture.Run run in LrpFixture.RunsOf(c.Fixture, single.OutputSize, c.Composites))
         {
             float[] seed = run.Seed.Select(v => (float)v).ToArray();
             var generated = new float[single.InputSize];

@@ -39,20 +39,27 @@ namespace Relucent.Model
             return First(layers, LayerPath.Top, denseCounts);
         }
 
-        /// <summary>The rule of the convolution or dense layer <paramref name="layer"/> under <paramref name="composite"/>; <paramref name="first"/> says it is the composite's first layer.</summary>
-        public static LrpRuleKind AffineRule(BackwardRule composite, Layer layer, bool first)
+        /// <summary>
+        /// The rule of the convolution or dense layer <paramref name="layer"/> under <paramref name="composite"/>: its own
+        /// <c>rule:</c> when the declaration gives one (as Zennit's name-map composites), else the composite's;
+        /// <paramref name="first"/> says it is the composite's first layer, <paramref name="low"/> and <paramref name="high"/>
+        /// are EpsilonGammaBox's bounds.
+        /// </summary>
+        public static LrpRule AffineRule(BackwardRule composite, Layer layer, bool first, double low, double high)
         {
-            if (first) return composite == BackwardRule.EpsilonGammaBox ? LrpRuleKind.ZBox : LrpRuleKind.Flat;
-            if (layer is DenseLayer) return LrpRuleKind.Epsilon;
+            LrpRule? own = layer is Conv2DLayer conv ? conv.Rule : layer is DenseLayer dense ? dense.Rule : null;
+            if (own != null) return own;
+            if (first) return composite == BackwardRule.EpsilonGammaBox ? LrpRule.ZBox(low, high) : LrpRule.Flat();
+            if (layer is DenseLayer) return LrpRule.Epsilon();
             switch (composite)
             {
                 case BackwardRule.EpsilonAlpha2Beta1:
                 case BackwardRule.EpsilonAlpha2Beta1Flat:
-                    return LrpRuleKind.AlphaBeta;
+                    return LrpRule.AlphaBeta();
                 case BackwardRule.EpsilonGammaBox:
-                    return LrpRuleKind.Gamma;
+                    return LrpRule.Gamma(Gamma);
                 default:
-                    return LrpRuleKind.ZPlus;
+                    return LrpRule.ZPlus();
             }
         }
 

@@ -158,6 +158,24 @@ namespace Relucent
         public T[] Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule rule) =>
             Run(input, CheckedCopy(seed, OutputSize, nameof(seed)), rule);
 
+        /// <summary>
+        /// The conservation report of the LRP pass under <paramref name="composite"/> from <paramref name="seed"/> at the output:
+        /// the relevance at the output and the input, and what each convolution, dense layer, pool and residual sum absorbed.
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="composite"/> is not an LRP composite, or an argument has the wrong length.</exception>
+        public LrpReport Conservation(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule composite)
+        {
+            if (!composite.IsLrp()) throw new ArgumentException($"{composite} is not an LRP composite.", nameof(composite));
+            T[] x = CheckedCopy(input, InputSize, nameof(input));
+            T[] r = CheckedCopy(seed, OutputSize, nameof(seed));
+            Sequence<T>.Trace trace = _sequence.Forward(x);
+            Guard.FiniteResult<T>(trace.Output, "the logits");
+            var steps = new List<LrpStepSums>();
+            T[] map = _lrp.Relevance(_sequence, trace, r, composite, _box, steps);
+            steps.Reverse();
+            return new LrpReport(composite, r.Sum(double.CreateChecked), map.Sum(double.CreateChecked), steps);
+        }
+
         /// <inheritdoc />
         public IReadOnlyList<NamedLayer> NamedLayers => _named ??= NamedLayer.Of(Network);
 

@@ -24,10 +24,15 @@ namespace Relucent.Lrp
             _parameter = parameter;
         }
 
-        /// <summary>The relevance at the input from <paramref name="seed"/> at the output under <paramref name="composite"/>.</summary>
-        public T[] Relevance(Sequence<T> sequence, Sequence<T>.Trace trace, T[] seed, BackwardRule composite, (double Low, double High)? box)
+        /// <summary>
+        /// The relevance at the input from <paramref name="seed"/> at the output under <paramref name="composite"/> (with
+        /// EpsilonGammaBox's <paramref name="box"/>); <paramref name="steps"/>, when given, receives each rule-bearing step's
+        /// relevance sums, last step first.
+        /// </summary>
+        public T[] Relevance(Sequence<T> sequence, Sequence<T>.Trace trace, T[] seed, BackwardRule composite, (double Low, double High)? box,
+            List<LrpStepSums>? steps = null)
         {
-            var run = new Run(composite, LrpComposites.FirstLayer(_network.Layers, composite), box);
+            var run = new Run(composite, LrpComposites.FirstLayer(_network.Layers, composite), box, steps);
             return Chain(sequence, _network.Layers, LayerPath.Top, trace, seed, run);
         }
 
@@ -58,6 +63,7 @@ namespace Relucent.Lrp
                     T[] c = operation.Backward(s, x, y, state, BackwardRule.Saliency);
                     var rIn = new T[x.Length];
                     LrpKernels.Share<T>(x, c, rIn);
+                    run.Record(path, "Norm", false, r, rIn);
                     return rIn;
                 }
                 case MaxPoolLayer _:
@@ -78,20 +84,22 @@ namespace Relucent.Lrp
             LrpWeights<T> w = Weights(layers, index, path, outputs);
             var rIn = new T[x.Length];
             var scratch = new LrpScratch<T>(x.Length, r.Length);
-            switch (LrpComposites.AffineRule(run.Composite, layers[index], path.Label == run.First))
+            (double low, double high) = run.Box ?? (double.NaN, double.NaN);
+            LrpRule rule = LrpComposites.AffineRule(run.Composite, layers[index], path.Label == run.First, low, high);
+            switch (rule.Kind)
             {
                 case LrpRuleKind.Epsilon: LrpKernels.Epsilon<T, TMap>(map, x, r, rIn, w, scratch); break;
                 case LrpRuleKind.ZPlus: LrpKernels.ZPlus<T, TMap>(map, x, r, rIn, w, scratch); break;
                 case LrpRuleKind.AlphaBeta: LrpKernels.AlphaBeta<T, TMap>(map, x, r, rIn, w, scratch); break;
-                case LrpRuleKind.Gamma: LrpKernels.Gamma<T, TMap>(map, x, r, rIn, w, T.CreateChecked(LrpComposites.Gamma), scratch); break;
+                case LrpRuleKind.Gamma: LrpKernels.Gamma<T, TMap>(map, x, r, rIn, w, T.CreateChecked(rule.GammaValue), scratch); break;
                 case LrpRuleKind.Flat: LrpKernels.Flat<T, TMap>(map, x, r, rIn, w, scratch); break;
                 case LrpRuleKind.ZBox:
-                    (double low, double high) = run.Box ?? throw new InvalidOperationException(
-                        "EpsilonGammaBox needs the input's bounds for its ZBox rule: use Interpreter.WithLrpBox(low, high).");
-                    LrpKernels.ZBox<T, TMap>(map, x, r, rIn, w, T.CreateChecked((float)low), T.CreateChecked((float)high), scratch);
+                    if (double.IsNaN(rule.Low)) throw new InvalidOperationException("EpsilonGammaBox needs the input's bounds for its ZBox rule: use Interpreter.WithLrpBox(low, high).");
+                    LrpKernels.ZBox<T, TMap>(map, x, r, rIn, w, T.CreateChecked(rule.Low), T.CreateChecked(rule.High), scratch);
                     break;
                 default: throw new InvalidOperationException($"No LRP rule for layer {path.Label}.");
             }
+            run.Record(path, rule.ToString(), true, r, rIn);
             return rIn;
         }
 
@@ -112,16 +120,25 @@ namespace Relucent.Lrp
             var s = new T[r.Length];
             LrpKernels.Quotient<T>(r, y, s);
             IReadOnlyList<Branch> branches = residual.Branches;
+            var shares = new T[branches.Count][];
+            for (int b = 0; b < branches.Count; b++)
+            {
+                shares[b] = new T[r.Length];
+                LrpKernels.Share<T>(block.ChainTrace(state, b).Output, s, shares[b]);
+            }
+            T[]? identity = null;
+            if (branches.Count == 1)
+            {
+                identity = new T[x.Length];
+                LrpKernels.Share<T>(x, s, identity);
+            }
+            run.Record(path, "Norm (sum)", false, r, identity == null ? shares[0].Concat(shares[1]).ToArray() : shares[0].Concat(identity).ToArray());
             var inputs = new T[branches.Count][];
             for (int b = branches.Count - 1; b >= 0; b--)
             {
-                Sequence<T>.Trace chainTrace = block.ChainTrace(state, b);
-                var share = new T[r.Length];
-                LrpKernels.Share<T>(chainTrace.Output, s, share);
-                inputs[b] = Chain(block.Chain(b), branches[b].Layers, Inside(path, b, branches[b]), chainTrace, share, run);
+                inputs[b] = Chain(block.Chain(b), branches[b].Layers, Inside(path, b, branches[b]), block.ChainTrace(state, b), shares[b], run);
             }
-            T[] skip = inputs.Length > 1 ? inputs[1] : new T[x.Length];
-            if (inputs.Length == 1) LrpKernels.Share<T>(x, s, skip);
+            T[] skip = identity ?? inputs[1];
             var rIn = new T[x.Length];
             ElementwiseKernels.Add<T>(inputs[0], skip, rIn);
             return rIn;
@@ -151,6 +168,14 @@ namespace Relucent.Lrp
             return LayerPath.From(indices);
         }
 
-        private sealed record Run(BackwardRule Composite, string? First, (double Low, double High)? Box);
+        private sealed record Run(BackwardRule Composite, string? First, (double Low, double High)? Box, List<LrpStepSums>? Steps)
+        {
+            public void Record(LayerPath path, string rule, bool affine, T[] output, T[] input)
+            {
+                if (Steps == null) return;
+                double Sum(T[] values) => values.Sum(double.CreateChecked);
+                Steps.Add(new LrpStepSums(path.Label, rule, affine, Sum(output), Sum(input)));
+            }
+        }
     }
 }

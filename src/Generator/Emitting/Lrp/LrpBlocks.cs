@@ -56,7 +56,8 @@ namespace Relucent.Generator.Emitting.Lrp
             string x = p.In, r = p.ROut, rIn = p.BackwardTarget;
             string merged = step.MergedBatchNorm != null ? $"; both merged with {step.MergedBatchNorm.Label}'s BatchNorm, W·γ/√(σ² + eps) and (b − μ)·γ/√(σ² + eps) + β" : "";
             string pass = p.BackwardRectifier != null ? $" (straight to {rIn}: the {p.BackwardRectifier.Layer.Describe()} before it passes relevance)" : "";
-            string where = $"; {parameters}{merged}{pass}";
+            string own = step.Affine != null && OwnRule(p.Layer) != null ? $"; the layer's own rule: {OwnRule(p.Layer)}" : "";
+            string where = $"; {parameters}{merged}{pass}{own}";
             switch (step.Rule)
             {
                 case LrpRuleKind.Epsilon:
@@ -67,11 +68,11 @@ namespace Relucent.Generator.Emitting.Lrp
                     return $"αβ rule, α = 2, β = 1 (Zennit's AlphaBeta): {rIn} = 2·({x}⁺ ⊙ W⁺ᵀsα + {x}⁻ ⊙ W⁻ᵀsα) − 1·({x}⁺ ⊙ W⁻ᵀsβ + {x}⁻ ⊙ W⁺ᵀsβ), "
                         + $"sα = {r} / stab(W⁺·{x}⁺ + b⁺ + W⁻·{x}⁻), sβ = {r} / stab(W⁻·{x}⁺ + b⁻ + W⁺·{x}⁻){where}";
                 case LrpRuleKind.Gamma:
-                    return $"γ rule, γ = {Format.Number(LrpComposites.Gamma)} (Zennit's Gamma): {rIn} = {x}⁺ ⊙ (W₊ᵀs₊ + W₋ᵀs₋) + {x}⁻ ⊙ (W₋ᵀs₊ + W₊ᵀs₋), "
+                    return $"γ rule, γ = {Format.Number(step.Affine!.GammaValue)} (Zennit's Gamma): {rIn} = {x}⁺ ⊙ (W₊ᵀs₊ + W₋ᵀs₋) + {x}⁻ ⊙ (W₋ᵀs₊ + W₊ᵀs₋), "
                         + $"W₊ = W + γW⁺, W₋ = W + γW⁻, s₊ = 1[z > 0]·{r} / stab(W₊·{x}⁺ + b + γb⁺ + W₋·{x}⁻), s₋ = 1[z < 0]·{r} / stab(W₋·{x}⁺ + b + γb⁻ + W₊·{x}⁻), "
                         + $"z = W·{x} + b{where}";
                 case LrpRuleKind.ZBox:
-                    return $"ZBox rule, l = {Format.Number(step.Plan.Low)}, h = {Format.Number(step.Plan.High)} (Zennit's ZBox): {rIn} = {x} ⊙ Wᵀs − (l ⊙ W⁺ᵀs + h ⊙ W⁻ᵀs), "
+                    return $"ZBox rule, l = {Format.Number(step.Affine!.Low)}, h = {Format.Number(step.Affine.High)} (Zennit's ZBox): {rIn} = {x} ⊙ Wᵀs − (l ⊙ W⁺ᵀs + h ⊙ W⁻ᵀs), "
                         + $"s = {r} / stab((W·{x} + b) − ((W⁺·l + b⁺) + (W⁻·h + b⁻))){where}";
                 case LrpRuleKind.Flat:
                     return $"Flat rule (Zennit's Flat): {rIn} = 1ᵀ({r} / stab(1·1)), every weight and input taken as 1 and no bias, so relevance spreads by connection count{where}";
@@ -80,6 +81,8 @@ namespace Relucent.Generator.Emitting.Lrp
             }
         }
 
+        private static LrpRule? OwnRule(Layer layer) => layer is Conv2DLayer conv ? conv.Rule : layer is DenseLayer dense ? dense.Rule : null;
+
         /// <summary>The call applying a convolution's or dense layer's rule; <paramref name="map"/> constructs the layer's <c>ILrpMap</c> of type <paramref name="mapType"/>.</summary>
         public static void EmitAffine(EmitScope s, PlannedLayer p, LrpStep step, string mapType, string map)
         {
@@ -87,8 +90,8 @@ namespace Relucent.Generator.Emitting.Lrp
             string[] common = { map, "ws." + p.In, "ws." + p.ROut, "ws." + p.BackwardTarget, WeightsField(p) };
             string[] extra = step.Rule switch
             {
-                LrpRuleKind.Gamma => new[] { Literal(s, LrpComposites.Gamma) },
-                LrpRuleKind.ZBox => new[] { Literal(s, step.Plan.Low), Literal(s, step.Plan.High) },
+                LrpRuleKind.Gamma => new[] { Literal(s, step.Affine!.GammaValue) },
+                LrpRuleKind.ZBox => new[] { Literal(s, step.Affine!.Low), Literal(s, step.Affine.High) },
                 _ => new string[0],
             };
             var arguments = new string[common.Length + extra.Length + 1];

@@ -41,8 +41,8 @@ namespace Relucent.Generator.Emitting.Lrp
                 bool affine = p.Layer is Conv2DLayer || p.Layer is DenseLayer;
                 bool merged = LrpComposites.MergesIntoPrevious(declared, i);
                 PlannedLayer? batchNorm = i + 1 < chain.Count && LrpComposites.MergesIntoPrevious(declared, i + 1) ? chain[i + 1] : null;
-                LrpRuleKind rule = affine ? LrpComposites.AffineRule(Composite, p.Layer, p.Path.Label == first) : LrpComposites.OtherRule(p.Layer);
-                _steps[p] = new LrpStep(this, rule, batchNorm, merged ? chain[i - 1] : null);
+                LrpRule? own = affine ? LrpComposites.AffineRule(Composite, p.Layer, p.Path.Label == first, Low, High) : null;
+                _steps[p] = new LrpStep(this, own?.Kind ?? LrpComposites.OtherRule(p.Layer), own, batchNorm, merged ? chain[i - 1] : null);
             }
         }
     }
@@ -50,10 +50,11 @@ namespace Relucent.Generator.Emitting.Lrp
     /// <summary>One layer's part of an LRP pass: its rule, the BatchNorm merged into it, or the layer it is merged into.</summary>
     internal sealed class LrpStep
     {
-        public LrpStep(LrpPlan plan, LrpRuleKind rule, PlannedLayer? mergedBatchNorm, PlannedLayer? mergedInto)
+        public LrpStep(LrpPlan plan, LrpRuleKind rule, LrpRule? affine, PlannedLayer? mergedBatchNorm, PlannedLayer? mergedInto)
         {
             Plan = plan;
             Rule = rule;
+            Affine = affine;
             MergedBatchNorm = mergedBatchNorm;
             MergedInto = mergedInto;
         }
@@ -61,6 +62,9 @@ namespace Relucent.Generator.Emitting.Lrp
         public LrpPlan Plan { get; }
 
         public LrpRuleKind Rule { get; }
+
+        /// <summary>On a convolution or dense layer: its rule with the rule's parameters (γ, ZBox's bounds).</summary>
+        public LrpRule? Affine { get; }
 
         /// <summary>On a convolution or dense layer: the BatchNorm right after it, whose parameters its rule reads merged into its own.</summary>
         public PlannedLayer? MergedBatchNorm { get; }
