@@ -31,6 +31,16 @@ namespace Relucent.Lrp
             where T : unmanaged, IFloatingPointIeee754<T> where TMap : struct, ILrpMap
         {
             (int n, int m) = Sizes(map, x, r, rIn);
+            if (!HasNegative(x))
+            {
+                // x = x⁺ and x⁻ = 0 (the input of every layer after a ReLU): the x⁻ terms are zeros, so they are not computed.
+                Span<T> q = scratch.Output(0, m), c = scratch.Input(0, n);
+                map.Forward(x, w.PositiveWeight, w.PositiveBias, q);
+                Quotient(r, q, q);
+                map.Transpose<T>(q, w.PositiveWeight, c);
+                TensorPrimitives.Multiply(x, c, rIn);
+                return;
+            }
             Span<T> xp = scratch.Input(0, n), xn = scratch.Input(1, n), c0 = scratch.Input(2, n), c1 = scratch.Input(3, n);
             TensorPrimitives.Max(x, T.Zero, xp);
             TensorPrimitives.Min(x, T.Zero, xn);
@@ -52,6 +62,20 @@ namespace Relucent.Lrp
             where T : unmanaged, IFloatingPointIeee754<T> where TMap : struct, ILrpMap
         {
             (int n, int m) = Sizes(map, x, r, rIn);
+            T alpha = T.CreateChecked(LrpComposites.Alpha), beta = T.CreateChecked(LrpComposites.Beta);
+            if (!HasNegative(x))
+            {
+                // x⁻ = 0: sα = r / stab(W⁺x + b⁺), sβ = r / stab(W⁻x + b⁻), rIn = α x⊙W⁺ᵀsα − β x⊙W⁻ᵀsβ.
+                Span<T> qa = scratch.Output(0, m), qb = scratch.Output(1, m), ca = scratch.Input(0, n), cb = scratch.Input(1, n);
+                map.Forward(x, w.PositiveWeight, w.PositiveBias, qa);
+                Quotient(r, qa, qa);
+                map.Forward(x, w.NegativeWeight, w.NegativeBias, qb);
+                Quotient(r, qb, qb);
+                map.Transpose<T>(qa, w.PositiveWeight, ca);
+                map.Transpose<T>(qb, w.NegativeWeight, cb);
+                for (int i = 0; i < n; i++) rIn[i] = alpha * (x[i] * ca[i]) - beta * (x[i] * cb[i]);
+                return;
+            }
             Span<T> xp = scratch.Input(0, n), xn = scratch.Input(1, n);
             TensorPrimitives.Max(x, T.Zero, xp);
             TensorPrimitives.Min(x, T.Zero, xn);
@@ -69,7 +93,6 @@ namespace Relucent.Lrp
             map.Transpose<T>(sa, w.NegativeWeight, c1);
             map.Transpose<T>(sb, w.NegativeWeight, c2);
             map.Transpose<T>(sb, w.PositiveWeight, c3);
-            T alpha = T.CreateChecked(LrpComposites.Alpha), beta = T.CreateChecked(LrpComposites.Beta);
             for (int i = 0; i < n; i++) rIn[i] = alpha * (xp[i] * c0[i] + xn[i] * c1[i]) - beta * (xp[i] * c2[i] + xn[i] * c3[i]);
         }
 
@@ -83,17 +106,22 @@ namespace Relucent.Lrp
         {
             (int n, int m) = Sizes(map, x, r, rIn);
             T[] up = w.GammaPositiveWeight(gamma), down = w.GammaNegativeWeight(gamma);
+            bool negatives = HasNegative(x);
             Span<T> xp = scratch.Input(0, n), xn = scratch.Input(1, n);
             TensorPrimitives.Max(x, T.Zero, xp);
             TensorPrimitives.Min(x, T.Zero, xn);
             Span<T> sp = scratch.Output(0, m), sn = scratch.Output(1, m), t = scratch.Output(2, m), z = scratch.Output(3, m);
             map.Forward(x, w.Weight, w.Bias, z);
             map.Forward<T>(xp, up, w.GammaPositiveBias(gamma), sp);
-            map.Forward<T>(xn, down, w.ZeroBias, t);
-            TensorPrimitives.Add(sp, t, sp);
             map.Forward<T>(xp, down, w.GammaNegativeBias(gamma), sn);
-            map.Forward<T>(xn, up, w.ZeroBias, t);
-            TensorPrimitives.Add(sn, t, sn);
+            if (negatives)
+            {
+                // The x⁻ terms; without negative inputs (after a ReLU) they are zeros and are not computed.
+                map.Forward<T>(xn, down, w.ZeroBias, t);
+                TensorPrimitives.Add(sp, t, sp);
+                map.Forward<T>(xn, up, w.ZeroBias, t);
+                TensorPrimitives.Add(sn, t, sn);
+            }
             T eps = T.CreateChecked(LrpComposites.Epsilon);
             for (int o = 0; o < m; o++)
             {
@@ -103,6 +131,11 @@ namespace Relucent.Lrp
             Span<T> c0 = scratch.Input(2, n), c1 = scratch.Input(3, n), c2 = scratch.Input(4, n), c3 = scratch.Input(5, n);
             map.Transpose<T>(sp, up, c0);
             map.Transpose<T>(sn, down, c1);
+            if (!negatives)
+            {
+                for (int i = 0; i < n; i++) rIn[i] = xp[i] * (c0[i] + c1[i]);
+                return;
+            }
             map.Transpose<T>(sp, down, c2);
             map.Transpose<T>(sn, up, c3);
             for (int i = 0; i < n; i++) rIn[i] = xp[i] * (c0[i] + c1[i]) + xn[i] * (c2[i] + c3[i]);
@@ -182,6 +215,9 @@ namespace Relucent.Lrp
 
         /// <summary><c>stab(z) = z + ε·(z ≥ 0 ? 1 : −1)</c>: Zennit's stabiliser, sign +1 at zero.</summary>
         public static T Stabilise<T>(T z, T epsilon) where T : unmanaged, IFloatingPointIeee754<T> => z + (z >= T.Zero ? epsilon : -epsilon);
+
+        // Whether any input is negative: without, every x⁻ term of z⁺, αβ and γ is zero (x = x⁺), and is skipped.
+        private static bool HasNegative<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x.Length > 0 && TensorPrimitives.Min(x) < T.Zero;
 
         private static void SumOfProducts<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, ReadOnlySpan<T> d, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
         {
