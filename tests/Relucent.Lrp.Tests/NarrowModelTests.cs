@@ -64,6 +64,26 @@ public sealed class NarrowModelTests
         }
     }
 
+    [Theory]
+    [InlineData("resnet18", BackwardRule.EpsilonPlus)]
+    [InlineData("vgg11_bn", BackwardRule.EpsilonGammaBox)]
+    public void A_pass_stopped_at_a_named_layer_and_restarted_there_is_the_whole_pass(string name, BackwardRule composite)
+    {
+        ILayerExplainer<double> net = Load<double>(name);
+        double[] input = Input(name), seed = LrpFixture.OneHot(net.OutputSize, 1);
+        double[] whole = LrpFixture.Explain(net, composite, input, seed);
+        NamedLayer[] starts = net.NamedLayers.Where(l => l.CanStart).ToArray();
+        Assert.NotEmpty(starts);
+        foreach (NamedLayer layer in starts)
+        {
+            int size = checked((int)layer.Shape.Size);
+            double[] activation = new double[size], signal = new double[size], map = new double[net.InputSize];
+            net.ExplainAt(composite, layer.Name, input, seed, activation, signal, net.CreateWorkspace());
+            net.ExplainFrom(composite, layer.Name, input, signal, map, net.CreateWorkspace());
+            Assert.Equal(whole, map);
+        }
+    }
+
     [Fact]
     public void The_residual_sums_take_the_Norm_rule_not_Zennits_unhooked_gradient()
     {
