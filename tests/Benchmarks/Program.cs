@@ -4,6 +4,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- quick [network ...]          the quick table (a minute or two)
 // dotnet run -c Release -- kernels                       convolution layers and other kernels alone (CPU time)
 // dotnet run -c Release -- cam [blocks]                  Grad-CAM at ResNet-18's layer4 against a full saliency map, side by side
+// dotnet run -c Release -- lrp                           LRP maps against saliency maps of the same network (issue 20's cost bound)
 // dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
@@ -16,6 +17,10 @@ if (args.Length > 0 && args[0] == "quick")
     string[] names = args.Length > 1 ? args[1..] : Subject.Names;
     Console.WriteLine($"{Environment.ProcessorCount} cores, Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
     Quick.Run(names, repetitions: 31, Console.Out);
+}
+else if (args.Length > 0 && args[0] == "lrp")
+{
+    LrpCost.Run(Console.Out);
 }
 else if (args.Length > 1 && args[0] == "profile")
 {

@@ -46,6 +46,12 @@ public class DiagnosticTests
         { "RLC016", Usings + "[Saliency] public partial class Mlp { static readonly Network Spec = Net.Input(8).ReLU(); int [|Saliency|]; }" },
         { "RLC017", Usings + "public class Base { }\n[Saliency] public partial class Mlp : [|Base|] { static readonly Network Spec = Net.Input(8).ReLU(); }" },
         { "RLC018", Usings + "[Saliency] public partial class Mlp { static readonly Network [|Spec|] = Net.Input(8)" + string.Concat(Enumerable.Repeat(".Residual(b => b", 65)) + ".ReLU()" + new string(')', 65) + "; }" },
+        { "RLC008", Usings + "[EpsilonPlus] public partial class Mlp { static readonly Network Spec = Net.Input(1, 4, 4).Conv2D(2, kernel: 3, [|rule: LrpRule.Gamma(-1)|]).ReLU(); }" },
+        { "RLC008", Usings + "[EpsilonPlus] public partial class Mlp { static readonly Network Spec = Net.Input(8).Dense(4, [|rule: LrpRule.ZBox(1, 1)|]).ReLU(); }" },
+        { "RLC019", Usings + "[EpsilonPlus] public partial class Mlp { static readonly Network Spec = Net.Input(8).Dense(4).ReLU().Dense(2).[|Softmax()|]; }" },
+        { "RLC019", Usings + "[Saliency, EpsilonAlpha2Beta1] public partial class Mlp { static readonly Network Spec = Net.Input(8).Residual(b => b.Dense(8).ReLU().[|Softmax()|]).Dense(2); }" },
+        { "RLC020", Usings + "[EpsilonGammaBox[|(3, -2)|]] public partial class Mlp { static readonly Network Spec = Net.Input(1, 4, 4).Conv2D(2, kernel: 3).ReLU().Flatten().Dense(2); }" },
+        { "RLC020", Usings + "[EpsilonGammaBox[|(double.NegativeInfinity, 1)|]] public partial class Mlp { static readonly Network Spec = Net.Input(1, 4, 4).Conv2D(2, kernel: 3).ReLU().Flatten().Dense(2); }" },
     };
 
     [Theory]

@@ -9,6 +9,7 @@ public class SnapshotTests
     [InlineData(nameof(Sources.LeNet))]
     [InlineData(nameof(Sources.ResidualDouble))]
     [InlineData(nameof(Sources.Blocks))]
+    [InlineData(nameof(Sources.Lrp))]
     public void Generated_code_matches_its_snapshot(string example)
     {
         string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;
@@ -29,6 +30,7 @@ public class SnapshotTests
     [InlineData(nameof(Sources.LeNet))]
     [InlineData(nameof(Sources.ResidualDouble))]
     [InlineData(nameof(Sources.Blocks))]
+    [InlineData(nameof(Sources.Lrp))]
     public void Every_block_is_preceded_by_one_describing_comment(string example)
     {
         string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;
@@ -37,7 +39,8 @@ public class SnapshotTests
         for (int i = 0; i < lines.Length; i++)
         {
             string header = lines[i].Trim();
-            if (!(header.StartsWith("protected override void RunForward(", StringComparison.Ordinal) || header.StartsWith("private void Backward<", StringComparison.Ordinal))) continue;
+            if (!(header.StartsWith("protected override void RunForward(", StringComparison.Ordinal) || header.StartsWith("private void Backward<", StringComparison.Ordinal)
+                || header.StartsWith("private void Relevance", StringComparison.Ordinal))) continue;
             methods++;
             int end = Array.FindIndex(lines, i + 1, l => l == lines[i].Replace(header, "}"));
             for (int j = i + 2; j < end; j++)
@@ -57,6 +60,11 @@ public class SnapshotTests
             {
                 Assert.Matches(@"ReLU\(\) backward(, in the same call)?, by rule: Saliency r[\d_]+ = 1\[a[\d_]+ > 0\] · r[\d_]+", comment);
             }
+            // Every convolution's and dense layer's LRP block states its rule by name and formula.
+            foreach (string comment in lines[i..end].Where(l => l.Contains(") LRP backward", StringComparison.Ordinal) && (l.Contains("Conv2D(", StringComparison.Ordinal) || l.Contains("Dense(", StringComparison.Ordinal))))
+            {
+                Assert.Matches(@"LRP backward, \S+ rule.* \(Zennit's (Epsilon|ZPlus|AlphaBeta|Gamma|ZBox|Flat)\): r\w+ = ", comment);
+            }
         }
         Assert.True(methods >= 2 && blocks >= methods - 1, $"{example}: found {methods} methods and {blocks} statements");
     }
@@ -67,6 +75,7 @@ public class SnapshotTests
     [InlineData(nameof(Sources.LeNet))]
     [InlineData(nameof(Sources.ResidualDouble))]
     [InlineData(nameof(Sources.Blocks))]
+    [InlineData(nameof(Sources.Lrp))]
     public void No_generated_line_is_wider_than_160_characters(string example)
     {
         string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;

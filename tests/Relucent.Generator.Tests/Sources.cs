@@ -66,6 +66,25 @@ public static class Sources
         }
         """;
 
+    /// <summary>LRP (issue 20): every composite, a BatchNorm merged into its convolution, max and average pools, a projection shortcut, a named layer.</summary>
+    public const string Lrp = """
+        using Relucent;
+
+        namespace Demo;
+
+        [Saliency, EpsilonPlus, EpsilonPlusFlat, EpsilonAlpha2Beta1, EpsilonAlpha2Beta1Flat, EpsilonGammaBox(-2.5, 3)]
+        public partial class LrpNet
+        {
+            static readonly Network Spec = Net.Input(3, 8, 8)
+                .Conv2D(4, kernel: 3, padding: 1, bias: false).BatchNorm().ReLU().MaxPool(2)
+                .Residual(b => b.Conv2D(6, kernel: 3, stride: 2, padding: 1).ReLU().Conv2D(6, kernel: 3, padding: 1),
+                          shortcut: s => s.Conv2D(6, kernel: 1, stride: 2), name: "block").ReLU()
+                .AvgPool(2)
+                .Flatten()
+                .Dense(3);
+        }
+        """;
+
     /// <summary>The newer layers together: a projection shortcut, a concatenation, ReLU6, grouped and padded layers, a helper, named layers.</summary>
     public const string Blocks = """
         using Relucent;

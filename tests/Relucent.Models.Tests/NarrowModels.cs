@@ -31,21 +31,28 @@ public static class NarrowModels
     private const string SampleNamespace = "namespace Relucent.Samples.TorchVision;";
     private const string Namespace = "Relucent.Models.Tests.Narrow";
 
-    private static readonly Lazy<Assembly> Compiled = new(Compile);
+    private static readonly Lazy<Assembly> Compiled = new(() => Compile(All, "Saliency, DeconvNet, GuidedBackprop"));
 
     /// <summary>The narrow copy of <paramref name="name"/>, in float64 or float32, built from <paramref name="tensors"/>.</summary>
     public static IExplainer<T> Load<T>(string name, IReadOnlyDictionary<string, Tensor> tensors) where T : unmanaged, IFloatingPointIeee754<T> =>
         (IExplainer<T>)Type<T>(name).GetMethod("FromTensors", [typeof(IReadOnlyDictionary<string, Tensor>)])!.Invoke(null, [tensors])!;
 
     /// <summary>The generated class of the narrow <paramref name="name"/> in <typeparamref name="T"/>.</summary>
-    public static Type Type<T>(string name) => Compiled.Value.GetType($"{Namespace}.{ClassName(name, typeof(T) == typeof(double))}", throwOnError: true)!;
+    public static Type Type<T>(string name) => Type<T>(Compiled.Value, name);
+
+    /// <summary>The generated class of the narrow <paramref name="name"/> in <typeparamref name="T"/>, in an assembly <see cref="Compile"/> made.</summary>
+    public static Type Type<T>(Assembly assembly, string name) => assembly.GetType($"{Namespace}.{ClassName(name, typeof(T) == typeof(double))}", throwOnError: true)!;
 
     private static string ClassName(string name, bool @double) =>
         string.Concat(name.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..])) + (@double ? "Double" : "Single");
 
-    private static Assembly Compile()
+    /// <summary>
+    /// Compiles <paramref name="models"/> (each in float64 and float32) with the sample's helpers, their classes carrying
+    /// <paramref name="attributes"/> (<c>Saliency, DeconvNet</c>): what another test project uses to add rules of its own.
+    /// </summary>
+    public static Assembly Compile(IEnumerable<Model> models, string attributes)
     {
-        var sources = All.GroupBy(m => m.File).Select(family =>
+        var sources = models.GroupBy(m => m.File).Select(family =>
         {
             string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TorchVisionSources", family.Key));
             Assert.Contains(SampleNamespace, text);
@@ -53,7 +60,7 @@ public static class NarrowModels
             text = WithoutNetworks(text.Replace(SampleNamespace, $"namespace {Namespace};", StringComparison.Ordinal));
             return text + string.Concat(family.SelectMany(m => new[] { true, false }.Select(d => $$"""
 
-                [Saliency, DeconvNet, GuidedBackprop{{(d ? ", DoublePrecision" : "")}}]
+                [{{attributes}}{{(d ? ", DoublePrecision" : "")}}]
                 public partial class {{ClassName(m.Name, d)}}
                 {
                     static readonly Network Spec = {{m.Chain}};

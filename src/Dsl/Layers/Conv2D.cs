@@ -10,10 +10,12 @@ namespace Relucent
         /// Adds a 2-D convolution with a square <paramref name="kernel"/> and zero <paramref name="padding"/> (an <c>int</c> for
         /// every side, or <c>new Padding(top: 3, left: 3, bottom: 2, right: 2)</c>), as <c>nn.Conv2d</c>; with
         /// <paramref name="groups"/>, channels and filters split into groups convolved apart (depthwise when
-        /// <paramref name="groups"/> equals the channels).
+        /// <paramref name="groups"/> equals the channels); <paramref name="rule"/> is the LRP rule it takes whatever the class's
+        /// composite (<c>LrpRule.Gamma(0.25)</c>; null: the composite's).
         /// </summary>
-        public Network Conv2D(int filters, int kernel, int stride = 1, Padding padding = default, int groups = 1, bool bias = true, string? name = null) =>
-            Append(new Conv2DLayer(filters, kernel, stride, padding, bias) { Groups = groups, Name = name });
+        public Network Conv2D(int filters, int kernel, int stride = 1, Padding padding = default, int groups = 1, bool bias = true, LrpRule? rule = null,
+            string? name = null) =>
+            Append(new Conv2DLayer(filters, kernel, stride, padding, bias) { Groups = groups, Name = name, Rule = rule });
     }
 }
 #endif
@@ -32,6 +34,7 @@ namespace Relucent.Model
         private static readonly Argument PaddingArgument = new Argument("padding");
         private static readonly Argument GroupsArgument = new Argument("groups");
         private static readonly Argument BiasArgument = new Argument("bias");
+        private static readonly Argument RuleArgument = new Argument("rule");
 
         internal static readonly LayerCall Kind = new LayerCall(
             "Conv2D",
@@ -39,11 +42,15 @@ namespace Relucent.Model
             {
                 Groups = a.Int(GroupsArgument),
                 Name = a.Name,
+                Rule = a.Rule(RuleArgument),
             },
-            FiltersArgument, KernelArgument, StrideArgument, PaddingArgument, GroupsArgument, BiasArgument);
+            FiltersArgument, KernelArgument, StrideArgument, PaddingArgument, GroupsArgument, BiasArgument, RuleArgument);
 
         /// <summary>The number of groups the channels and filters are split into (1: an ordinary convolution).</summary>
         public int Groups { get; init; } = 1;
+
+        /// <summary>The LRP rule this layer takes whatever the composite (<c>rule:</c>), or null for the composite's.</summary>
+        public LrpRule? Rule { get; init; }
 
         internal override LayerCall Call => Kind;
 
@@ -55,6 +62,7 @@ namespace Relucent.Model
             if (!Padding.IsZero) yield return "padding: " + Padding;
             if (Groups != 1) yield return "groups: " + Format.Int(Groups);
             if (!Bias) yield return "bias: false";
+            if (Rule != null) yield return "rule: " + Rule;
         }
 
         internal override LayerError? Check(Shape input, LayerPath at, out Shape output)
@@ -65,6 +73,7 @@ namespace Relucent.Model
                 ?? LayerErrors.Positive(at, "Conv2D", StrideArgument, Stride)
                 ?? LayerErrors.NotNegative(at, "Conv2D", PaddingArgument, Padding)
                 ?? LayerErrors.Positive(at, "Conv2D", GroupsArgument, Groups)
+                ?? LayerErrors.ValidRule(at, RuleArgument, Rule)
                 ?? LayerErrors.NeedsImage(at, "Conv2D", input);
             if (error != null) return error;
             if (input.Channels % Groups != 0 || Filters % Groups != 0)

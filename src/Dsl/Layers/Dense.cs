@@ -6,8 +6,8 @@ namespace Relucent
 {
     public sealed partial class Network
     {
-        /// <summary>Adds a fully connected layer <c>y = W·x + b</c> with <c>W</c> of shape <c>[units, in]</c>, as <c>nn.Linear</c>.</summary>
-        public Network Dense(int units, string? name = null) => Append(new DenseLayer(units) { Name = name });
+        /// <summary>Adds a fully connected layer <c>y = W·x + b</c> with <c>W</c> of shape <c>[units, in]</c>, as <c>nn.Linear</c>; <paramref name="rule"/> is the LRP rule it takes whatever the class's composite (null: the composite's).</summary>
+        public Network Dense(int units, LrpRule? rule = null, string? name = null) => Append(new DenseLayer(units) { Name = name, Rule = rule });
     }
 }
 #endif
@@ -18,20 +18,27 @@ namespace Relucent.Model
     public sealed record DenseLayer(int Units) : Layer
     {
         private static readonly Argument UnitsArgument = new Argument("units");
+        private static readonly Argument RuleArgument = new Argument("rule");
 
-        internal static readonly LayerCall Kind = new LayerCall("Dense", a => new DenseLayer(a.Int(UnitsArgument)) { Name = a.Name }, UnitsArgument);
+        internal static readonly LayerCall Kind = new LayerCall("Dense", a => new DenseLayer(a.Int(UnitsArgument)) { Name = a.Name, Rule = a.Rule(RuleArgument) },
+            UnitsArgument, RuleArgument);
+
+        /// <summary>The LRP rule this layer takes whatever the composite (<c>rule:</c>), or null for the composite's.</summary>
+        public LrpRule? Rule { get; init; }
 
         internal override LayerCall Call => Kind;
 
         private protected override IEnumerable<string> ArgumentText()
         {
             yield return Format.Int(Units);
+            if (Rule != null) yield return "rule: " + Rule;
         }
 
         internal override LayerError? Check(Shape input, LayerPath at, out Shape output)
         {
             output = input;
-            LayerError? error = LayerErrors.Positive(at, "Dense", UnitsArgument, Units) ?? LayerErrors.NeedsVector(at, "Dense", input);
+            LayerError? error = LayerErrors.Positive(at, "Dense", UnitsArgument, Units) ?? LayerErrors.ValidRule(at, RuleArgument, Rule)
+                ?? LayerErrors.NeedsVector(at, "Dense", input);
             if (error != null) return error;
             if (WindowArithmetic.Elements(Units, input.Size) < 0) return LayerErrors.TooLarge(at, $"Dense weight [{Units}, {input.Size}]");
             output = Shape.Vector(Units);

@@ -55,6 +55,9 @@ namespace Relucent.Model
             object all => Convert.ToInt32(all, CultureInfo.InvariantCulture),
         };
 
+        /// <summary>The value of an <see cref="LrpRule"/> argument (<c>rule: LrpRule.Gamma(0.25)</c>), or null.</summary>
+        public LrpRule? Rule(Argument argument) => Value(argument) as LrpRule;
+
         /// <summary>The chain a lambda argument declares (<c>b =&gt; b.Conv2D(...)</c>), or null when the call left it out.</summary>
         public EquatableArray<Layer>? Chain(Argument argument) => Value(argument) as EquatableArray<Layer>?;
 

@@ -25,6 +25,10 @@ namespace Relucent.Model
                 ? null
                 : Invalid(at, argument, $"{call} padding must not be negative, got {padding}");
 
+        /// <summary>Null when the layer's LRP <paramref name="rule"/> (if any) has valid parameters.</summary>
+        public static LayerError? ValidRule(LayerPath at, Argument argument, LrpRule? rule) =>
+            rule?.Problem() is string problem ? Invalid(at, argument, problem) : null;
+
         /// <summary>Null for an image, else the error for a layer that needs one.</summary>
         public static LayerError? NeedsImage(LayerPath at, string call, Shape input) =>
             input.IsImage ? null : Mismatch(at, null, $"{call} needs an image [C, H, W], but its input is the vector {input}");

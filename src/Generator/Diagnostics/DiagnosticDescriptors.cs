@@ -84,6 +84,14 @@ namespace Relucent.Generator.Diagnostics
             "RLC018", "Network beyond Relucent's limits",
             "{0}");
 
+        public static readonly DiagnosticDescriptor LrpUnsupportedLayer = Error(
+            "RLC019", "Layer LRP cannot explain",
+            "'{0}' asks for LRP ({1}), but {2} has no relevance rule: LRP explains the logits, so end the network before the softmax (apply it to the logits yourself)");
+
+        public static readonly DiagnosticDescriptor LrpBadBounds = Error(
+            "RLC020", "EpsilonGammaBox bounds are not an interval",
+            "EpsilonGammaBox needs finite bounds with low < high (the lowest and highest value an input can take); got low = {0}, high = {1}");
+
         // Last resort: a bug in the generator becomes this error on the class instead of warning CS8785
         // and silently missing code.
         public static readonly DiagnosticDescriptor InternalError = Error(

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Generator.Pipeline;
 using Relucent.Model;
 
@@ -31,6 +32,9 @@ namespace Relucent.Generator.Emitting
 
         /// <summary>The rules the generic backward pass runs under, whose formulas its rule-dependent comments state.</summary>
         public IReadOnlyList<BackwardRule> CommentedRules { get; }
+
+        /// <summary>The LRP composite whose pass is being written, or null while the gradient pass is: it decides what <see cref="Backward"/> writes.</summary>
+        public LrpPlan? Lrp { get; set; }
 
         /// <summary>A kernel call: <c>global::Relucent.Kernels.{kernel}(arguments);</c>, wrapped if too wide.</summary>
         public void Kernel(string kernel, params string[] arguments) => W.Call(Kernels + kernel, arguments);
@@ -72,6 +76,11 @@ namespace Relucent.Generator.Emitting
         /// </summary>
         public void Backward(PlannedLayer p)
         {
+            if (Lrp != null)
+            {
+                LrpBackward(p, Lrp.For(p));
+                return;
+            }
             if (p.Kind.HasParameters)
             {
                 W.Comment($"{p.Heading} parameter gradients, when training: {p.Kind.GradientMath(p)}");
@@ -84,6 +93,18 @@ namespace Relucent.Generator.Emitting
                 W.Comment($"{relu.Heading} backward, in the same call{BackwardText(relu)}; {relu.ROut} is never stored");
             }
             p.Kind.EmitBackward(this, p);
+        }
+
+        // The layer's LRP block: its comment states its rule as a formula (a fused ReLU's Pass too), then its statements.
+        private void LrpBackward(PlannedLayer p, LrpStep step)
+        {
+            W.Comment(p.Heading + " LRP backward, " + p.Kind.LrpMath(p, step));
+            if (p.BackwardRectifier != null)
+            {
+                PlannedLayer relu = p.BackwardRectifier;
+                W.Comment($"{relu.Heading} LRP backward, in the same call: {relu.Kind.LrpMath(relu, Lrp!.For(relu))}; {relu.ROut} is never stored");
+            }
+            p.Kind.EmitLrp(this, p, step);
         }
 
         /// <summary>The forward blocks of a chain, skipping ReLUs their neighbour applies.</summary>

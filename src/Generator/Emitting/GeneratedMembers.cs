@@ -29,6 +29,13 @@ namespace Relucent.Generator.Emitting
                 .Concat(parameters.SelectMany(p => new[] { p.Property, p.Field }))
                 .Concat(plan.All.Where(l => l.Geometry != null).Select(l => l.Geometry!))
                 .Concat(plan.All.SelectMany(l => l.Kind.DerivedFieldNames(l)));
+            bool lrp = model.Rules.Any(r => r.IsLrp());
+            if (lrp)
+            {
+                PlannedLayer[] affine = plan.All.Where(l => l.Layer is Conv2DLayer || l.Layer is DenseLayer).ToArray();
+                names = names.Concat(model.Rules.Where(r => r.IsLrp()).Select(r => "Relevance" + r)).Concat(affine.Select(Lrp.LrpBlocks.WeightsField));
+                if (affine.Length > 0) names = names.Concat(new[] { "ParametersChanged" });
+            }
             if (model.Input.IsImage && model.Input.Channels == 1) names = names.Concat(new[] { "Forward" });
             if (plan.All.Any(l => l.Kind.DerivesFromParameters)) names = names.Concat(new[] { "ParametersChanged" });
             if (plan.All.Any(l => l.NamedIndex != null)) names = names.Concat(new[] { "LayerBuffers" });

@@ -104,6 +104,8 @@ namespace Relucent.Generator.Parsing
                         }
                         value = new Padding(sides2["top"], sides2["left"], sides2["bottom"], sides2["right"]);
                         return true;
+                    case IInvocationOperation invocation when IsLrpRule(invocation.TargetMethod.ContainingType):
+                        return TryRule(invocation, bindings, out value);
                     case IDefaultValueOperation defaultValue when IsPadding(defaultValue.Type):
                         value = default(Padding);
                         return true;
@@ -217,9 +219,39 @@ namespace Relucent.Generator.Parsing
                 case SpecialType.System_Double: return (raw is double || raw is int || raw is float || raw is long) && Set(out value, Convert.ToDouble(raw, CultureInfo.InvariantCulture));
                 case SpecialType.System_Boolean: return raw is bool;
                 case SpecialType.System_String: return raw == null || raw is string;
-                default: return raw == null || raw is int; // int? stride
+                default: return raw == null || raw is int || raw is LrpRule && IsLrpRule(type); // int? stride, LrpRule? rule
             }
         }
+
+        // LrpRule.Gamma(0.25): the factory called with constants (a default argument included), as the run-time call builds it.
+        private static bool TryRule(IInvocationOperation invocation, IReadOnlyDictionary<IParameterSymbol, object?> bindings, out object? value)
+        {
+            value = null;
+            var arguments = new Dictionary<string, double>();
+            foreach (IArgumentOperation argument in invocation.Arguments)
+            {
+                object? raw = argument.ArgumentKind == ArgumentKind.DefaultValue ? argument.Parameter?.ExplicitDefaultValue : null;
+                if (argument.Parameter == null || raw == null && !TryValue(argument.Value, bindings, out raw) || !TryConvert(raw, argument.Parameter.Type, out object? number)
+                    || !(number is double d))
+                {
+                    return false;
+                }
+                arguments[argument.Parameter.Name] = d;
+            }
+            switch (invocation.TargetMethod.Name)
+            {
+                case nameof(LrpRule.Epsilon): return Set(out value, LrpRule.Epsilon());
+                case nameof(LrpRule.ZPlus): return Set(out value, LrpRule.ZPlus());
+                case nameof(LrpRule.AlphaBeta): return Set(out value, LrpRule.AlphaBeta());
+                case nameof(LrpRule.Flat): return Set(out value, LrpRule.Flat());
+                case nameof(LrpRule.Gamma): return Set(out value, LrpRule.Gamma(arguments["gamma"]));
+                case nameof(LrpRule.ZBox): return Set(out value, LrpRule.ZBox(arguments["low"], arguments["high"]));
+                default: return false;
+            }
+        }
+
+        private static bool IsLrpRule(ITypeSymbol? type) =>
+            type is INamedTypeSymbol { Name: "LrpRule" } named && named.ContainingNamespace is { Name: "Relucent", ContainingNamespace.IsGlobalNamespace: true };
 
         private static bool IsPadding(ITypeSymbol? type) =>
             type is INamedTypeSymbol { Name: "Padding" } named && named.ContainingNamespace is { Name: "Relucent", ContainingNamespace.IsGlobalNamespace: true };

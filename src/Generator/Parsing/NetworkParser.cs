@@ -26,6 +26,11 @@ namespace Relucent.Generator.Parsing
             ("Relucent.SaliencyAttribute", BackwardRule.Saliency),
             ("Relucent.DeconvNetAttribute", BackwardRule.DeconvNet),
             ("Relucent.GuidedBackpropAttribute", BackwardRule.GuidedBackprop),
+            ("Relucent.EpsilonPlusAttribute", BackwardRule.EpsilonPlus),
+            ("Relucent.EpsilonPlusFlatAttribute", BackwardRule.EpsilonPlusFlat),
+            ("Relucent.EpsilonAlpha2Beta1Attribute", BackwardRule.EpsilonAlpha2Beta1),
+            ("Relucent.EpsilonAlpha2Beta1FlatAttribute", BackwardRule.EpsilonAlpha2Beta1Flat),
+            ("Relucent.EpsilonGammaBoxAttribute", BackwardRule.EpsilonGammaBox),
         };
 
         /// <summary>
@@ -146,12 +151,13 @@ namespace Relucent.Generator.Parsing
                 return null;
             }
             if (!CheckShapes(input, layers, sites, reader.InputSite!, LocationInfo.From(member.Locations[0]), diagnostics)) return null;
-            if (!ContainsRelu(layers))
+            BackwardRule[] rules = RuleAttributes.Where(r => rulesPresent.Contains(r.MetadataName)).Select(r => r.Rule).ToArray();
+            // The ReLU rules differ only at ReLUs; LRP composites differ everywhere, so the warning is only for the former.
+            if (!ContainsRelu(layers) && rules.Any(r => !r.IsLrp()))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoRelu, LocationInfo.From(member.Locations[0]), type.Name));
             }
-
-            BackwardRule[] rules = RuleAttributes.Where(r => rulesPresent.Contains(r.MetadataName)).Select(r => r.Rule).ToArray();
+            if (!LrpChecks.Check(type, rules, layers, sites, diagnostics, out double boxLow, out double boxHigh)) return null;
             bool usesDouble = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Relucent.DoublePrecisionAttribute");
             var network = new NetworkClass(
                 type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
@@ -162,7 +168,9 @@ namespace Relucent.Generator.Parsing
                 new EquatableArray<BackwardRule>(rules),
                 input,
                 new EquatableArray<Layer>(layers),
-                declaration.SyntaxTree.FilePath);
+                declaration.SyntaxTree.FilePath,
+                boxLow,
+                boxHigh);
             foreach (string name in GeneratedMembers.For(network).Concat(BaseMemberNames(context.SemanticModel.Compilation)))
             {
                 ISymbol? clash = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);

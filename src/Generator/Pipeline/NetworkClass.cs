@@ -16,6 +16,8 @@ namespace Relucent.Generator.Pipeline
     /// <param name="Input">The network's input shape.</param>
     /// <param name="Layers">The declared layers.</param>
     /// <param name="FilePath">The file declaring the class, where a failure while emitting it is reported.</param>
+    /// <param name="BoxLow">EpsilonGammaBox's lower bound (0 without that attribute).</param>
+    /// <param name="BoxHigh">EpsilonGammaBox's upper bound (0 without that attribute).</param>
     internal sealed record NetworkClass(
         string Namespace,
         EquatableArray<ContainingType> ContainingTypes,
@@ -25,7 +27,9 @@ namespace Relucent.Generator.Pipeline
         EquatableArray<BackwardRule> Rules,
         Shape Input,
         EquatableArray<Layer> Layers,
-        string FilePath)
+        string FilePath,
+        double BoxLow = 0,
+        double BoxHigh = 0)
     {
         /// <summary>A file name unique in the compilation: <c>Demo.Outer.Mlp.g.cs</c>.</summary>
         public string HintName => FullName + ".g.cs";

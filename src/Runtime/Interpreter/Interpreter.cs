@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Relucent.Interpretation;
 using Relucent.Kernels;
+using Relucent.Lrp;
 using Relucent.Model;
 
 namespace Relucent
@@ -15,9 +16,19 @@ namespace Relucent
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>: the precision of every computation.</typeparam>
     public sealed class Interpreter<T> : ILayerExplainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private static readonly BackwardRule[] AllRules = { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop };
+        private static readonly BackwardRule[] AllRules =
+        {
+            BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop,
+            BackwardRule.EpsilonPlus, BackwardRule.EpsilonPlusFlat, BackwardRule.EpsilonAlpha2Beta1, BackwardRule.EpsilonAlpha2Beta1Flat,
+        };
+
+        private static readonly BackwardRule[] AllRulesWithBox = AllRules.Append(BackwardRule.EpsilonGammaBox).ToArray();
+
+        private static readonly BackwardRule[] GradientRules = AllRules.Where(r => !r.IsLrp()).ToArray();
 
         private readonly Sequence<T> _sequence;
+        private readonly LrpPass<T> _lrp;
+        private readonly (double Low, double High)? _box;
         private IReadOnlyList<NamedLayer>? _named;
 
         /// <summary>
@@ -57,6 +68,30 @@ namespace Relucent
                 byOwner.Add(Key(info.Path, info.Role), ParameterLayout.IsMatrix(info) ? ParameterLayout.ToKernel(info, values) : (T[])values.Clone());
             }
             _sequence = Build(network.InputShape, network.Layers, LayerPath.Top, byOwner);
+            _lrp = new LrpPass<T>(network, (at, role) => byOwner.TryGetValue(Key(at.Indices, role), out T[]? values) ? values : null);
+        }
+
+        private Interpreter(Interpreter<T> other, (double Low, double High) box)
+        {
+            Network = other.Network;
+            _sequence = other._sequence;
+            _lrp = other._lrp;
+            _box = box;
+        }
+
+        /// <summary>
+        /// This interpreter with the input's bounds <paramref name="low"/> and <paramref name="high"/> for
+        /// <see cref="BackwardRule.EpsilonGammaBox"/>'s ZBox rule (rounded to float32 first, as Zennit 1.0.0 does, and as
+        /// <c>[EpsilonGammaBox(low, high)]</c> does).
+        /// </summary>
+        /// <exception cref="ArgumentException">The bounds are not finite, or not <c>low &lt; high</c>.</exception>
+        public Interpreter<T> WithLrpBox(double low, double high)
+        {
+            if (!double.IsFinite(low) || !double.IsFinite(high) || !((float)low < (float)high))
+            {
+                throw new ArgumentException($"EpsilonGammaBox needs finite bounds with low < high; got low = {low}, high = {high}.", nameof(low));
+            }
+            return new Interpreter<T>(this, ((float)low, (float)high));
         }
 
         /// <summary>The network this interpreter runs.</summary>
@@ -123,6 +158,24 @@ namespace Relucent
         public T[] Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule rule) =>
             Run(input, CheckedCopy(seed, OutputSize, nameof(seed)), rule);
 
+        /// <summary>
+        /// The conservation report of the LRP pass under <paramref name="composite"/> from <paramref name="seed"/> at the output:
+        /// the relevance at the output and the input, and what each convolution, dense layer, pool and residual sum absorbed.
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="composite"/> is not an LRP composite, or an argument has the wrong length.</exception>
+        public LrpReport Conservation(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, BackwardRule composite)
+        {
+            if (!composite.IsLrp()) throw new ArgumentException($"{composite} is not an LRP composite.", nameof(composite));
+            T[] x = CheckedCopy(input, InputSize, nameof(input));
+            T[] r = CheckedCopy(seed, OutputSize, nameof(seed));
+            Sequence<T>.Trace trace = _sequence.Forward(x);
+            Guard.FiniteResult<T>(trace.Output, "the logits");
+            var steps = new List<LrpStepSums>();
+            T[] map = _lrp.Relevance(_sequence, trace, r, composite, _box, steps);
+            steps.Reverse();
+            return new LrpReport(composite, r.Sum(double.CreateChecked), map.Sum(double.CreateChecked), steps);
+        }
+
         /// <inheritdoc />
         public IReadOnlyList<NamedLayer> NamedLayers => _named ??= NamedLayer.Of(Network);
 
@@ -135,6 +188,7 @@ namespace Relucent
         {
             NamedLayer named = NamedLayers[NamedLayer.Find(NamedLayers, layer)];
             CheckRule(rule);
+            NoLayerLrp(rule);
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             T[] r = CheckedCopy(seed, OutputSize, nameof(seed));
             Sequence<T>.Trace trace = _sequence.Forward(x);
@@ -162,6 +216,7 @@ namespace Relucent
                 throw new ArgumentException($"A backward pass cannot start at '{layer}' (layer {named.Label}), inside a block; start at a named layer outside blocks.", nameof(layer));
             }
             CheckRule(rule);
+            NoLayerLrp(rule);
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             T[] r = CheckedCopy(layerSeed, checked((int)named.Shape.Size), nameof(layerSeed));
             Sequence<T>.Trace trace = _sequence.Forward(x);
@@ -189,7 +244,9 @@ namespace Relucent
         // allocates per call and is the reference, not the fast path.
         Network IExplainer<T>.Architecture => Network;
 
-        IReadOnlyList<BackwardRule> IExplainer<T>.Rules => AllRules;
+        // LRP where the network has rules for every layer (no softmax), EpsilonGammaBox once its bounds are given.
+        IReadOnlyList<BackwardRule> IExplainer<T>.Rules =>
+            LrpComposites.Unsupported(Network.Layers) != null ? GradientRules : _box == null ? AllRules : AllRulesWithBox;
 
         IWorkspace IExplainer<T>.CreateWorkspace() => new InterpreterWorkspace();
 
@@ -211,9 +268,18 @@ namespace Relucent
 
         private static void CheckRule(BackwardRule rule)
         {
-            if (rule != BackwardRule.Saliency && rule != BackwardRule.DeconvNet && rule != BackwardRule.GuidedBackprop)
+            if (rule != BackwardRule.Saliency && rule != BackwardRule.DeconvNet && rule != BackwardRule.GuidedBackprop && !rule.IsLrp())
             {
                 throw new ArgumentOutOfRangeException(nameof(rule), rule, $"Unknown backward rule {rule}.");
+            }
+        }
+
+        // Layer methods under LRP run in generated code (its passes stop and start at named layers); the interpreter runs whole passes.
+        private static void NoLayerLrp(BackwardRule rule)
+        {
+            if (rule.IsLrp())
+            {
+                throw new NotSupportedException($"The interpreter runs {rule} from the output to the input only; a generated class's ExplainAt and ExplainFrom run it at named layers.");
             }
         }
 
@@ -223,7 +289,7 @@ namespace Relucent
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             Sequence<T>.Trace trace = _sequence.Forward(x);
             Guard.FiniteResult<T>(trace.Output, "the logits");
-            T[] map = _sequence.Backward(seed, trace, rule);
+            T[] map = rule.IsLrp() ? _lrp.Relevance(_sequence, trace, seed, rule, _box) : _sequence.Backward(seed, trace, rule);
             Guard.FiniteResult<T>(map, "the map");
             return map;
         }

@@ -71,7 +71,7 @@ namespace Relucent.Tests.Interpreter
         public void An_unknown_rule_is_rejected()
         {
             Interpreter<double> interpreter = Create();
-            Assert.Throws<ArgumentOutOfRangeException>(() => interpreter.Backward(new double[3], 0, (BackwardRule)7));
+            Assert.Throws<ArgumentOutOfRangeException>(() => interpreter.Backward(new double[3], 0, (BackwardRule)99));
         }
 
         [Fact]

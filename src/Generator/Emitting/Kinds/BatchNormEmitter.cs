@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -24,6 +25,12 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p) =>
             s.Kernel($"NormalizationKernels.BatchNormBackward<{s.T}>", "ws." + p.ROut, Scale(p), "ws." + p.RIn, Plane(p));
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) => LrpBlocks.PassMath(p, step.MergedInto != null
+            ? $"this BatchNorm is merged into {step.MergedInto.Label}'s weights and bias (Zennit's canonizer), which its rule reads"
+            : "Zennit gives a BatchNorm that follows no convolution or dense layer no rule of its own");
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => LrpBlocks.EmitPass(s, p);
 
         public override string GradientMath(PlannedLayer p) =>
             $"∂γ += Σ {p.ROut} · ({p.In} − μ) / √(σ² + eps), ∂β += Σ {p.ROut} (the running statistics are held)";

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -29,6 +30,10 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
             $"{p.ROut} splits by channel into {string.Join(", ", p.Branches.Select(b => b.SignalOut))}; the branches' input signals meet at {p.RIn}";
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) => "the gradient (a concatenation has no rule in Zennit): " + BackwardMath(p, BackwardRule.Saliency);
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => EmitBackward(s, p);
 
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {

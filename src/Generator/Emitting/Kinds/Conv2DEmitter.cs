@@ -1,4 +1,5 @@
 using System.Linq;
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -66,6 +67,12 @@ namespace Relucent.Generator.Emitting.Kinds
                 s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", "ws." + p.ROut, EmitScope.Field(p, ParameterRole.Weight), "ws." + p.RIn, "in " + p.Geometry);
             }
         }
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) =>
+            LrpBlocks.AffineMath(p, step, $"W = {p.Parameters[ParameterRole.Weight].Info.Name}"
+                + (p.Parameters.TryGetValue(ParameterRole.Bias, out ParameterMember? bias) ? ", b = " + bias.Info.Name : ", no bias"));
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => LrpBlocks.EmitAffine(s, p, step, "ConvolutionMap", $"new({p.Geometry})");
 
         public override string GradientMath(PlannedLayer p) =>
             $"∂W[f, c, i, j] += Σ_y,x {p.ROut}[f, y, x] · {p.In}[c, window (i, j) of (y, x)]"

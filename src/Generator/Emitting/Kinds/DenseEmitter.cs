@@ -1,4 +1,5 @@
 using System.Linq;
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -39,6 +40,12 @@ namespace Relucent.Generator.Emitting.Kinds
                 s.Kernel($"DenseKernels.BackwardInput<{s.T}>", "ws." + p.ROut, weight, "ws." + p.RIn, Inputs(p), Outputs(p));
             }
         }
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) =>
+            LrpBlocks.AffineMath(p, step, $"W = {p.Parameters[ParameterRole.Weight].Info.Name}, b = {p.Parameters[ParameterRole.Bias].Info.Name}");
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) =>
+            LrpBlocks.EmitAffine(s, p, step, "DenseMap", $"new({Inputs(p)}, {Outputs(p)})");
 
         public override string GradientMath(PlannedLayer p) => $"∂W += {p.ROut} ⊗ {p.In}, ∂b += {p.ROut}";
 

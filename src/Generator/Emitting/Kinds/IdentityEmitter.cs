@@ -1,3 +1,4 @@
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -18,6 +19,10 @@ namespace Relucent.Generator.Emitting.Kinds
         {
             if (p.CopiesSignal) s.W.Line($"ws.{p.ROut}.CopyTo(ws.{p.RIn}, 0);");
         }
+
+        public sealed override string LrpMath(PlannedLayer p, LrpStep step) => BackwardMath(p, BackwardRule.Saliency);
+
+        public sealed override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => EmitBackward(s, p);
 
         public sealed override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
             p.CopiesSignal ? $"{p.RIn} is a copy of {p.ROut}{BackwardView(p)}" : $"{p.RIn} is {p.ROut}{BackwardView(p)} (no copy)";

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -62,6 +63,16 @@ namespace Relucent.Generator.Emitting.Kinds
 
         /// <summary>The backward block's statements, for the rule type parameter <c>TRule</c> (its comment is written by the caller).</summary>
         public abstract void EmitBackward(EmitScope s, PlannedLayer p);
+
+        /// <summary>The LRP block's formula under <paramref name="step"/>'s rule, without its label (stated in its comment and the derivation).</summary>
+        /// <exception cref="InvalidOperationException">The kind has no LRP rule (the parser reports such a layer as RLC019 first).</exception>
+        public virtual string LrpMath(PlannedLayer p, LrpStep step) => throw new InvalidOperationException($"{p.Layer.Describe()} has no LRP rule.");
+
+        /// <summary>The LRP block's statements: from the relevance at <c>ROut</c> to the relevance at <c>BackwardTarget</c>.</summary>
+        public virtual void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => throw new InvalidOperationException($"{p.Layer.Describe()} has no LRP rule.");
+
+        /// <summary>A block's closing LRP step after its chains, as a sentence; null for other kinds.</summary>
+        public virtual string? LrpClosing(PlannedLayer p) => BackwardClosing(p);
 
         /// <summary>The parameter gradients' math, when <see cref="HasParameters"/>: <c>∂W += r10 ⊗ a9, ∂b += r10</c>.</summary>
         public virtual string GradientMath(PlannedLayer p) => throw new InvalidOperationException($"{p.Layer.Describe()} has no parameters.");

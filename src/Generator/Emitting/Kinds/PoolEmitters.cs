@@ -1,4 +1,5 @@
 using System.Linq;
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -23,6 +24,13 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
             $"{p.RIn}[{p.Switches}[k]] += {p.ROut}[k], zero elsewhere: unpooling through the forward switches";
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) =>
+            $"the gradient (Zennit gives max pooling no rule): {p.BackwardTarget}[{p.Switches}[k]] += {p.ROut}[k], zero elsewhere, each window's relevance to its winner"
+            + (p.BackwardRectifier != null ? $" (straight to {p.BackwardTarget}: the {p.BackwardRectifier.Layer.Describe()} before it passes relevance)" : "");
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) =>
+            s.Kernel($"PoolingKernels.MaxBackward<{s.T}>", "ws." + p.ROut, "ws." + p.Switches, "ws." + p.BackwardTarget, "in " + p.Geometry);
 
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
@@ -58,6 +66,10 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p) =>
             s.Kernel($"PoolingKernels.AvgBackward<{s.T}>", "ws." + p.ROut, "ws." + p.RIn, "in " + p.Geometry);
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) => LrpBlocks.NormMath(p);
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => LrpBlocks.EmitNorm(s, p, "AvgPoolMap");
     }
 
     /// <summary>Adaptive average pooling: output cell (i, j) averages its bin of input rows and columns, PyTorch's bins.</summary>
@@ -81,6 +93,10 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p) =>
             s.Kernel($"PoolingKernels.AdaptiveAvgBackward<{s.T}>", "ws." + p.ROut, "ws." + p.RIn, "in " + p.Geometry);
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) => LrpBlocks.NormMath(p);
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => LrpBlocks.EmitNorm(s, p, "AdaptivePoolMap");
     }
 
     /// <summary>What the pooling kinds share: their geometry constant and how comments write a window.</summary>

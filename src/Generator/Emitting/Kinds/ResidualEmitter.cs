@@ -1,3 +1,4 @@
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -38,6 +39,30 @@ namespace Relucent.Generator.Emitting.Kinds
         public override string BackwardClosing(PlannedLayer p) =>
             $"{p.Label} · Residual backward: {p.RIn} = {p.Branches[0].SignalIn} + {SkipSignal(p)}, the signal through the branch plus the signal "
             + (HasShortcut(p) ? "through the shortcut" : "along the skip");
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) =>
+            $"Norm rule at the sum (Zennit's ResNet canonizer sums with a hooked Sum, torchvision.py:92-93): {LrpBlocks.NormBuffer(p)} = {p.ROut} / stab({p.Out}); "
+            + $"each term receives its value times it, the branch {p.Branches[0].Output} ⊙ {LrpBlocks.NormBuffer(p)} and {(HasShortcut(p) ? "the shortcut " : "the skip ")}{Skip(p)} ⊙ {LrpBlocks.NormBuffer(p)}, "
+            + $"each written into {p.ROut} before its chain runs";
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step)
+        {
+            string norm = "ws." + LrpBlocks.NormBuffer(p);
+            s.W.Call($"{LrpBlocks.Namespace}LrpKernels.Quotient<{s.T}>", new[] { "ws." + p.ROut, "ws." + p.Out, norm });
+            for (int b = p.Branches.Count - 1; b >= 0; b--)
+            {
+                s.W.Comment($"{p.Label} · the {(b == 0 ? "branch" : "shortcut")}'s share: {p.ROut} = {p.Branches[b].Output} ⊙ {LrpBlocks.NormBuffer(p)}");
+                s.W.Call($"{LrpBlocks.Namespace}LrpKernels.Share<{s.T}>", new[] { "ws." + p.Branches[b].Output, norm, "ws." + p.ROut });
+                s.BackwardChain(p.Branches[b].Layers, blankLines: false);
+            }
+            if (!HasShortcut(p))
+            {
+                s.W.Comment($"{p.Label} · the skip's share: {p.ROut} = {p.In} ⊙ {LrpBlocks.NormBuffer(p)}");
+                s.W.Call($"{LrpBlocks.Namespace}LrpKernels.Share<{s.T}>", new[] { "ws." + p.In, norm, "ws." + p.ROut });
+            }
+            s.W.Comment(BackwardClosing(p));
+            s.Kernel($"ElementwiseKernels.Add<{s.T}>", "ws." + p.Branches[0].SignalIn, "ws." + SkipSignal(p), "ws." + p.RIn);
+        }
 
         private static bool HasShortcut(PlannedLayer p) => p.Branches.Count > 1;
 

@@ -1,3 +1,4 @@
+using Relucent.Generator.Emitting.Lrp;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Kinds
@@ -13,5 +14,9 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p) =>
             s.Kernel($"ActivationKernels.TanhBackward<{s.T}>", "ws." + p.Out, "ws." + p.ROut, "ws." + p.RIn);
+
+        public override string LrpMath(PlannedLayer p, LrpStep step) => LrpBlocks.PassMath(p, "Zennit gives activations no rule of their own");
+
+        public override void EmitLrp(EmitScope s, PlannedLayer p, LrpStep step) => LrpBlocks.EmitPass(s, p);
     }
 }

@@ -18,6 +18,9 @@ namespace Relucent.Interpretation
             _bias = bias;
         }
 
+        /// <summary>The convolution's geometry, which LRP's rules run the layer with (<c>Relucent.Lrp.ConvolutionMap</c>).</summary>
+        public ConvolutionGeometry Geometry => _geometry;
+
         public override T[] Forward(T[] x, out object? state)
         {
             state = null;
