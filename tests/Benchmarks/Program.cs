@@ -6,6 +6,8 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- cam [blocks]                  Grad-CAM at ResNet-18's layer4 against a full saliency map, side by side
 // dotnet run -c Release -- lrp                           LRP maps against saliency maps of the same network (issue 20's cost bound)
 // dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
+// dotnet run -c Release -- models [reps [model ...]]     the full torchvision models at 224×224 (models.sh pairs them with libtorch)
+// dotnet run -c Release -- models-load [file]             loading VGG-11-BN's 531 MB state_dict: time and peak memory
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-conv C H W F k s p
@@ -21,6 +23,19 @@ if (args.Length > 0 && args[0] == "quick")
 else if (args.Length > 0 && args[0] == "lrp")
 {
     LrpCost.Run(Console.Out);
+}
+else if (args.Length > 0 && args[0] == "models")
+{
+    int reps = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7;
+    ModelBenchmarks.Run(reps, args.Length > 2 ? args[2..] : ModelSubject.Names, Console.Out);
+}
+else if (args.Length > 0 && args[0] == "models-load")
+{
+    ModelLoading.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "relucent-vgg11_bn.safetensors"), children: 3, Console.Out);
+}
+else if (args.Length > 1 && args[0] == "models-load-child")
+{
+    ModelLoading.Child(args[1], Console.Out);
 }
 else if (args.Length > 1 && args[0] == "profile")
 {
