@@ -13,11 +13,14 @@ namespace Relucent.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The contenders of one model are timed in turn, one call each per round, for <c>reps</c> rounds after a warm-up, so a
-/// change in the machine's load touches them all alike; each row gives the median, least and greatest call.
+/// change in the machine's load touches them all alike; each row gives the median, least and greatest call, and the
+/// median CPU time of the whole process (every thread; libtorch's rows say the same), which others' load on a shared
+/// machine hardly moves: on a loaded machine the scheduler gives a two-thread process about twice the share of a
+/// one-thread one, so wall-clock ratios there favour whoever runs more threads.
 /// </remarks>
 public static class ModelBenchmarks
 {
-    private sealed record Row(string Mode, int Batch, string How, Action Call, List<double> Milliseconds);
+    private sealed record Row(string Mode, int Batch, string How, Action Call, List<double> Milliseconds, List<double> CpuMilliseconds);
 
     public static void Run(int reps, IReadOnlyCollection<string> models, TextWriter output)
     {
@@ -28,11 +31,11 @@ public static class ModelBenchmarks
             using ModelSubject s = ModelSubject.Create(name);
             var rows = new List<Row>
             {
-                new("saliency", 1, "threads=1", Threads(1, s.Saliency), new()),
-                new("saliency", 1, "threads=2", Threads(2, s.Saliency), new()),
-                new("saliency", ModelSubject.Batch, $"workers={s.Runner.Workers}", s.SaliencyBatch, new()),
-                new("forward", 1, "threads=1", Threads(1, s.Forward), new()),
-                new("forward", 1, "threads=1 call=array", Threads(1, s.ForwardArray), new()),
+                new("saliency", 1, "threads=1", Threads(1, s.Saliency), new(), new()),
+                new("saliency", 1, "threads=2", Threads(2, s.Saliency), new(), new()),
+                new("saliency", ModelSubject.Batch, $"workers={s.Runner.Workers}", s.SaliencyBatch, new(), new()),
+                new("forward", 1, "threads=1", Threads(1, s.Forward), new(), new()),
+                new("forward", 1, "threads=1 call=array", Threads(1, s.ForwardArray), new(), new()),
             };
             foreach (Row row in rows)
             {
@@ -45,17 +48,19 @@ public static class ModelBenchmarks
             {
                 foreach (Row row in rows)
                 {
+                    TimeSpan cpu = Environment.CpuUsage.TotalTime;
                     long start = Stopwatch.GetTimestamp();
                     row.Call();
                     row.Milliseconds.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    row.CpuMilliseconds.Add((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
                 }
             }
             foreach (Row row in rows)
             {
                 double[] t = row.Milliseconds.Order().ToArray();
-                double median = t[t.Length / 2];
+                double median = t[t.Length / 2], cpu = row.CpuMilliseconds.Order().ElementAt(reps / 2);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"relucent model={name} batch={row.Batch} mode={row.Mode} {row.How} ms_per_example={median / row.Batch:F2} median_ms={median:F2} min_ms={t[0]:F2} max_ms={t[^1]:F2} reps={reps}"));
+                    $"relucent model={name} batch={row.Batch} mode={row.Mode} {row.How} ms_per_example={median / row.Batch:F2} median_ms={median:F2} min_ms={t[0]:F2} max_ms={t[^1]:F2} cpu_ms_per_example={cpu / row.Batch:F2} reps={reps}"));
             }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relucent model={name} check saliency_max_abs={s.Result.Max(MathF.Abs):G4} finite={s.Result.All(float.IsFinite)} allocated_bytes_per_saliency={allocated}"));

@@ -15,7 +15,7 @@ TARGETS = {"resnet18": (2, 2), "resnet50": (2, 2), "vgg11_bn": (2, 2), "alexnet"
 
 
 def parse(path):
-    rows, failures, round_ = {}, {}, 0
+    rows, cpu, failures, round_ = {}, {}, {}, 0
     for line in open(path, encoding="utf-8"):
         line = line.strip()
         if line.startswith("round="):
@@ -34,7 +34,9 @@ def parse(path):
         how = " ".join(f"{k}={fields[k]}" for k in ("threads", "workers", "call") if k in fields)
         key = (tool, model, int(fields["batch"]), fields["mode"], how)
         rows.setdefault(key, {})[round_] = float(fields["ms_per_example"])
-    return rows, failures
+        if "cpu_ms_per_example" in fields:
+            cpu.setdefault(key, {})[round_] = float(fields["cpu_ms_per_example"])
+    return rows, cpu, failures
 
 
 def variants(rows, tool, model, batch, mode):
@@ -57,12 +59,13 @@ def ratio_cell(relucent, libtorch):
 
 
 def main(path):
-    rows, failures = parse(path)
+    rows, cpu, failures = parse(path)
     models = list(dict.fromkeys(k[1] for k in rows))
     rounds = max((r for v in rows.values() for r in v), default=0)
-    print(f"Saliency (input gradient of one logit per example), ms per example, median of {rounds} round(s); ratio = libtorch / Relucent (range over rounds)\n")
-    print("| model | batch | Relucent | how | libtorch | ratio | target |")
-    print("|---|---:|---:|---|---:|---:|---|")
+    print(f"Saliency (input gradient of one logit per example), ms per example, median of {rounds} round(s); ratio = libtorch / Relucent (range over rounds);")
+    print("CPU: the process's CPU time (all threads) per example, the same calls\n")
+    print("| model | batch | Relucent | how | libtorch | ratio | target | Relucent CPU | libtorch CPU | CPU ratio |")
+    print("|---|---:|---:|---|---:|---:|---|---:|---:|---:|")
     for model in models:
         for i, batch in enumerate((1, 8)):
             r = best(rows, "relucent", model, batch, "saliency")
@@ -77,14 +80,18 @@ def main(path):
                 continue
             med, cell = ratio_cell(r[1], l[1])
             verdict = "met" if target is not None and med >= target else "missed"
-            print(f"| {model} | {batch} | {rmed:.1f} | {r[0]} | {statistics.median(l[1].values()):.1f} | {cell} | ≥ {target}× {verdict} |")
+            rc, lc = cpu.get(("relucent", model, batch, "saliency", r[0])), cpu.get(("libtorch", model, batch, "saliency", l[0]))
+            cpu_cells = (f"{statistics.median(rc.values()):.1f} | {statistics.median(lc.values()):.1f} | {ratio_cell(rc, lc)[1]}"
+                         if rc and lc else "– | – | –")
+            print(f"| {model} | {batch} | {rmed:.1f} | {r[0]} | {statistics.median(l[1].values()):.1f} | {cell} | ≥ {target}× {verdict} | {cpu_cells} |")
     print("\nBatch-1 saliency on 1 and 2 kernel threads (ms, median over rounds)\n")
-    print("| model | 1 thread | 2 threads |")
-    print("|---|---:|---:|")
+    print("| model | 1 thread | 2 threads | CPU, 1 thread | CPU, 2 threads |")
+    print("|---|---:|---:|---:|---:|")
     for model in models:
         v = variants(rows, "relucent", model, 1, "saliency")
-        cells = [f"{statistics.median(v[h].values()):.1f}" if h in v else "–" for h in ("threads=1", "threads=2")]
-        print(f"| {model} | {cells[0]} | {cells[1]} |")
+        c = {k[4]: x for k, x in cpu.items() if k[:4] == ("relucent", model, 1, "saliency")}
+        cells = [f"{statistics.median(d[h].values()):.1f}" if h in d else "–" for d in (v, c) for h in ("threads=1", "threads=2")]
+        print(f"| {model} | {' | '.join(cells)} |")
     print("\nForward, batch 1 (ms): Relucent's span overload with a workspace, its `Forward(float[])`, libtorch under no_grad\n")
     print("| model | Relucent span | Relucent float[] | libtorch | ratio | Relucent saliency / forward |")
     print("|---|---:|---:|---:|---:|---:|")

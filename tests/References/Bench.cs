@@ -69,14 +69,18 @@ public static class Bench
         int warmUp = batch == 1 ? 5 : 2;
         for (int i = 0; i < warmUp; i++) once();
         var times = new List<double>();
+        var cpu = new List<double>(); // the process's CPU time (all its threads): robust to others' load, unlike the wall clock
         for (int i = 0; i < reps; i++)
         {
+            TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
             var sw = Stopwatch.StartNew();
             once();
             times.Add(sw.Elapsed.TotalMilliseconds);
+            cpu.Add((Environment.CpuUsage.TotalTime - cpu0).TotalMilliseconds);
         }
         times.Sort();
+        cpu.Sort();
         double median = times[times.Count / 2];
-        Console.WriteLine($"libtorch model={model} batch={batch} mode={mode} threads={Threads} ms_per_example={median / batch:F2} median_ms={median:F2} min_ms={times[0]:F2} max_ms={times[^1]:F2} reps={reps}");
+        Console.WriteLine($"libtorch model={model} batch={batch} mode={mode} threads={Threads} ms_per_example={median / batch:F2} median_ms={median:F2} min_ms={times[0]:F2} max_ms={times[^1]:F2} cpu_ms_per_example={cpu[cpu.Count / 2] / batch:F2} reps={reps}");
     }
 }
