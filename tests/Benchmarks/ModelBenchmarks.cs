@@ -14,9 +14,9 @@ namespace Relucent.Benchmarks;
 /// <remarks>
 /// The contenders of one model are timed in turn, one call each per round, for <c>reps</c> rounds after a warm-up, so a
 /// change in the machine's load touches them all alike; each row gives the median, least and greatest call, and the
-/// median CPU time of the whole process (every thread; libtorch's rows say the same), which others' load on a shared
-/// machine hardly moves: on a loaded machine the scheduler gives a two-thread process about twice the share of a
-/// one-thread one, so wall-clock ratios there favour whoever runs more threads.
+/// median CPU time of the whole process (every thread; libtorch's rows say the same): on a loaded machine a call's wall
+/// time depends on the share of the cores the scheduler gives its process, which depends on every process's thread
+/// count, while CPU time counts the work done and moves less with others' load.
 /// </remarks>
 public static class ModelBenchmarks
 {

@@ -4,7 +4,7 @@
 Each row's figure is the median over the rounds of each round's median (ms per example); the ratio is libtorch's
 over Relucent's (above 1: Relucent faster), with the range of the rounds' own ratios (round i's libtorch row over
 round i's Relucent row, measured minutes apart in the same run). Relucent's batch 1 is the faster of its 1- and
-2-kernel-thread rows (named in the table). Usage: models_table.py LOG
+2-kernel-thread rows (named in the table). Usage: models_table.py LOG [LOG...] (the rounds of several runs together)
 """
 import re
 import statistics
@@ -14,12 +14,18 @@ import sys
 TARGETS = {"resnet18": (2, 2), "resnet50": (2, 2), "vgg11_bn": (2, 2), "alexnet": (1, 1.5), "mobilenet_v2": (2, 2), "googlenet": (2, 2)}
 
 
-def parse(path):
-    rows, cpu, failures, round_ = {}, {}, {}, 0
-    for line in open(path, encoding="utf-8"):
+def parse(paths):
+    """The rows of every log, their rounds numbered on from one log to the next."""
+    rows, cpu, failures, round_, offset = {}, {}, {}, 0, 0
+    lines = []
+    for path in paths:
+        text = open(path, encoding="utf-8").read().splitlines()
+        lines += [(offset, line) for line in text]
+        offset += max((int(line.split("=")[1]) for line in text if line.startswith("round=")), default=0)
+    for offset, line in lines:
         line = line.strip()
         if line.startswith("round="):
-            round_ = int(line.split("=")[1])
+            round_ = offset + int(line.split("=")[1])
             continue
         m = re.match(r"(relucent|libtorch) (model=.*)", line)
         if not m:
@@ -58,8 +64,8 @@ def ratio_cell(relucent, libtorch):
     return med, f"**{med:.2f}×**{spread}"
 
 
-def main(path):
-    rows, cpu, failures = parse(path)
+def main(paths):
+    rows, cpu, failures = parse(paths)
     models = list(dict.fromkeys(k[1] for k in rows))
     rounds = max((r for v in rows.values() for r in v), default=0)
     print(f"Saliency (input gradient of one logit per example), ms per example, median of {rounds} round(s); ratio = libtorch / Relucent (range over rounds);")
@@ -112,4 +118,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
