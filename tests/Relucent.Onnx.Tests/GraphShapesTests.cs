@@ -216,7 +216,8 @@ public class GraphShapesTests
         graph.Current = graph.Node("Reshape", "reshape", new[] { x, target });
         graph.Gemm("3.weight", "3.bias", 5, 18);
         OnnxImportResult result = OnnxImport.Import(graph.Model());
-        Assert.Equal(Net.Input(2, 3, 3).Conv2D(2, kernel: 1).ReLU().Flatten().Dense(5).Layers, result.Network.Layers);
+        // The Reshape node's name, a plain identifier, names the Flatten (see NodeNameTests).
+        Assert.Equal(Net.Input(2, 3, 3).Conv2D(2, kernel: 1).ReLU().Flatten(name: "reshape").Dense(5).Layers, result.Network.Layers);
 
         var constant = new OnnxBuilder(1, 2, 3, 3);
         constant.Op("Reshape", null, new[] { constant.Int64Initializer("shape", 1, -1) }).Gemm("1.weight", "1.bias", 5, 18);

@@ -74,7 +74,7 @@ public class UnsupportedTests
         // ONNX's default count_include_pad is 0; Relucent's AvgPool is PyTorch's count_include_pad=True.
         var graph = new OnnxBuilder(1, 1, 8, 8).Op("AveragePool", "pool", null, Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1));
         Assert.Contains("AveragePool 'pool': count_include_pad = 0 is not supported", Unsupported(graph).Message);
-        var unpadded = new OnnxBuilder(1, 1, 8, 8).Op("AveragePool", "pool", null, Ints("kernel_shape", 3, 3));
+        var unpadded = new OnnxBuilder(1, 1, 8, 8).Op("AveragePool", null, null, Ints("kernel_shape", 3, 3));
         Assert.Equal(Net.Input(1, 8, 8).AvgPool(3, stride: 1).Layers, OnnxImport.Import(unpadded.Model()).Network.Layers);
     }
 

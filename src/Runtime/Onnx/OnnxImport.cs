@@ -34,9 +34,11 @@ namespace Relucent
             (Shape input, List<ImportedLayer> layers) = OnnxGraphReader.Read(model);
 
             // Name layers after their initialisers ("3.weight" → layer "3") where that differs from the nn.Sequential
-            // index; if the names collide with the default numbering, fall back to the indices (loading is by position).
+            // index, and parameterless top-level layers after their nodes ("ReLU393"); if the names collide with the default
+            // numbering, fall back to the indices (loading is by position).
             DerivePrefixes(layers);
             AssignNames(layers, string.Empty, null);
+            NameAfterNodes(layers);
             Network network;
             try
             {
@@ -237,6 +239,31 @@ namespace Relucent
                 for (int b = 0; b < layer.Branches.Count; b++) AssignNames(layer.Branches[b], own, chains[b]);
             }
         }
+
+        /// <summary>
+        /// Names the top-level chain's parameterless layers (ReLU, pools, Flatten, …) after their ONNX nodes, where the node's
+        /// name is a plain identifier (a letter, then letters, digits and <c>_</c>) that no other layer of the chain is named or
+        /// numbered: CNTK's <c>ReLU393</c>, <c>Pooling395</c>. A name on a parameterless layer changes no parameter name and
+        /// makes the layer addressable by layer methods (Grad-CAM at <c>ReLU393</c>). Blocks keep their names, which prefix
+        /// their inner parameters'; torch exports name nodes by path (<c>/1/Relu</c>), so their declarations are unchanged.
+        /// </summary>
+        private static void NameAfterNodes(List<ImportedLayer> layers)
+        {
+            List<ImportedLayer> candidates = layers.Where(l => l.Branches.Count == 0 && l.Parameters.Count == 0 && IsIdentifier(l.Node.Name)).ToList();
+            // Every name the chain would hold: the candidates', each layer's own name: and each layer's default index.
+            Dictionary<string, int> uses = candidates.Select(l => l.Node.Name)
+                .Concat(layers.Select(l => l.Name).OfType<string>())
+                .Concat(layers.Select((_, i) => i.ToString(CultureInfo.InvariantCulture)))
+                .GroupBy(n => n, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            foreach (ImportedLayer layer in candidates)
+            {
+                if (uses[layer.Node.Name] == 1) layer.Name = layer.Node.Name;
+            }
+        }
+
+        private static bool IsIdentifier(string name) =>
+            name.Length > 0 && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
         private static void ClearNames(List<ImportedLayer> layers)
         {
