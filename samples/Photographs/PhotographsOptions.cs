@@ -30,7 +30,8 @@ public sealed class PhotographsOptions
         Loads the ImageNet-trained ResNet-18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
         (restored with this project), declared in ResNet18.cs as `explain import` wrote it, and explains which
         pixels make one photograph's 512 features similar to another's: the maps of f(y)ᵀ·f(x) under Saliency,
-        DeconvNet, GuidedBackprop and integrated gradients, for four pairs of the photographs in images/.
+        DeconvNet, GuidedBackprop, integrated gradients and Grad-CAM (at ReLU393, the last block's output), for
+        four pairs of the photographs in images/.
 
         Options:
           --output DIR          folder for photographs-grid.png (default: photographs-output)

@@ -20,6 +20,12 @@ public partial class ResNet18
     /// <summary>The preprocessing ML.NET runs before it: RGB to BGR, minus <c>MeanImage</c> [1, 3, 224, 224].</summary>
     public static string PreprocessPath => Path.Combine(PackageDirectory, "tools", "DnnImageModels", "ResNetPrepOnnx", "ResNetPreprocess.onnx");
 
+    /// <summary>
+    /// The layer Grad-CAM reads: the ReLU after the last residual sum (ONNX node <c>ReLU393</c>, 512 × 7 × 7), the last
+    /// block's output before the global average pool. The import names it after its node.
+    /// </summary>
+    public const string CamLayer = "ReLU393";
+
     /// <summary>The network with the package's ImageNet weights, read from its ONNX file (shapes checked against the declaration).</summary>
     /// <exception cref="FileNotFoundException">The package is not where the build found it: restore the project again.</exception>
     public static ResNet18 LoadPretrained()

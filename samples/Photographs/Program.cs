@@ -30,15 +30,22 @@ for (int i = 0; i < photographs.Length; i++)
 }
 
 Console.WriteLine();
-Console.WriteLine($"Maps of f(other)ᵀ·f(photograph): {string.Join(", ", explainer.Columns.Select(c => c.Title))} (integrated gradients: {options.Steps} steps from the mean image).");
+Console.WriteLine($"Maps of f(other)ᵀ·f(photograph): {string.Join(", ", explainer.Columns.Select(c => c.Title))} (integrated gradients: {options.Steps} steps from the mean image; Grad-CAM at {ResNet18.CamLayer}).");
 var rows = new List<ExplainedPair>();
 foreach ((string photograph, string other) in PhotographsOptions.Pairs)
 {
     clock.Restart();
     ExplainedPair row = explainer.Explain(Photograph.Shipped(photograph), Photograph.Shipped(other));
     Console.WriteLine($"  {photograph} against {other}: score {row.Score:F1} (cosine {row.Cosine:F3}), {clock.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine("    " + string.Join(", ", explainer.Columns.Select((c, i) => $"{c.Title} {row.Times[i].TotalMilliseconds:F0} ms")));
     rows.Add(row);
 }
+
+// Each column's least time over the pairs (the first pair's include the JIT and the methods' first allocations).
+List<string> titles = explainer.Columns.Select(c => c.Title).ToList();
+double[] least = titles.Select((_, c) => rows.Min(r => r.Times[c].TotalMilliseconds)).ToArray();
+Console.WriteLine($"Least of the {rows.Count} pairs: " + string.Join(", ", titles.Select((t, c) => $"{t} {least[c]:F0} ms"))
+    + $"; Grad-CAM costs {least[titles.IndexOf("Grad-CAM")] / least[titles.IndexOf("Saliency")]:F2}× a Saliency map.");
 
 Directory.CreateDirectory(options.Output);
 string grid = Path.Combine(options.Output, "photographs-grid.png");

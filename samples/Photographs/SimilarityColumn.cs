@@ -4,14 +4,17 @@ namespace Relucent.Samples.Photographs;
 
 /// <summary>
 /// One column of the picture: a method that explains the similarity score <c>sᵀ·f(x)</c> of a photograph <c>x</c>
-/// (<c>s</c> the other photograph's embedding) as a heat plane of 224 × 224 values. Adding a method is adding a column
-/// to <see cref="Standard"/>; a layer method such as Grad-CAM returns its map upsampled to the photograph.
+/// (<c>s</c> the other photograph's embedding) as a square heat plane: 224 × 224 values for an input map, the layer's
+/// h × w for a class activation map (the grid enlarges it). Adding a method is adding a column to <see cref="Standard"/>.
 /// </summary>
 /// <param name="Title">What the README's caption calls the column.</param>
 /// <param name="Heat">The plane, from the network, the network's input and the target.</param>
-public sealed record SimilarityColumn(string Title, Func<IExplainer<float>, float[], Target, float[]> Heat)
+public sealed record SimilarityColumn(string Title, Func<ILayerExplainer<float>, float[], Target, float[]> Heat)
 {
-    /// <summary>Saliency, DeconvNet, GuidedBackprop and integrated gradients (over <paramref name="steps"/> points from the mean image).</summary>
+    /// <summary>
+    /// Saliency, DeconvNet, GuidedBackprop, integrated gradients (over <paramref name="steps"/> points from the mean image)
+    /// and Grad-CAM at <see cref="ResNet18.CamLayer"/>.
+    /// </summary>
     public static IReadOnlyList<SimilarityColumn> Standard(int steps) => new[]
     {
         Rule("Saliency", BackwardRule.Saliency),
@@ -19,10 +22,25 @@ public sealed record SimilarityColumn(string Title, Func<IExplainer<float>, floa
         Rule("GuidedBackprop", BackwardRule.GuidedBackprop),
         new SimilarityColumn("integrated gradients", (net, x, target) =>
             Plane(new IntegratedGradients<float>(net) { Steps = steps }.Attribute(x, target))),
+        GradCamAt(ResNet18.CamLayer),
     };
 
     private static SimilarityColumn Rule(string title, BackwardRule rule) =>
         new(title, (net, x, target) => Plane(net.Explain(rule, x, target)));
+
+    /// <summary>
+    /// Grad-CAM at <paramref name="layer"/>, at the layer's resolution, its positive part (pytorch-grad-cam's and Captum's
+    /// pictures). Bound to the network on first use: the method keeps its buffers and workspace between calls.
+    /// </summary>
+    private static SimilarityColumn GradCamAt(string layer)
+    {
+        GradCam<float>? gradCam = null;
+        return new SimilarityColumn("Grad-CAM", (net, x, target) =>
+        {
+            if (gradCam == null || gradCam.Network != net) gradCam = new GradCam<float>(net, layer);
+            return gradCam.Attribute(x, target).Relu();
+        });
+    }
 
     /// <summary>An input map (3 × 224 × 224) as one plane: the largest magnitude over the channels at each pixel.</summary>
     public static float[] Plane(float[] map) => map.Abs().ReduceChannels(ChannelReduction.Max, 3, Photograph.Side, Photograph.Side);

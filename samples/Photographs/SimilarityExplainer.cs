@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Relucent.Attribution;
 
 namespace Relucent.Samples.Photographs;
@@ -8,11 +9,11 @@ namespace Relucent.Samples.Photographs;
 /// </summary>
 public sealed class SimilarityExplainer
 {
-    private readonly IExplainer<float> _network;
+    private readonly ILayerExplainer<float> _network;
     private readonly ModelInput _input;
 
     /// <summary>Explains with <paramref name="network"/> (the pretrained ResNet-18, generated or interpreted) under <paramref name="columns"/>.</summary>
-    public SimilarityExplainer(IExplainer<float> network, ModelInput input, IReadOnlyList<SimilarityColumn> columns)
+    public SimilarityExplainer(ILayerExplainer<float> network, ModelInput input, IReadOnlyList<SimilarityColumn> columns)
     {
         _network = network;
         _input = input;
@@ -35,8 +36,17 @@ public sealed class SimilarityExplainer
     {
         float[] x = _input.Prepare(photograph), s = Embed(other), f = Embed(photograph);
         Target target = Target.Seed(s.Select(v => (double)v).ToArray());
-        float[][] planes = Columns.Select(c => c.Heat(_network, x, target)).ToArray();
-        return new ExplainedPair(photograph, other, Dot(s, f), Dot(s, f) / Math.Sqrt(Dot(s, s) * Dot(f, f)), planes);
+        var planes = new float[Columns.Count][];
+        var times = new TimeSpan[Columns.Count];
+        var clock = new Stopwatch();
+        for (int c = 0; c < Columns.Count; c++)
+        {
+            clock.Restart();
+            planes[c] = Columns[c].Heat(_network, x, target);
+            times[c] = clock.Elapsed;
+        }
+
+        return new ExplainedPair(photograph, other, Dot(s, f), Dot(s, f) / Math.Sqrt(Dot(s, s) * Dot(f, f)), planes, times);
     }
 
     private IWorkspace Workspace => _workspace ??= _network.CreateWorkspace();
@@ -56,5 +66,6 @@ public sealed class SimilarityExplainer
 /// <param name="Other">The photograph whose embedding is the seed, <c>y</c>.</param>
 /// <param name="Score">The score explained, <c>f(y)ᵀ·f(x)</c>.</param>
 /// <param name="Cosine">The cosine similarity of the two embeddings.</param>
-/// <param name="Planes">Each column's heat plane, 224 × 224 values.</param>
-public sealed record ExplainedPair(Photograph Photograph, Photograph Other, double Score, double Cosine, IReadOnlyList<float[]> Planes);
+/// <param name="Planes">Each column's heat plane: 224 × 224 values, or a layer's h × w.</param>
+/// <param name="Times">How long each column's method took, its forward pass included.</param>
+public sealed record ExplainedPair(Photograph Photograph, Photograph Other, double Score, double Cosine, IReadOnlyList<float[]> Planes, IReadOnlyList<TimeSpan> Times);

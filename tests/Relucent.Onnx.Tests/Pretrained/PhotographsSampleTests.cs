@@ -1,4 +1,5 @@
 using Relucent.Attribution;
+using Relucent.Model;
 using Relucent.Samples.Photographs;
 
 namespace Relucent.Onnx.Tests.Pretrained;
@@ -6,7 +7,9 @@ namespace Relucent.Onnx.Tests.Pretrained;
 /// <summary>
 /// The core of samples/Photographs on one pair, cheaply (integrated gradients over 4 points): what it explains is the
 /// similarity score it reports, its maps come out of the generated class as the interpreter computes them, the
-/// gradient it draws is the score's derivative, and the picture has one column per method.
+/// gradient it draws is the score's derivative, its Grad-CAM map (at <see cref="ResNet18.CamLayer"/>, the ReLU after the
+/// last residual sum, which the import names after its ONNX node) is Grad-CAM's formula, and the picture has one column
+/// per method.
 /// </summary>
 public class PhotographsSampleTests
 {
@@ -26,17 +29,19 @@ public class PhotographsSampleTests
         Assert.Equal(score, row.Score, 6);
         Assert.InRange(row.Cosine, 0.1, 0.99);
 
-        Assert.Equal(new[] { "Saliency", "DeconvNet", "GuidedBackprop", "integrated gradients" }, explainer.Columns.Select(c => c.Title));
-        Assert.Equal(4, row.Planes.Count);
+        Assert.Equal(new[] { "Saliency", "DeconvNet", "GuidedBackprop", "integrated gradients", "Grad-CAM" }, explainer.Columns.Select(c => c.Title));
+        Assert.Equal(5, row.Planes.Count);
+        Assert.Equal(5, row.Times.Count);
+        // The input maps at the photograph's size, Grad-CAM at its layer's 7 × 7 (the grid enlarges it).
+        Assert.Equal(new[] { 224 * 224, 224 * 224, 224 * 224, 224 * 224, 7 * 7 }, row.Planes.Select(p => p.Length));
         foreach (float[] plane in row.Planes)
         {
-            Assert.Equal(224 * 224, plane.Length);
             Assert.All(plane, v => Assert.True(float.IsFinite(v) && v >= 0));
             Assert.True(plane.Count(v => v > 0) > plane.Length / 2, "most pixels have some heat");
         }
 
         using var grid = SimilarityGrid.Draw(new[] { row });
-        Assert.Equal((6 * 224 + 7 * 4, 224 + 2 * 4), (grid.Width, grid.Height));
+        Assert.Equal((7 * 224 + 8 * 4, 224 + 2 * 4), (grid.Width, grid.Height));
         using var half = SimilarityGrid.Half(grid);
         Assert.Equal((grid.Width / 2, grid.Height / 2), (half.Width, half.Height));
     }
@@ -76,5 +81,46 @@ public class PhotographsSampleTests
         double predicted = map.Zip(d, (m, di) => m * di).Sum();
         Assert.True(Math.Abs(difference - predicted) <= 1e-3 * map.Sum(m => Math.Abs(m)),
             $"the map predicts {predicted:G6} along d, the central difference gives {difference:G6}");
+    }
+
+    [Fact]
+    public void The_Grad_CAM_map_is_the_gradient_weighted_activation_and_its_values_sum_to_the_score()
+    {
+        ResNet18 net = Network.Value;
+        float[] x = Input.Value.Prepare(Photograph.Shipped("chelsea"));
+        float[] s = net.Forward(Input.Value.Prepare(Photograph.Shipped("coffee"))), f = net.Forward(x);
+        Target target = Target.Seed(s.Select(v => (double)v).ToArray());
+        double score = s.Zip(f, (a, b) => (double)a * b).Sum();
+
+        var gradCam = new GradCam<float>(net, ResNet18.CamLayer);
+        float[] cam = gradCam.Attribute(x, target);
+        float[] activation = new LayerActivation<float>(net, ResNet18.CamLayer).Attribute(x);
+        float[] gradient = new LayerGradient<float>(net, ResNet18.CamLayer).Attribute(x, target);
+        Assert.Equal(Shape.Image(1, 7, 7), gradCam.ResultShape);
+        Assert.Equal(512 * 49, activation.Length);
+
+        // Σ_k mean_p(∂s/∂A_kp)·A_kp, in float64 from the layer's activation and gradient.
+        var expected = new double[49];
+        for (int k = 0; k < 512; k++)
+        {
+            double weight = 0;
+            for (int p = 0; p < 49; p++) weight += gradient[k * 49 + p];
+            weight /= 49;
+            for (int p = 0; p < 49; p++) expected[p] += weight * activation[k * 49 + p];
+        }
+
+        double largest = expected.Max(Math.Abs);
+        Assert.True(largest > 1, $"the largest value of the map is {largest}: the photograph did not reach the layer");
+        double worst = cam.Select((c, p) => Math.Abs(c - expected[p])).Max();
+        Assert.True(worst <= 1e-5 * largest, $"Grad-CAM differs from Σ_k mean(∂s/∂A_k)·A_k by {worst:G3} of {largest:G4}");
+
+        // The layer feeds a global average pool, so f_k = Σ_p A_kp / 49 and ∂(sᵀf)/∂A_kp = s_k / 49 at every position p:
+        // the Grad-CAM weights are s_k / 49, and the 49 values sum to Σ_k (s_k / 49)·Σ_p A_kp = Σ_k s_k·f_k, the score.
+        // (The features are pooled ReLU outputs, so s ≥ 0 and A ≥ 0: the map has no negative part here.)
+        double worstGradient = gradient.Select((g, i) => Math.Abs(g - s[i / 49] / 49.0)).Max();
+        Assert.True(worstGradient <= 1e-6 * s.Max() / 49, $"the gradient at the layer differs from s_k / 49 by {worstGradient:G3}");
+        double sum = cam.Sum(v => (double)v);
+        Assert.True(Math.Abs(sum - score) <= 1e-5 * score, $"the map sums to {sum:G8}, the score is {score:G8}");
+        Assert.All(cam, v => Assert.True(v >= 0));
     }
 }
