@@ -42,6 +42,7 @@ namespace Relucent
         /// element by element along a row, every store lands a whole column apart (16 KB for AlexNet's first dense layer)
         /// and misses the cache, which made this copy most of the time of loading a large network.
         /// </remarks>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // called once per matrix: never worth tier 0
         private static void Transpose<T>(ReadOnlySpan<T> source, Span<T> target, int rows, int columns)
         {
             const int Tile = 32;
