@@ -51,13 +51,9 @@ namespace Relucent.Samples.ClusterExplain
 
             Inputs = inputs;
             Images = images;
-            Name = network;
         }
 
         public string Root { get; }
-
-        /// <summary>The workload's network as the command names it: <c>shapes</c> or <c>resnet18</c>.</summary>
-        public string Name { get; }
 
         /// <summary>The generated class every silo runs.</summary>
         public Type Network { get; }
