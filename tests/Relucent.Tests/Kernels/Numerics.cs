@@ -96,6 +96,30 @@ namespace Relucent.Tests.Kernels
             }
         }
 
+        /// <summary>
+        /// Asserts that each <paramref name="actual"/> value is within rounding of <paramref name="expected"/>, a sum of at most
+        /// <paramref name="terms"/> scaled terms: <c>|expected − actual| ≤ 2·(terms + 3)·u·magnitude</c> element-wise, with
+        /// <c>u</c> the unit roundoff of <typeparamref name="T"/> and <paramref name="magnitude"/> the same sums taken over the
+        /// terms' absolute values (the classical bound on a recursive sum, doubled for the double-precision reference's own
+        /// rounding, three more for a reciprocal and a scale). A bound that is proved cannot fail on a correct kernel, whatever
+        /// sizes the generator draws; a tolerance relative to the largest value can (a sum of 264 terms that nearly cancel).
+        /// </summary>
+        public static void AssertWithinRoundingOfSums<T>(double[] expected, double[] magnitude, int terms, ReadOnlySpan<T> actual, string what)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
+            double u = typeof(T) == typeof(float) ? Math.ScaleB(1, -24) : Math.ScaleB(1, -53);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double got = double.CreateChecked(actual[i]);
+                double error = Math.Abs(got - expected[i]), bound = 2 * (terms + 3) * u * magnitude[i];
+                if (!(error <= bound))
+                {
+                    Assert.Fail($"{what}[{i}] = {got:R}, expected {expected[i]:R} (error {error:E3} > {bound:E3}, the rounding bound of a sum of {terms} terms of absolute sum {magnitude[i]:E3})");
+                }
+            }
+        }
+
         /// <summary>Asserts bit-for-bit equality.</summary>
         public static void AssertIdentical<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string what) where T : unmanaged, IFloatingPointIeee754<T>
         {
