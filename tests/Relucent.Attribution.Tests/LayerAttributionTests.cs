@@ -86,6 +86,28 @@ public class LayerAttributionTests
     }
 
     [Theory]
+    [MemberData(nameof(CamLayers))]
+    public void The_layer_activation_is_the_forward_pass_alone_and_the_activation_the_backward_pass_reads(string layer)
+    {
+        // ActivationAt runs no backward pass; what it reads must still be the activation ExplainAt reads (the generated
+        // network's buffer after the forward pass) and the interpreter's, inside the residual block too.
+        CamNet64 net = LayerModels.Cam64();
+        Interpreter<double> interpreter = LayerModels.CamInterpreter();
+        double[] x = LayerModels.Input();
+        (double[] read, _) = interpreter.ExplainAt(BackwardRule.Saliency, layer, x, new double[] { 0, 1, 0, 0, 0 });
+        double[] activation = new LayerActivation<double>(net, layer).Attribute(x);
+        Fixture.Close<double>(read, activation, 1e-12, $"the activation of {layer}");
+        Assert.Equal(interpreter.ActivationAt(layer, x), new LayerActivation<double>(interpreter, layer).Attribute(x));
+        Fixture.Close<double>(interpreter.ActivationAt(layer, x), activation, 1e-12, $"the activation of {layer}, interpreted");
+        Assert.Contains(activation, v => v != 0);
+
+        var explainer = (ILayerExplainer<double>)net;
+        var wrong = new double[activation.Length + 1];
+        var e = Assert.Throws<ArgumentException>(() => explainer.ActivationAt(layer, x, wrong, explainer.CreateWorkspace()));
+        Assert.Contains($"activation has {wrong.Length} values, expected {activation.Length}", e.Message);
+    }
+
+    [Theory]
     [InlineData("stem")]
     [InlineData("block")]
     [InlineData("layer1")]

@@ -7,7 +7,8 @@ namespace Relucent.Attribution
     /// The shared part of the methods that read a named layer (Grad-CAM, Grad-CAM++, the layer's activation, gradient,
     /// gradient × activation): each call runs the network forward, then the backward pass from the target down to the
     /// layer and no further (<see cref="ILayerExplainer{T}.ExplainAt"/>), and combines the layer's activation <c>A</c> with
-    /// the signal arriving there (under <see cref="BackwardRule.Saliency"/>, <c>∂(seed·y)/∂A</c>).
+    /// the signal arriving there (under <see cref="BackwardRule.Saliency"/>, <c>∂(seed·y)/∂A</c>). A method that reads only
+    /// the activation runs the forward pass alone (<see cref="ILayerExplainer{T}.ActivationAt"/>).
     /// </summary>
     /// <remarks>
     /// The layer is looked up once, when the method is made; its activation and signal live in this method's buffers, so
@@ -70,12 +71,20 @@ namespace Relucent.Attribution
             Run(input, _seed, result);
         }
 
-        /// <summary>Runs the network to the layer from <paramref name="seed"/>, then <see cref="Combine"/>; for a caller inside <see cref="Enter"/>.</summary>
+        /// <summary>
+        /// Runs the network to the layer from <paramref name="seed"/> (forward alone when the method does not read the
+        /// signal), then <see cref="Combine"/>; for a caller inside <see cref="Enter"/>.
+        /// </summary>
         protected void Run(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> result)
         {
-            Network.ExplainAt(Rule, Layer.Name, input, seed, _activation, _signal, _workspace ??= Network.CreateWorkspace());
+            IWorkspace workspace = _workspace ??= Network.CreateWorkspace();
+            if (ReadsSignal) Network.ExplainAt(Rule, Layer.Name, input, seed, _activation, _signal, workspace);
+            else Network.ActivationAt(Layer.Name, input, _activation, workspace);
             Combine(_activation, _signal, result);
         }
+
+        /// <summary>Whether <see cref="Combine"/> reads the signal; a method reading only the activation runs no backward pass.</summary>
+        protected virtual bool ReadsSignal => true;
 
         /// <summary>Marks a call as using this instance's buffers until disposed; refuses an overlapping one.</summary>
         protected SingleCaller.Scope Enter() => _inUse.Enter();

@@ -4,19 +4,16 @@ using Relucent.Model;
 namespace Relucent.Attribution
 {
     /// <summary>
-    /// A named layer's output <c>A</c> (Captum's <c>LayerActivation</c>), in the layer's shape. The target only seeds the
-    /// backward pass down to the layer, which the activation does not depend on; <see cref="Attribute(ReadOnlySpan{T}, Span{T})"/>
-    /// needs none.
+    /// A named layer's output <c>A</c> (Captum's <c>LayerActivation</c>), in the layer's shape: the forward pass alone. The
+    /// activation does not depend on a target; the overload with one (every method has it) ignores it, and
+    /// <see cref="Attribute(ReadOnlySpan{T}, Span{T})"/> needs none.
     /// </summary>
     public sealed class LayerActivation<T> : LayerAttribution<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private readonly T[] _zeroSeed;
-
         /// <summary>The activation of <paramref name="layer"/>.</summary>
         public LayerActivation(ILayerExplainer<T> explainer, string layer)
             : base(explainer, layer, explainer is null ? default : explainer.Rules[0])
         {
-            _zeroSeed = new T[Network.OutputSize];
         }
 
         /// <inheritdoc />
@@ -27,7 +24,7 @@ namespace Relucent.Attribution
         {
             using SingleCaller.Scope use = Enter();
             Checks.InputAndResult(Explainer, input, result, ResultShape);
-            Run(input, _zeroSeed, result);
+            Run(input, ReadOnlySpan<T>.Empty, result);
         }
 
         /// <summary>The layer's activation for <paramref name="input"/>, as a new array.</summary>
@@ -40,6 +37,9 @@ namespace Relucent.Attribution
 
         /// <inheritdoc />
         protected override void Combine(ReadOnlySpan<T> activation, ReadOnlySpan<T> signal, Span<T> result) => activation.CopyTo(result);
+
+        /// <inheritdoc />
+        protected override bool ReadsSignal => false;
     }
 
     /// <summary>

@@ -18,6 +18,12 @@ namespace Relucent
         IReadOnlyList<NamedLayer> NamedLayers { get; }
 
         /// <summary>
+        /// Runs <paramref name="input"/> forward and writes <paramref name="layer"/>'s output into <paramref name="activation"/>:
+        /// no backward pass (Captum's <c>LayerActivation</c>).
+        /// </summary>
+        void ActivationAt(string layer, ReadOnlySpan<T> input, Span<T> activation, IWorkspace workspace);
+
+        /// <summary>
         /// Runs <paramref name="input"/> forward, then the backward pass under <paramref name="rule"/> from
         /// <paramref name="seed"/> at the output down to <paramref name="layer"/>'s output and no further: writes the layer's
         /// activation into <paramref name="activation"/> and the signal arriving at it (under Saliency, the gradient of

@@ -186,19 +186,28 @@ namespace Relucent
         /// <summary>The map from the output-side signal <paramref name="seed"/> into <paramref name="result"/>, allocating nothing.</summary>
         protected void Explain(BackwardRule rule, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> result, TWorkspace workspace)
         {
-            Guard.Length(input, _inputSize, nameof(input), _inputShape);
-            Guard.Length(seed, _outputSize, nameof(seed), _outputShape);
             Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
-            ArgumentNullException.ThrowIfNull(workspace);
-            if (workspace.CheckFinite)
-            {
-                Guard.Finite(input, nameof(input));
-                Guard.Finite(seed, nameof(seed));
-            }
+            CheckPassFrom(input, seed, _architecture.OutputShape, nameof(seed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             seed.CopyTo(workspace.Seed);
             Backward(rule, workspace, result);
+        }
+
+        /// <summary>
+        /// The checks every pass started from a signal shares: the input's and the signal's lengths (an output seed, or a
+        /// named layer's), the workspace, and their finiteness when the workspace asks for it.
+        /// </summary>
+        private void CheckPassFrom(ReadOnlySpan<T> input, ReadOnlySpan<T> signal, Shape signalShape, string signalName, TWorkspace workspace)
+        {
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            Guard.Length(signal, signalShape, signalName);
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite)
+            {
+                Guard.Finite(input, nameof(input));
+                Guard.Finite(signal, signalName);
+            }
         }
 
         /// <summary>The parameters' own storage (matrices column-major), in <c>ParameterShapes</c> order; optimisers update it in place, then call <see cref="ParametersChanged"/>.</summary>
@@ -239,8 +248,6 @@ namespace Relucent
         /// </summary>
         public void AccumulateGradients(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, T[][] gradients, TWorkspace workspace)
         {
-            Guard.Length(input, _inputSize, nameof(input), _inputShape);
-            Guard.Length(seed, _outputSize, nameof(seed), _outputShape);
             ArgumentNullException.ThrowIfNull(gradients);
             Guard.Count(gradients.Length, _storage.Length, nameof(gradients));
             for (int i = 0; i < gradients.Length; i++)
@@ -250,12 +257,7 @@ namespace Relucent
                     throw new ArgumentException($"gradients[{i}] must hold {_storage[i].Length} values, like parameter '{_architecture.Parameters[i].Name}'; use CreateGradients().", nameof(gradients));
                 }
             }
-            ArgumentNullException.ThrowIfNull(workspace);
-            if (workspace.CheckFinite)
-            {
-                Guard.Finite(input, nameof(input));
-                Guard.Finite(seed, nameof(seed));
-            }
+            CheckPassFrom(input, seed, _architecture.OutputShape, nameof(seed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             seed.CopyTo(workspace.Seed);
@@ -265,6 +267,19 @@ namespace Relucent
         /// <inheritdoc />
         public IReadOnlyList<NamedLayer> NamedLayers => _named ??= NamedLayer.Of(_architecture);
 
+        /// <summary>The activation of <paramref name="layer"/> for <paramref name="input"/>: the forward pass alone (see <see cref="ILayerExplainer{T}.ActivationAt"/>).</summary>
+        public void ActivationAt(string layer, ReadOnlySpan<T> input, Span<T> activation, TWorkspace workspace)
+        {
+            int index = NamedLayer.Find(NamedLayers, layer);
+            Guard.Length<T>(activation, NamedLayers[index].Shape, nameof(activation));
+            Guard.Length(input, _inputSize, nameof(input), _inputShape);
+            ArgumentNullException.ThrowIfNull(workspace);
+            if (workspace.CheckFinite) Guard.Finite(input, nameof(input));
+            using SingleCaller.Scope use = workspace.InUse.Enter();
+            Run(input, workspace);
+            LayerBuffers(workspace, index).Activation.CopyTo(activation);
+        }
+
         /// <summary>
         /// The activation of <paramref name="layer"/> and the signal arriving at it under <paramref name="rule"/> from
         /// <paramref name="seed"/> at the output; the backward pass stops there (see <see cref="ILayerExplainer{T}.ExplainAt"/>).
@@ -272,18 +287,10 @@ namespace Relucent
         public void ExplainAt(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> activation, Span<T> signal, TWorkspace workspace)
         {
             int index = NamedLayer.Find(NamedLayers, layer);
-            int size = checked((int)NamedLayers[index].Shape.Size);
-            Guard.Length(input, _inputSize, nameof(input), _inputShape);
-            Guard.Length(seed, _outputSize, nameof(seed), _outputShape);
-            if (activation.Length != size) Guard.Length<T>(activation, size, nameof(activation), NamedLayers[index].Shape.ToString());
-            if (signal.Length != size) Guard.Length<T>(signal, size, nameof(signal), NamedLayers[index].Shape.ToString());
+            Guard.Length<T>(activation, NamedLayers[index].Shape, nameof(activation));
+            Guard.Length<T>(signal, NamedLayers[index].Shape, nameof(signal));
             CheckRule(rule);
-            ArgumentNullException.ThrowIfNull(workspace);
-            if (workspace.CheckFinite)
-            {
-                Guard.Finite(input, nameof(input));
-                Guard.Finite(seed, nameof(seed));
-            }
+            CheckPassFrom(input, seed, _architecture.OutputShape, nameof(seed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             seed.CopyTo(workspace.Seed);
@@ -306,16 +313,9 @@ namespace Relucent
             {
                 throw new ArgumentException($"A backward pass cannot start at '{layer}' (layer {named.Label}), inside a block; start at a named layer outside blocks.", nameof(layer));
             }
-            Guard.Length(input, _inputSize, nameof(input), _inputShape);
-            if (layerSeed.Length != named.Shape.Size) Guard.Length(layerSeed, checked((int)named.Shape.Size), nameof(layerSeed), named.Shape.ToString());
             Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
             CheckRule(rule);
-            ArgumentNullException.ThrowIfNull(workspace);
-            if (workspace.CheckFinite)
-            {
-                Guard.Finite(input, nameof(input));
-                Guard.Finite(layerSeed, nameof(layerSeed));
-            }
+            CheckPassFrom(input, layerSeed, named.Shape, nameof(layerSeed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
             Run(input, workspace);
             layerSeed.CopyTo(LayerBuffers(workspace, index).Signal);
@@ -323,6 +323,9 @@ namespace Relucent
             if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
             workspace.Map.CopyTo(result);
         }
+
+        void ILayerExplainer<T>.ActivationAt(string layer, ReadOnlySpan<T> input, Span<T> activation, IWorkspace workspace) =>
+            ActivationAt(layer, input, activation, Own(workspace));
 
         void ILayerExplainer<T>.ExplainAt(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> activation, Span<T> signal, IWorkspace workspace) =>
             ExplainAt(rule, layer, input, seed, activation, signal, Own(workspace));

@@ -207,6 +207,25 @@ namespace Relucent
             }
         }
 
+        /// <summary>The output of <paramref name="layer"/> for <paramref name="input"/>: the forward pass alone.</summary>
+        public T[] ActivationAt(string layer, ReadOnlySpan<T> input)
+        {
+            NamedLayer named = NamedLayers[NamedLayer.Find(NamedLayers, layer)];
+            T[] x = CheckedCopy(input, InputSize, nameof(input));
+            Sequence<T>.Trace trace = _sequence.Forward(x);
+            // Into the layer's block, its branch's chain, and so on to the layer itself, as ExplainAt goes down.
+            Sequence<T> chain = _sequence;
+            IReadOnlyList<int> path = named.Path;
+            for (int k = 0; ; k += 2)
+            {
+                int i = path[k];
+                if (k == path.Count - 1) return trace.Activations[i + 1];
+                var block = (IBlockOperation<T>)chain[i];
+                int branch = path[k + 1];
+                (chain, trace) = (block.Chain(branch), block.ChainTrace(trace.States[i], branch));
+            }
+        }
+
         /// <summary>The map of <paramref name="input"/> under <paramref name="rule"/> from <paramref name="layerSeed"/> at <paramref name="layer"/>'s output.</summary>
         public T[] ExplainFrom(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> layerSeed)
         {
@@ -223,6 +242,13 @@ namespace Relucent
             T[] map = _sequence.BackwardFrom(r, trace, rule, named.Path[0]);
             Guard.FiniteResult<T>(map, "the map");
             return map;
+        }
+
+        void ILayerExplainer<T>.ActivationAt(string layer, ReadOnlySpan<T> input, Span<T> activation, IWorkspace workspace)
+        {
+            T[] a = ActivationAt(layer, input);
+            if (activation.Length != a.Length) throw new ArgumentException($"activation has {activation.Length} values, expected {a.Length}.", nameof(activation));
+            a.CopyTo(activation);
         }
 
         void ILayerExplainer<T>.ExplainAt(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> seed, Span<T> activation, Span<T> signal, IWorkspace workspace)

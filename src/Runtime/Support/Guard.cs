@@ -15,6 +15,18 @@ namespace Relucent
             }
         }
 
+        /// <summary>
+        /// Throws unless <paramref name="values"/> holds exactly the values of one tensor of <paramref name="shape"/>; the shape
+        /// is formatted only for the message, so a call that passes allocates nothing.
+        /// </summary>
+        public static void Length<T>(ReadOnlySpan<T> values, Relucent.Model.Shape shape, string argument)
+        {
+            if (values.Length != shape.Size)
+            {
+                throw new ArgumentException($"{argument} has {values.Length} values, expected {shape.Size} (shape {shape}).", argument);
+            }
+        }
+
         /// <summary>Throws unless a matrix of <paramref name="actualRows"/> × <paramref name="actualColumns"/> is <paramref name="rows"/> × <paramref name="columns"/>.</summary>
         public static void MatrixSize(int actualRows, int actualColumns, int rows, int columns, string argument)
         {
