@@ -14,7 +14,7 @@ namespace Relucent.Explain
             Usage: explain <command> [arguments]
 
             Commands:
-              import <model.onnx> [--class Name] [--namespace Ns]
+              import <model.onnx> [--class Name] [--namespace Ns] [--rules R,R,...]
                   Print the C# declaration of the network in an ONNX file (torch.onnx.export),
                   ready for the Relucent generator. Notes on renamed or transposed weights go to stderr.
               explain <input.png|input.safetensors> --weights shapes-cnn.safetensors [--method M] [--target N] [--output map.png]
@@ -30,11 +30,14 @@ namespace Relucent.Explain
             """;
 
         private const string ImportUsage = """
-            Usage: explain import <model.onnx> [--class Name] [--namespace Ns]
+            Usage: explain import <model.onnx> [--class Name] [--namespace Ns] [--rules R,R,...]
 
             Prints the C# declaration of the ONNX model's network to standard output:
               --class Name      the class name (default: from the file name, lenet.onnx -> Lenet)
               --namespace Ns    the namespace (default: none)
+              --rules R,R,...   the rule attributes, each a method of the class (default: Saliency,DeconvNet,GuidedBackprop);
+                                any of Saliency, DeconvNet, GuidedBackprop, EpsilonPlus, EpsilonPlusFlat,
+                                EpsilonAlpha2Beta1, EpsilonAlpha2Beta1Flat (EpsilonGammaBox takes its bounds: add it by hand)
             Load the weights with OnnxImport.LoadTensors(Name.Architecture, OnnxModel.Load(path)).
             """;
 
@@ -71,6 +74,7 @@ namespace Relucent.Explain
         private static int Import(string[] args, TextWriter output, TextWriter error)
         {
             string? path = null, className = null, ns = null;
+            string[]? rules = null;
             var line = CommandLine.Parse(args);
             if (line.Help)
             {
@@ -84,7 +88,8 @@ namespace Relucent.Explain
                 {
                     case "--class": className = value; break;
                     case "--namespace": ns = value; break;
-                    default: return UsageError(error, $"unknown option '{option}'; import takes --class and --namespace.");
+                    case "--rules": rules = value.Split(',', StringSplitOptions.TrimEntries); break;
+                    default: return UsageError(error, $"unknown option '{option}'; import takes --class, --namespace and --rules.");
                 }
             }
             if (line.Positional.Count > 1) return UsageError(error, $"one ONNX file at a time; got '{line.Positional[0]}' and '{line.Positional[1]}'.");
@@ -95,6 +100,12 @@ namespace Relucent.Explain
             className ??= NetworkDeclaration.ClassNameFromFile(path);
             if (!NetworkDeclaration.IsIdentifier(className)) return UsageError(error, $"'{className}' is not a C# class name.");
             if (ns != null && !ns.Split('.').All(NetworkDeclaration.IsIdentifier)) return UsageError(error, $"'{ns}' is not a C# namespace name.");
+            if (rules?.FirstOrDefault(r => !ImportableRules.Contains(r)) is string unknown)
+            {
+                return UsageError(error, unknown == nameof(BackwardRule.EpsilonGammaBox)
+                    ? "EpsilonGammaBox needs its bounds: import without it, then add [EpsilonGammaBox(low, high)] to the class by hand."
+                    : $"'{unknown}' is not a rule; --rules takes {string.Join(", ", ImportableRules)}.");
+            }
 
             OnnxImportResult result;
             try
@@ -110,10 +121,13 @@ namespace Relucent.Explain
                 return 1;
             }
 
-            output.Write(result.ToDeclaration(className, ns));
+            output.Write(result.ToDeclaration(className, ns, rules));
             foreach (string note in result.Notes) error.WriteLine($"note: {note}");
             return 0;
         }
+
+        /// <summary>The rule attributes <c>--rules</c> writes: every rule but the one whose attribute takes arguments.</summary>
+        private static readonly string[] ImportableRules = Enum.GetNames<BackwardRule>().Where(r => r != nameof(BackwardRule.EpsilonGammaBox)).ToArray();
 
         private static int UsageError(TextWriter error, string message)
         {

@@ -5,7 +5,9 @@ namespace Relucent.Samples.Photographs;
 /// <summary>
 /// The ImageNet-trained ResNet-18 of the NuGet package <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> 0.24.0 (ML.NET's
 /// image featurizer, exported from CNTK 2.6): 512 pooled features of a 224×224 photograph. <see cref="ResNet18"/> is its
-/// declaration as <c>explain import</c> writes it (ResNet18.cs, unchanged); this part finds the package's files and loads them.
+/// declaration as <c>explain import ResNet18.onnx --namespace Relucent.Samples.Photographs --rules
+/// Saliency,DeconvNet,GuidedBackprop,EpsilonPlusFlat</c> writes it (ResNet18.cs, unchanged); this part finds the
+/// package's files and loads them.
 /// </summary>
 public partial class ResNet18
 {

@@ -2,7 +2,7 @@ using Relucent;
 
 namespace Relucent.Samples.Photographs;
 
-[Saliency, DeconvNet, GuidedBackprop]
+[Saliency, DeconvNet, GuidedBackprop, EpsilonPlusFlat]
 public partial class ResNet18
 {
     static readonly Network Spec = Net.Input(3, 224, 224)

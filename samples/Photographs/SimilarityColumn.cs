@@ -12,8 +12,8 @@ namespace Relucent.Samples.Photographs;
 public sealed record SimilarityColumn(string Title, Func<ILayerExplainer<float>, float[], Target, float[]> Heat)
 {
     /// <summary>
-    /// Saliency, DeconvNet, GuidedBackprop, integrated gradients (over <paramref name="steps"/> points from the mean image)
-    /// and Grad-CAM at <see cref="ResNet18.CamLayer"/>.
+    /// Saliency, DeconvNet, GuidedBackprop, integrated gradients (over <paramref name="steps"/> points from the mean image),
+    /// LRP under Zennit's EpsilonPlusFlat composite and Grad-CAM at <see cref="ResNet18.CamLayer"/>.
     /// </summary>
     public static IReadOnlyList<SimilarityColumn> Standard(int steps) => new[]
     {
@@ -22,6 +22,7 @@ public sealed record SimilarityColumn(string Title, Func<ILayerExplainer<float>,
         Rule("GuidedBackprop", BackwardRule.GuidedBackprop),
         new SimilarityColumn("integrated gradients", (net, x, target) =>
             Plane(new IntegratedGradients<float>(net) { Steps = steps }.Attribute(x, target))),
+        new SimilarityColumn("EpsilonPlusFlat", (net, x, target) => RelevancePlane(net.Explain(BackwardRule.EpsilonPlusFlat, x, target))),
         GradCamAt(ResNet18.CamLayer),
     };
 
@@ -41,6 +42,12 @@ public sealed record SimilarityColumn(string Title, Func<ILayerExplainer<float>,
             return gradCam.Attribute(x, target).Relu();
         });
     }
+
+    /// <summary>
+    /// A relevance map (3 × 224 × 224) as one plane: each pixel's relevance summed over the channels (relevance adds up, as
+    /// Zennit's pictures sum it), its magnitude.
+    /// </summary>
+    public static float[] RelevancePlane(float[] map) => map.ReduceChannels(ChannelReduction.Sum, 3, Photograph.Side, Photograph.Side).Abs();
 
     /// <summary>An input map (3 × 224 × 224) as one plane: the largest magnitude over the channels at each pixel.</summary>
     public static float[] Plane(float[] map) => map.Abs().ReduceChannels(ChannelReduction.Max, 3, Photograph.Side, Photograph.Side);

@@ -24,6 +24,7 @@ namespace Relucent.Samples.Shapes
             new("Saliency", BackwardRule.Saliency, n => new RuleMap<float>(n, BackwardRule.Saliency)),
             new("DeconvNet", BackwardRule.DeconvNet, n => new RuleMap<float>(n, BackwardRule.DeconvNet)),
             new("GuidedBackprop", BackwardRule.GuidedBackprop, n => new RuleMap<float>(n, BackwardRule.GuidedBackprop)),
+            new("EpsilonGammaBox", BackwardRule.EpsilonGammaBox, n => new RuleMap<float>(n, BackwardRule.EpsilonGammaBox)),
             new("IntegratedGradients", BackwardRule.Saliency, n => new IntegratedGradients<float>(n)),
             new("SmoothGrad", BackwardRule.Saliency, n => new SmoothGrad<float>(n)),
             new("GradCam", BackwardRule.Saliency, n => new CamAtInput(n, ShapesCnn.CamLayer)),

@@ -5,8 +5,9 @@ namespace Relucent.Samples.Shapes
     /// <summary>
     /// The CNN of the Shapes sample: 3×32×32 colour images → logits of circle, square, triangle, cross. Shared, as this
     /// very file, by samples/Shapes (which trains it and saves its weights) and samples/Explain (which loads them).
+    /// LRP under Zennit's EpsilonGammaBox composite takes the pixels' range, [0, 1], as the first layer's box.
     /// </summary>
-    [Saliency, DeconvNet, GuidedBackprop]
+    [Saliency, DeconvNet, GuidedBackprop, EpsilonGammaBox(0, 1)]
     public partial class ShapesCnn
     {
         static readonly Network Spec = Net.Input(channels: 3, height: 32, width: 32)

@@ -25,6 +25,22 @@ public class CliTests
     }
 
     [Fact]
+    public void Import_writes_the_rules_asked_for_and_refuses_a_rule_it_cannot_write()
+    {
+        (int code, string output, _) = Run("import", Fixture.Path("lenet.onnx"), "--rules", "Saliency,EpsilonPlusFlat");
+        Assert.Equal(0, code);
+        Assert.Equal(OnnxImport.Import(Fixture.Path("lenet.onnx")).ToDeclaration("Lenet", null, new[] { "Saliency", "EpsilonPlusFlat" }), output);
+        Assert.Contains("[Saliency, EpsilonPlusFlat]\n", output);
+
+        (code, output, string error) = Run("import", Fixture.Path("lenet.onnx"), "--rules", "Saliency,Occlusion");
+        Assert.Equal((2, ""), (code, output));
+        Assert.Contains("'Occlusion' is not a rule; --rules takes Saliency, DeconvNet, GuidedBackprop, EpsilonPlus, EpsilonPlusFlat, EpsilonAlpha2Beta1, EpsilonAlpha2Beta1Flat.", error);
+        (code, _, error) = Run("import", Fixture.Path("lenet.onnx"), "--rules", "EpsilonGammaBox");
+        Assert.Equal(2, code);
+        Assert.Contains("EpsilonGammaBox needs its bounds", error);
+    }
+
+    [Fact]
     public void Import_names_the_class_after_the_file()
     {
         (int code, string output, _) = Run("import", Fixture.Path("mlp.onnx"));
@@ -38,7 +54,7 @@ public class CliTests
     {
         (int code, string output, _) = Run("--help");
         Assert.Equal(0, code);
-        Assert.Contains("import <model.onnx> [--class Name] [--namespace Ns]", output);
+        Assert.Contains("import <model.onnx> [--class Name] [--namespace Ns] [--rules R,R,...]", output);
     }
 
     [Fact]

@@ -17,8 +17,8 @@ public sealed partial class ShapesSampleTests(ShapesRun run, ITestOutputHelper l
 {
     private static readonly string[] MethodTitles = ["Saliency", "DeconvNet", "GuidedBackprop", "IntegratedGradients", "SmoothGrad"];
 
-    // The sample's own report adds the layer methods; the explain commands' report has the five above.
-    private static readonly string[] SampleMethodTitles = [.. MethodTitles, "GradCam", "GuidedGradCam"];
+    // The sample's own report adds LRP and the layer methods; the explain commands' report has the five above.
+    private static readonly string[] SampleMethodTitles = [.. MethodTitles, "EpsilonGammaBox", "GradCam", "GuidedGradCam"];
 
     private CommandResult Sample
     {
@@ -118,10 +118,11 @@ public sealed partial class ShapesSampleTests(ShapesRun run, ITestOutputHelper l
         Assert.True(File.Exists(report), "The sample wrote no report.html.");
         PageCheck page = Chromium.Inspect(report, run.Scratch);
 
-        // Three images; one with a distractor has the masks and seven more maps.
+        // Three images, each the input and a map per method; one with a distractor has the masks and a map per method more.
         int distractors = Directory.GetFiles(Path.Combine(run.Output, "inputs"), "*-distractor-*.png").Length;
         Assert.InRange(distractors, 1, 2);
-        AssertShown(page, expectedImages: 3 * 8 + distractors * 8);
+        int methods = SampleMethodTitles.Length;
+        AssertShown(page, expectedImages: 3 * (1 + methods) + distractors * (1 + methods));
         Assert.Equal(2, page.Tables);
         Assert.Contains(page.Headings, h => h.Text == "Relucent · Shapes");
         Assert.Equal(3, page.Headings.Count(h => h.Text.StartsWith("Test image ", StringComparison.Ordinal)));

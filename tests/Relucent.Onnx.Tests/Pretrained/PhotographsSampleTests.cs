@@ -29,11 +29,11 @@ public class PhotographsSampleTests
         Assert.Equal(score, row.Score, 6);
         Assert.InRange(row.Cosine, 0.1, 0.99);
 
-        Assert.Equal(new[] { "Saliency", "DeconvNet", "GuidedBackprop", "integrated gradients", "Grad-CAM" }, explainer.Columns.Select(c => c.Title));
-        Assert.Equal(5, row.Planes.Count);
-        Assert.Equal(5, row.Times.Count);
+        Assert.Equal(new[] { "Saliency", "DeconvNet", "GuidedBackprop", "integrated gradients", "EpsilonPlusFlat", "Grad-CAM" }, explainer.Columns.Select(c => c.Title));
+        Assert.Equal(6, row.Planes.Count);
+        Assert.Equal(6, row.Times.Count);
         // The input maps at the photograph's size, Grad-CAM at its layer's 7 × 7 (the grid enlarges it).
-        Assert.Equal(new[] { 224 * 224, 224 * 224, 224 * 224, 224 * 224, 7 * 7 }, row.Planes.Select(p => p.Length));
+        Assert.Equal(new[] { 224 * 224, 224 * 224, 224 * 224, 224 * 224, 224 * 224, 7 * 7 }, row.Planes.Select(p => p.Length));
         foreach (float[] plane in row.Planes)
         {
             Assert.All(plane, v => Assert.True(float.IsFinite(v) && v >= 0));
@@ -41,7 +41,7 @@ public class PhotographsSampleTests
         }
 
         using var grid = SimilarityGrid.Draw(new[] { row });
-        Assert.Equal((7 * 224 + 8 * 4, 224 + 2 * 4), (grid.Width, grid.Height));
+        Assert.Equal((8 * 224 + 9 * 4, 224 + 2 * 4), (grid.Width, grid.Height));
         using var half = SimilarityGrid.Half(grid);
         Assert.Equal((grid.Width / 2, grid.Height / 2), (half.Width, half.Height));
     }
@@ -53,7 +53,7 @@ public class PhotographsSampleTests
         double[] seed = Network.Value.Forward(Input.Value.Prepare(Photograph.Shipped("coffee"))).Select(v => (double)v).ToArray();
         OnnxImportResult imported = OnnxImport.Import(ResNet18.ModelPath);
         var interpreter = Interpreter<float>.FromTensors(imported.Network, imported.Tensors);
-        foreach (BackwardRule rule in new[] { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop })
+        foreach (BackwardRule rule in new[] { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop, BackwardRule.EpsilonPlusFlat })
         {
             float[] generated = Network.Value.Explain(rule, x, Target.Seed(seed)), interpreted = interpreter.Explain(rule, x, Target.Seed(seed));
             double largest = interpreted.Max(Math.Abs);
