@@ -84,6 +84,36 @@ public sealed class NarrowModelTests
         }
     }
 
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("vgg11_bn")]
+    public void The_interpreter_stops_and_starts_every_composite_at_every_named_layer_as_generated_code_does(string name)
+    {
+        // The interpreter is the second implementation of the passes that stop at a layer (Grad-CAM-style methods under
+        // LRP) and start at one (a hidden unit's relevance): same kernels, so the same bits, inside residual blocks too.
+        ILayerExplainer<double> net = Load<double>(name);
+        var interpreter = Interpreter<double>.FromTensors(net.Architecture, SafeTensors.Read(Torchvision(name + ".safetensors"))).WithLrpBox(-4, 4.5);
+        double[] input = Input(name), seed = LrpFixture.OneHot(net.OutputSize, 2);
+        Assert.Equal(name == "resnet18", net.NamedLayers.Any(l => !l.CanStart)); // ResNet's layers inside its blocks are named
+        foreach (BackwardRule composite in new[] { BackwardRule.EpsilonPlus, BackwardRule.EpsilonPlusFlat, BackwardRule.EpsilonAlpha2Beta1, BackwardRule.EpsilonAlpha2Beta1Flat, BackwardRule.EpsilonGammaBox })
+        {
+            foreach (NamedLayer layer in net.NamedLayers)
+            {
+                int size = checked((int)layer.Shape.Size);
+                double[] activation = new double[size], signal = new double[size];
+                net.ExplainAt(composite, layer.Name, input, seed, activation, signal, net.CreateWorkspace());
+                (double[] a, double[] r) = interpreter.ExplainAt(composite, layer.Name, input, seed);
+                Assert.Equal(activation, a);
+                Assert.True(r.SequenceEqual(signal), $"{name} {composite}: the relevance at {layer.Name} ({layer.Label}) differs from generated code's");
+                Assert.Contains(r, v => v != 0);
+                if (!layer.CanStart) continue;
+                double[] map = new double[net.InputSize];
+                net.ExplainFrom(composite, layer.Name, input, signal, map, net.CreateWorkspace());
+                Assert.True(interpreter.ExplainFrom(composite, layer.Name, input, signal).SequenceEqual(map), $"{name} {composite}: the relevance from {layer.Name} differs from generated code's");
+            }
+        }
+    }
+
     [Fact]
     public void The_residual_sums_take_the_Norm_rule_not_Zennits_unhooked_gradient()
     {

@@ -188,14 +188,14 @@ namespace Relucent
         {
             NamedLayer named = NamedLayers[NamedLayer.Find(NamedLayers, layer)];
             CheckRule(rule);
-            NoLayerLrp(rule);
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             T[] r = CheckedCopy(seed, OutputSize, nameof(seed));
             Sequence<T>.Trace trace = _sequence.Forward(x);
             Guard.FiniteResult<T>(trace.Output, "the logits");
+            IReadOnlyList<int> path = named.Path;
+            if (rule.IsLrp()) return (ActivationOf(trace, path), _lrp.RelevanceAt(_sequence, trace, r, rule, _box, path));
             // Down the chain to the layer's block, into the block's chain, and so on to the layer itself.
             Sequence<T> chain = _sequence;
-            IReadOnlyList<int> path = named.Path;
             for (int k = 0; ; k += 2)
             {
                 int i = path[k];
@@ -212,10 +212,13 @@ namespace Relucent
         {
             NamedLayer named = NamedLayers[NamedLayer.Find(NamedLayers, layer)];
             T[] x = CheckedCopy(input, InputSize, nameof(input));
-            Sequence<T>.Trace trace = _sequence.Forward(x);
-            // Into the layer's block, its branch's chain, and so on to the layer itself, as ExplainAt goes down.
+            return ActivationOf(_sequence.Forward(x), named.Path);
+        }
+
+        // The output of the layer at path in a forward trace: into the layer's block, its branch's trace, and so on.
+        private T[] ActivationOf(Sequence<T>.Trace trace, IReadOnlyList<int> path)
+        {
             Sequence<T> chain = _sequence;
-            IReadOnlyList<int> path = named.Path;
             for (int k = 0; ; k += 2)
             {
                 int i = path[k];
@@ -235,11 +238,10 @@ namespace Relucent
                 throw new ArgumentException($"A backward pass cannot start at '{layer}' (layer {named.Label}), inside a block; start at a named layer outside blocks.", nameof(layer));
             }
             CheckRule(rule);
-            NoLayerLrp(rule);
             T[] x = CheckedCopy(input, InputSize, nameof(input));
             T[] r = CheckedCopy(layerSeed, checked((int)named.Shape.Size), nameof(layerSeed));
             Sequence<T>.Trace trace = _sequence.Forward(x);
-            T[] map = _sequence.BackwardFrom(r, trace, rule, named.Path[0]);
+            T[] map = rule.IsLrp() ? _lrp.RelevanceFrom(_sequence, trace, r, rule, _box, named.Path[0]) : _sequence.BackwardFrom(r, trace, rule, named.Path[0]);
             Guard.FiniteResult<T>(map, "the map");
             return map;
         }
@@ -297,15 +299,6 @@ namespace Relucent
             if (rule != BackwardRule.Saliency && rule != BackwardRule.DeconvNet && rule != BackwardRule.GuidedBackprop && !rule.IsLrp())
             {
                 throw new ArgumentOutOfRangeException(nameof(rule), rule, $"Unknown backward rule {rule}.");
-            }
-        }
-
-        // Layer methods under LRP run in generated code (its passes stop and start at named layers); the interpreter runs whole passes.
-        private static void NoLayerLrp(BackwardRule rule)
-        {
-            if (rule.IsLrp())
-            {
-                throw new NotSupportedException($"The interpreter runs {rule} from the output to the input only; a generated class's ExplainAt and ExplainFrom run it at named layers.");
             }
         }
 

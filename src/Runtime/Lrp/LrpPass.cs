@@ -33,12 +33,49 @@ namespace Relucent.Lrp
             List<LrpStepSums>? steps = null)
         {
             var run = new Run(composite, LrpComposites.FirstLayer(_network.Layers, composite), box, steps);
-            return Chain(sequence, _network.Layers, LayerPath.Top, trace, seed, run);
+            return Chain(sequence, _network.Layers, LayerPath.Top, trace, seed, run, _network.Layers.Count - 1, 0);
         }
 
-        private T[] Chain(Sequence<T> sequence, IReadOnlyList<Layer> layers, Func<int, LayerPath> pathOf, Sequence<T>.Trace trace, T[] r, Run run)
+        /// <summary>
+        /// The relevance at the input from <paramref name="layerSeed"/> placed at top-level layer <paramref name="from"/>'s
+        /// output: the layers above it take no part.
+        /// </summary>
+        public T[] RelevanceFrom(Sequence<T> sequence, Sequence<T>.Trace trace, T[] layerSeed, BackwardRule composite, (double Low, double High)? box, int from)
         {
-            for (int i = layers.Count - 1; i >= 0; i--)
+            var run = new Run(composite, LrpComposites.FirstLayer(_network.Layers, composite), box, null);
+            return Chain(sequence, _network.Layers, LayerPath.Top, trace, layerSeed, run, from, 0);
+        }
+
+        /// <summary>
+        /// The relevance arriving at the output of the layer at <paramref name="path"/> (<see cref="NamedLayer.Path"/>) from
+        /// <paramref name="seed"/> at the network's output: the steps above it alone, into a block through the share of the
+        /// branch the layer is on (a residual sum's Norm share, a concatenation's slice).
+        /// </summary>
+        public T[] RelevanceAt(Sequence<T> sequence, Sequence<T>.Trace trace, T[] seed, BackwardRule composite, (double Low, double High)? box,
+            IReadOnlyList<int> path)
+        {
+            var run = new Run(composite, LrpComposites.FirstLayer(_network.Layers, composite), box, null);
+            IReadOnlyList<Layer> layers = _network.Layers;
+            Func<int, LayerPath> pathOf = LayerPath.Top;
+            T[] r = seed;
+            for (int k = 0; ; k += 2)
+            {
+                int i = path[k];
+                r = Chain(sequence, layers, pathOf, trace, r, run, layers.Count - 1, i + 1);
+                if (k == path.Count - 1) return r;
+                var block = (IBlockOperation<T>)sequence[i];
+                int branch = path[k + 1];
+                Layer blockLayer = layers[i];
+                r = blockLayer is ResidualLayer ? BranchShare(block, Quotient(r, trace.Activations[i + 1]), trace.States[i], branch) : block.ChainOutputSignal(branch, r);
+                Branch chain = blockLayer.Branches[branch];
+                (sequence, layers, pathOf, trace) = (block.Chain(branch), chain.Layers, Inside(pathOf(i), branch, chain), block.ChainTrace(trace.States[i], branch));
+            }
+        }
+
+        // Layers from..to (inclusive, downward) of a chain.
+        private T[] Chain(Sequence<T> sequence, IReadOnlyList<Layer> layers, Func<int, LayerPath> pathOf, Sequence<T>.Trace trace, T[] r, Run run, int from, int to)
+        {
+            for (int i = from; i >= to; i--)
             {
                 r = Step(sequence[i], layers, i, pathOf(i), trace.Activations[i], trace.Activations[i + 1], trace.States[i], r, run);
             }
@@ -117,15 +154,10 @@ namespace Relucent.Lrp
         // The Norm rule at the sum: each term's share (its value times r / stab(y)) down its chain; the shares meet at the input.
         private T[] Residual(IBlockOperation<T> block, ResidualLayer residual, LayerPath path, T[] x, T[] y, object? state, T[] r, Run run)
         {
-            var s = new T[r.Length];
-            LrpKernels.Quotient<T>(r, y, s);
+            T[] s = Quotient(r, y);
             IReadOnlyList<Branch> branches = residual.Branches;
             var shares = new T[branches.Count][];
-            for (int b = 0; b < branches.Count; b++)
-            {
-                shares[b] = new T[r.Length];
-                LrpKernels.Share<T>(block.ChainTrace(state, b).Output, s, shares[b]);
-            }
+            for (int b = 0; b < branches.Count; b++) shares[b] = BranchShare(block, s, state, b);
             T[]? identity = null;
             if (branches.Count == 1)
             {
@@ -136,7 +168,7 @@ namespace Relucent.Lrp
             var inputs = new T[branches.Count][];
             for (int b = branches.Count - 1; b >= 0; b--)
             {
-                inputs[b] = Chain(block.Chain(b), branches[b].Layers, Inside(path, b, branches[b]), block.ChainTrace(state, b), shares[b], run);
+                inputs[b] = Chain(block.Chain(b), branches[b].Layers, Inside(path, b, branches[b]), block.ChainTrace(state, b), shares[b], run, branches[b].Layers.Count - 1, 0);
             }
             T[] skip = identity ?? inputs[1];
             var rIn = new T[x.Length];
@@ -151,12 +183,29 @@ namespace Relucent.Lrp
             var inputs = new T[branches.Count][];
             for (int b = branches.Count - 1; b >= 0; b--)
             {
-                inputs[b] = Chain(block.Chain(b), branches[b].Layers, Inside(path, b, branches[b]), block.ChainTrace(state, b), block.ChainOutputSignal(b, r), run);
+                inputs[b] = Chain(block.Chain(b), branches[b].Layers, Inside(path, b, branches[b]), block.ChainTrace(state, b), block.ChainOutputSignal(b, r), run,
+                    branches[b].Layers.Count - 1, 0);
             }
             var rIn = new T[inputs[0].Length];
             ElementwiseKernels.Add<T>(inputs[0], inputs[1], rIn);
             for (int b = 2; b < inputs.Length; b++) ElementwiseKernels.Add<T>(rIn, inputs[b], rIn);
             return rIn;
+        }
+
+        // The Norm rule's quotient r / stab(y) at a residual sum y.
+        private static T[] Quotient(T[] r, T[] y)
+        {
+            var s = new T[r.Length];
+            LrpKernels.Quotient<T>(r, y, s);
+            return s;
+        }
+
+        // Branch b's share of a residual sum's relevance: its output times the quotient.
+        private static T[] BranchShare(IBlockOperation<T> block, T[] quotient, object? state, int b)
+        {
+            var share = new T[quotient.Length];
+            LrpKernels.Share<T>(block.ChainTrace(state, b).Output, quotient, share);
+            return share;
         }
 
         private static Func<int, LayerPath> Inside(LayerPath path, int branch, Branch chain) => j => path.Inside(branch, chain.Label, j);
