@@ -208,11 +208,11 @@ namespace Relucent.Generator.Emitting
             }
             w.Line();
             w.Line("/// <summary>Loads the parameters from a safetensors file (a PyTorch <c>state_dict</c> saved with <c>safetensors.torch.save_file</c>); every name and shape is checked before anything is kept.</summary>");
-            w.Line($"public static {name} Load(string safetensorsPath) => FromTensors({Relucent}SafeTensors.Read(safetensorsPath));");
+            w.Line($"public static {name} Load(string safetensorsPath) => new {name}({Relucent}ParameterBinder.BindFile<{t}>(safetensorsPath, s_parameterShapes));");
             w.Line();
             w.Line("/// <summary>Loads the parameters from a safetensors file, renaming or ignoring tensors as <paramref name=\"options\"/> says (for state_dicts of another shape).</summary>");
             w.Line($"public static {name} Load(string safetensorsPath, {Relucent}ParameterBindingOptions options) =>");
-            w.Line($"    FromTensors({Relucent}SafeTensors.Read(safetensorsPath), options);");
+            w.Line($"    new {name}({Relucent}ParameterBinder.BindFile<{t}>(safetensorsPath, s_parameterShapes, options));");
             w.Line();
             w.Line("/// <summary>Loads the parameters from a safetensors stream; every name and shape is checked before anything is kept.</summary>");
             w.Line($"public static {name} Load(global::System.IO.Stream safetensors) => FromTensors({Relucent}SafeTensors.Read(safetensors));");

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 using LinearAlgebra = MathNet.Numerics.LinearAlgebra;
 using Relucent.Model;
@@ -47,6 +48,7 @@ namespace Relucent
             CheckSameNetwork(parameters, declared);
             if (values.Length != parameters.Count) throw new ArgumentException($"The network has {parameters.Count} parameters, got {values.Length} arrays.", nameof(values));
             _storage = new T[values.Length][];
+            long released = 0;
             for (int i = 0; i < values.Length; i++)
             {
                 if (values[i] is null || values[i].Length != parameters[i].Size)
@@ -54,8 +56,10 @@ namespace Relucent
                     throw new ArgumentException($"Parameter '{parameters[i].Name}' needs {parameters[i].Size} values, got {values[i]?.Length.ToString() ?? "null"}.", nameof(values));
                 }
                 _storage[i] = ParameterLayout.ToKernel(parameters[i], values[i]);
+                if (!ReferenceEquals(_storage[i], values[i])) released += (long)values[i].Length * Unsafe.SizeOf<T>();
                 values[i] = null!; // owned: a matrix's C-order copy may go as soon as its kernel copy is made (a large network's peak)
             }
+            LoadGarbage.Released(released);
             _trainable = architecture.Parameters.Select(p => p.Role is ParameterRole.Weight or ParameterRole.Bias).ToArray();
             _inputSize = checked((int)architecture.InputShape.Size);
             _outputSize = checked((int)architecture.OutputShape.Size);

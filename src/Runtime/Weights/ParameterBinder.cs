@@ -27,7 +27,29 @@ namespace Relucent
         /// </summary>
         /// <exception cref="ParameterBindingException">Any tensor is missing, unexpected, of another shape, integer, or holds a NaN or an infinity (or, for a float32 network, a float64 value beyond float32's range).</exception>
         /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-        public static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options)
+        public static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options) =>
+            Bind<T>(source, expected, options, release: null);
+
+        /// <summary>
+        /// Reads the safetensors file at <paramref name="safetensorsPath"/> and binds it as <see cref="Bind{T}(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{ParameterShape}, ParameterBindingOptions?)"/>
+        /// does, letting go of each tensor's bytes once its values are made, so that a large file is not held twice over
+        /// (VGG-11-BN's 531 MB as bytes and as values): what a generated class's <c>Load(path)</c> calls.
+        /// </summary>
+        /// <exception cref="FileNotFoundException">No file at <paramref name="safetensorsPath"/>.</exception>
+        /// <exception cref="SafeTensorsFormatException">The file is not a valid safetensors file.</exception>
+        /// <exception cref="ParameterBindingException">As <see cref="Bind{T}(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{ParameterShape}, ParameterBindingOptions?)"/>.</exception>
+        public static T[][] BindFile<T>(string safetensorsPath, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options = null)
+        {
+            SafeTensorsFile file = SafeTensors.Read(safetensorsPath);
+            T[][] values = Bind<T>(file, expected, options, release: file);
+            LoadGarbage.Released(new FileInfo(safetensorsPath).Length);
+            return values;
+        }
+
+        // With release (the file read for this call alone), its tensors are dropped once matched and each one's bytes
+        // become garbage as soon as they are converted.
+        private static T[][] Bind<T>(IReadOnlyDictionary<string, Tensor> source, IReadOnlyList<ParameterShape> expected, ParameterBindingOptions? options,
+            SafeTensorsFile? release)
         {
             ArgumentNullException.ThrowIfNull(source);
             ArgumentNullException.ThrowIfNull(expected);
@@ -38,6 +60,7 @@ namespace Relucent
             }
 
             Tensor[] tensors = Match(source, expected, options ?? new ParameterBindingOptions());
+            release?.Clear();
             var result = new T[tensors.Length][];
             List<ParameterBindingProblem>? overflows = null;
             for (int i = 0; i < tensors.Length; i++)
@@ -54,6 +77,8 @@ namespace Relucent
                         $"{expected[i].Name}: holds {value.ToString("R", CultureInfo.InvariantCulture)} at {MultiIndex(at, tensors[i].Shape)}, "
                         + "beyond the float32 range: it would become infinity in this float32 network"));
                 }
+
+                if (release is not null) tensors[i] = null!;
             }
 
             if (overflows is not null) throw new ParameterBindingException(overflows);

@@ -31,6 +31,25 @@ namespace Relucent.Tests.Weights
         }
 
         [Fact]
+        public void Binding_a_file_by_path_is_binding_what_it_reads_and_fails_alike()
+        {
+            // BindFile (what a generated Load(path) calls) lets go of the file's bytes as it goes; what it returns and
+            // what it refuses are Bind's.
+            float[][] bound = ParameterBinder.Bind<float>(SafeTensors.Read(MlpWeights), MlpParameters);
+            Assert.Equal(bound, ParameterBinder.BindFile<float>(MlpWeights, MlpParameters));
+            Assert.Equal(bound.Select(a => a.Select(v => (double)v)), ParameterBinder.BindFile<double>(MlpWeights, MlpParameters));
+
+            ParameterShape[] wrong = MlpParameters.Select((p, i) => i == 0 ? new ParameterShape(p.Name, 8, 16) : p).ToArray();
+            var e = Assert.Throws<ParameterBindingException>(() => ParameterBinder.BindFile<float>(MlpWeights, wrong));
+            Assert.Equal(Assert.Throws<ParameterBindingException>(() => ParameterBinder.Bind<float>(SafeTensors.Read(MlpWeights), wrong)).Message, e.Message);
+            Assert.Contains("0.weight", e.Message);
+
+            var ignoring = new ParameterBindingOptions { IgnoreUnexpected = true };
+            Assert.Equal(bound.Take(4), ParameterBinder.BindFile<float>(MlpWeights, MlpParameters.Take(4).ToArray(), ignoring));
+            Assert.Throws<FileNotFoundException>(() => ParameterBinder.BindFile<float>(MlpWeights + ".missing", MlpParameters));
+        }
+
+        [Fact]
         public void Binds_float64_tensors_into_a_float32_network_by_rounding()
         {
             var source = new Dictionary<string, Tensor> { ["w"] = Tensor.FromDouble([0.1, 1.0 / 3], 2) };
