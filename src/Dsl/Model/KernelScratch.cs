@@ -72,7 +72,8 @@ namespace Relucent.Model
             }
 
             // Depthwise (one channel per filter): one staged plane (split into column phases for strides above 1), and one
-            // staged output-gradient plane with G zero columns either side.
+            // staged output-gradient plane with G zero columns either side; at stride 1 the input gradient may instead run
+            // as the forward pass over the output gradient padded to H + k − 1 × W + k − 1, with every channel's taps flipped.
             if (groups == channels && groups == filters)
             {
                 long rowStride = stride == 1 ? wp : (wp + stride - 1) / stride + Lanes;
@@ -80,6 +81,11 @@ namespace Relucent.Model
                 long gap = (k - 1 + stride - 1) / stride;
                 largest = Max(largest, Mul(oh, 2 * gap + ow + Lanes));
                 largest = Max(largest, Mul(stride, (width + stride - 1) / stride + Lanes));
+                if (stride == 1)
+                {
+                    largest = Max(largest, Add(Mul(hq, wq), 2 * Lanes));
+                    largest = Max(largest, Mul(channels, Mul(k, k)));
+                }
             }
 
             // Winograd F(2×2, 3×3), both directions.

@@ -14,7 +14,10 @@ namespace Relucent.Kernels
     /// phases (<c>P_φ[r, j] = P[r, φ + s·j]</c>), so that the input column <c>ox·s + kx</c> of every output column is the
     /// contiguous <c>P_{kx mod s}[·, ox + ⌊kx/s⌋]</c>. Each output value is <c>Σ_{ky,kx} w·x</c> in tap order, then the bias,
     /// then the rectifier.</para>
-    /// <para>Input gradient: the output-gradient plane is staged with <c>G = ⌈(k − 1)/s⌉</c> zero columns on each side; input
+    /// <para>Input gradient at stride 1 (padding at most <c>k − 1</c>, kernels up to 7): the forward correlation itself, of
+    /// <c>dy</c> padded by <c>k − 1 − p</c> on each side with the taps flipped, <c>dx[i, j] = Σ w[k−1−a, k−1−b]·dy_p[i + a, j + b]</c>,
+    /// so it runs as fast as the forward pass (the 3×3 weights in registers); each input value sums its taps in flipped order.</para>
+    /// <para>Input gradient otherwise: the output-gradient plane is staged with <c>G = ⌈(k − 1)/s⌉</c> zero columns on each side; input
     /// column <c>ix = φ + s·j</c> of phase <c>φ</c> sums, over the taps with <c>(iy + pt − ky)</c> divisible by <c>s</c> and
     /// <c>kx ≡ φ + pl (mod s)</c>, the contiguous <c>dy[(iy + pt − ky)/s, j + (φ + pl − kx)/s]</c>; the phases are then
     /// interleaved into the row. Each input value is one sum over its taps in tap order.</para>
@@ -23,39 +26,82 @@ namespace Relucent.Kernels
     /// </remarks>
     internal static unsafe class Depthwise
     {
+        /// <summary>
+        /// Set on a thread, its stride-1 input gradients take the general path instead of the transposed forward pass: for
+        /// the benchmarks' A/B of the two (<c>ab-zoo Depthwise.t_untransposed</c>), per thread so no test run is affected.
+        /// </summary>
+        [ThreadStatic] internal static bool t_untransposed;
+
         private struct Job<T> where T : unmanaged
         {
             public T* Input;
             public T* Weight;
             public T* Bias;
             public T* Output;
+            public Planes Planes;
             public ConvolutionGeometry Geometry;
             public Rectifier Rectifier;
             public int ChannelsPerPiece;
         }
 
+        /// <summary>
+        /// What a pass of plane-wise correlations reads: <see cref="Channels"/> planes of <see cref="Height"/> × <see cref="Width"/>,
+        /// each padded and correlated with its own <see cref="Kernel"/>² taps at <see cref="Stride"/>. A layer's forward pass is its
+        /// geometry's; its stride-1 input gradient is the output-gradient planes', padded by <c>k − 1 − p</c>.
+        /// </summary>
+        private readonly record struct Planes(int Channels, int Height, int Width, int Kernel, int Stride, int PadTop, int PadLeft, int PadBottom, int PadRight)
+        {
+            public int OutputHeight => (Height + PadTop + PadBottom - Kernel) / Stride + 1;
+
+            public int OutputWidth => (Width + PadLeft + PadRight - Kernel) / Stride + 1;
+
+            public static Planes Of(in ConvolutionGeometry g) => new(g.Channels, g.Height, g.Width, g.Kernel, g.Stride, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight);
+
+            /// <summary>The forward pass that is <paramref name="g"/>'s input gradient, when it is one (see the class remarks).</summary>
+            public static bool TryTransposed(in ConvolutionGeometry g, out Planes planes)
+            {
+                int k = g.Kernel, most = k - 1;
+                bool applies = !t_untransposed && g.Stride == 1 && k <= 7 && g.PadTop <= most && g.PadLeft <= most && g.PadBottom <= most && g.PadRight <= most;
+                planes = applies ? new(g.Channels, g.OutputHeight, g.OutputWidth, k, 1, most - g.PadTop, most - g.PadLeft, most - g.PadBottom, most - g.PadRight) : default;
+                return applies;
+            }
+        }
+
         public static void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, in ConvolutionGeometry g, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            var job = new Job<T> { Input = x, Weight = w, Bias = bias, Output = y, Geometry = g, Rectifier = rectifier };
+            var job = new Job<T> { Input = x, Weight = w, Bias = bias, Output = y, Planes = Planes.Of(g), Rectifier = rectifier };
             Run(ref job, &ForwardPiece<T, TV, S>);
         }
 
         public static void BackwardInput<T, TV, S>(T* dy, T* w, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            var job = new Job<T> { Input = dy, Weight = w, Output = dx, Geometry = g };
-            Run(ref job, &BackwardPiece<T, TV, S>);
+            if (Planes.TryTransposed(g, out Planes transposed))
+            {
+                // The taps flipped, in the weights' own layout ([k², channels]), in this thread's scratch: every piece reads
+                // them while this thread runs its own pieces, which use other scratch buffers.
+                int taps = g.Kernel * g.Kernel, channels = g.Channels;
+                T* flipped = Scratch<T>.Third((long)taps * channels);
+                for (int t = 0; t < taps; t++) new ReadOnlySpan<T>(w + (long)(taps - 1 - t) * channels, channels).CopyTo(new Span<T>(flipped + (long)t * channels, channels));
+                var forward = new Job<T> { Input = dy, Weight = flipped, Output = dx, Planes = transposed, Rectifier = Rectifier.None };
+                Run(ref forward, &ForwardPiece<T, TV, S>);
+            }
+            else
+            {
+                var job = new Job<T> { Input = dy, Weight = w, Output = dx, Planes = Planes.Of(g), Geometry = g };
+                Run(ref job, &BackwardPiece<T, TV, S>);
+            }
             rule.ApplyTo(dx, g.InputSize);
         }
 
         private static void Run<T>(ref Job<T> job, delegate*<void*, int, void> piece) where T : unmanaged
         {
-            ref ConvolutionGeometry g = ref job.Geometry;
-            int threads = KernelParallelism.Threads((long)g.Channels * g.OutputHeight * g.OutputWidth * g.Kernel * g.Kernel);
-            int pieces = threads > 1 ? Math.Min(g.Channels, 8 * threads) : 1;
-            job.ChannelsPerPiece = (g.Channels + pieces - 1) / pieces;
-            pieces = (g.Channels + job.ChannelsPerPiece - 1) / job.ChannelsPerPiece;
+            Planes p = job.Planes;
+            int threads = KernelParallelism.Threads((long)p.Channels * p.OutputHeight * p.OutputWidth * p.Kernel * p.Kernel);
+            int pieces = threads > 1 ? Math.Min(p.Channels, 8 * threads) : 1;
+            job.ChannelsPerPiece = (p.Channels + pieces - 1) / pieces;
+            pieces = (p.Channels + job.ChannelsPerPiece - 1) / job.ChannelsPerPiece;
             fixed (Job<T>* context = &job) KernelParallelism.For(pieces, threads, piece, context);
         }
 
@@ -64,7 +110,7 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
-            ref ConvolutionGeometry g = ref job.Geometry;
+            Planes g = job.Planes;
             int height = g.Height, width = g.Width, channels = g.Channels, k = g.Kernel, s = g.Stride;
             int pt = g.PadTop, pl = g.PadLeft, oh = g.OutputHeight, ow = g.OutputWidth;
             int hp = height + pt + g.PadBottom, wp = width + pl + g.PadRight;
