@@ -71,7 +71,15 @@ namespace Relucent
         protected abstract void RunForward(TWorkspace workspace);
 
         /// <summary>
-        /// The backward pass under <paramref name="rule"/>, after <see cref="RunForward"/>: from <c>workspace.Seed</c>, or the
+        /// The forward pass with every declared layer its own step, for what reads a layer's own output: training (a BatchNorm's
+        /// parameter gradients read its input) and layer methods (a named layer's activation). <see cref="RunForward"/> by default;
+        /// a class whose <see cref="RunForward"/> merges each BatchNorm into the layer before it overrides it.
+        /// </summary>
+        protected virtual void RunDeclaredForward(TWorkspace workspace) => RunForward(workspace);
+
+        /// <summary>
+        /// The backward pass under <paramref name="rule"/>, after <see cref="RunForward"/> (or, with <paramref name="gradients"/> or a
+        /// named layer, after <see cref="RunDeclaredForward"/>): from <c>workspace.Seed</c>, or the
         /// signal at named layer <paramref name="from"/>, to <c>workspace.Map</c>, or the signal at named layer
         /// <paramref name="to"/> (−1: the output, the input); with <paramref name="gradients"/>, each parameter's true gradient
         /// is added to it too.
@@ -263,7 +271,7 @@ namespace Relucent
             }
             CheckPassFrom(input, seed, _architecture.OutputShape, nameof(seed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
-            Run(input, workspace);
+            Run(input, workspace, declared: true);
             seed.CopyTo(workspace.Seed);
             RunBackward(workspace, BackwardRule.Saliency, gradients, -1, -1);
         }
@@ -296,7 +304,7 @@ namespace Relucent
             CheckRule(rule);
             CheckPassFrom(input, seed, _architecture.OutputShape, nameof(seed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
-            Run(input, workspace);
+            Run(input, workspace, declared: true);
             seed.CopyTo(workspace.Seed);
             RunBackward(workspace, rule, null, -1, index);
             (T[] a, T[] r) = LayerBuffers(workspace, index);
@@ -321,7 +329,7 @@ namespace Relucent
             CheckRule(rule);
             CheckPassFrom(input, layerSeed, named.Shape, nameof(layerSeed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
-            Run(input, workspace);
+            Run(input, workspace, declared: true);
             layerSeed.CopyTo(LayerBuffers(workspace, index).Signal);
             RunBackward(workspace, rule, null, index, -1);
             if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
@@ -355,10 +363,12 @@ namespace Relucent
         void ITrainable<T>.AccumulateGradients(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, T[][] gradients, IWorkspace workspace) =>
             AccumulateGradients(input, seed, gradients, Own(workspace));
 
-        private void Run(ReadOnlySpan<T> input, TWorkspace workspace)
+        // declared: the pass that follows reads layers' own outputs (training, layer methods), see RunDeclaredForward.
+        private void Run(ReadOnlySpan<T> input, TWorkspace workspace, bool declared = false)
         {
             input.CopyTo(workspace.Input);
-            RunForward(workspace);
+            if (declared) RunDeclaredForward(workspace);
+            else RunForward(workspace);
             // A network whose weights overflow (a diverged run, a corrupt file of finite values) gives NaN or ±∞ from finite
             // inputs; its maps would be all zeros where NaN met a ReLU. Checked with the inputs' scan: a caller who turned
             // that off (CheckFinite = false) has taken non-finite values on.

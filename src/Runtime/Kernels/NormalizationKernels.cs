@@ -28,6 +28,36 @@ namespace Relucent.Kernels
             }
         }
 
+        /// <summary>
+        /// A convolution's or dense layer's <paramref name="weight"/> (column-major <c>[outputs, inputs]</c>, as the kernels hold it)
+        /// and <paramref name="bias"/> (empty: none) with the BatchNorm after it merged in, as Zennit's canonizer merges them
+        /// (<c>canonizers.py:117-150</c>) and in its order of operations: <c>s = γ / √(var + eps)</c>, <c>W' = W·s</c> per output,
+        /// <c>b' = (b − mean)·s + β</c>. The layer then computes the BatchNorm's output in its own kernel.
+        /// </summary>
+        public static void Merge<T>(ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> mean,
+            ReadOnlySpan<T> variance, double eps, Span<T> mergedWeight, Span<T> mergedBias)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int outputs = gamma.Length;
+            Check.Length(beta, outputs, nameof(beta));
+            Check.Length(mean, outputs, nameof(mean));
+            Check.Length(variance, outputs, nameof(variance));
+            Check.Length<T>(mergedBias, outputs, nameof(mergedBias));
+            Check.Length<T>(mergedWeight, weight.Length, nameof(mergedWeight));
+            if (!bias.IsEmpty) Check.Length(bias, outputs, nameof(bias));
+            if (outputs == 0 || weight.Length % outputs != 0)
+            {
+                throw new ArgumentException($"A weight of {weight.Length} values cannot have the BatchNorm's {outputs} channels as its outputs.", nameof(weight));
+            }
+            T e = T.CreateChecked(eps);
+            for (int o = 0; o < outputs; o++)
+            {
+                T scale = gamma[o] / T.Sqrt(variance[o] + e);
+                mergedBias[o] = ((bias.IsEmpty ? T.Zero : bias[o]) - mean[o]) * scale + beta[o];
+                for (int k = o; k < weight.Length; k += outputs) mergedWeight[k] = weight[k] * scale;
+            }
+        }
+
         /// <summary><c>y[c, ·] = scale[c] · x[c, ·] + shift[c]</c> over planes of <paramref name="plane"/> values.</summary>
         public static void BatchNorm<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y, int plane)
             where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Relucent.Kernels;
 
 namespace Relucent.Lrp
 {
@@ -44,13 +45,9 @@ namespace Relucent.Lrp
             {
                 throw new ArgumentException($"The BatchNorm has {gamma.Length} channels, the layer before it {outputs} outputs.", nameof(gamma));
             }
-            var scale = new T[outputs];
-            T e = T.CreateChecked(eps);
-            for (int o = 0; o < outputs; o++) scale[o] = gamma[o] / T.Sqrt(variance[o] + e);
             var merged = new T[weight.Length];
-            for (int k = 0; k < weight.Length; k++) merged[k] = weight[k] * scale[k % outputs];
             var mergedBias = new T[outputs];
-            for (int o = 0; o < outputs; o++) mergedBias[o] = (own.Bias[o] - mean[o]) * scale[o] + beta[o];
+            NormalizationKernels.Merge(weight, own.Bias, gamma, beta, mean, variance, eps, merged, mergedBias);
             return new LrpWeights<T>(merged, mergedBias, outputs);
         }
 
