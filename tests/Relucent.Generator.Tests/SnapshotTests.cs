@@ -40,6 +40,7 @@ public class SnapshotTests
         {
             string header = lines[i].Trim();
             if (!(header.StartsWith("protected override void RunForward(", StringComparison.Ordinal) || header.StartsWith("private void Backward<", StringComparison.Ordinal)
+                || header.StartsWith("protected override void RunDeclaredForward(", StringComparison.Ordinal) || header.StartsWith("private void MergedBackward<", StringComparison.Ordinal)
                 || header.StartsWith("private void Relevance", StringComparison.Ordinal))) continue;
             methods++;
             int end = Array.FindIndex(lines, i + 1, l => l == lines[i].Replace(header, "}"));

@@ -60,6 +60,7 @@ namespace Relucent.Generator.Emitting
             AssignSignals(planned, seed, "r0", signals, isTop: true);
             var unused = new HashSet<string>();
             Fuse(planned, unused);
+            Merge(planned);
             activations.RemoveAll(b => unused.Contains(b.Name));
             signals.RemoveAll(b => unused.Contains(b.Name));
             return new BufferPlan(planned, activations, signals, switches, output, seed);
@@ -100,6 +101,30 @@ namespace Relucent.Generator.Emitting
                     layers[i + 1].BackwardRectifier = layer;
                     layer.BackwardFused = true;
                     unused.Add(layer.ROut);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Pairs each BatchNorm with the convolution or dense layer right before it, which takes it into its weights and bias
+        /// (<see cref="LrpComposites.MergesIntoPrevious"/>, as the LRP passes and the interpreter's LRP decide), and a rectifier
+        /// right after the BatchNorm with that layer's forward kernel. Only the merged passes use the pairs; the declared pass
+        /// (training, layer methods) and its buffers are as without them.
+        /// </summary>
+        private static void Merge(List<PlannedLayer> layers)
+        {
+            List<Layer> declared = layers.Select(l => l.Layer).ToList();
+            for (int i = 0; i < layers.Count; i++)
+            {
+                foreach (PlannedBranch branch in layers[i].Branches) Merge(branch.Layers);
+                if (!LrpComposites.MergesIntoPrevious(declared, i)) continue;
+                PlannedLayer layer = layers[i - 1], batchNorm = layers[i];
+                layer.MergedBatchNorm = batchNorm;
+                batchNorm.MergedInto = layer;
+                if (i + 1 < layers.Count && layers[i + 1].Kind.IsRectifier && layer.Kind.AppliesFollowingRectifier)
+                {
+                    layer.MergedRectifier = layers[i + 1];
+                    layers[i + 1].MergedForwardFused = true;
                 }
             }
         }

@@ -36,15 +36,43 @@ namespace Relucent.Generator.Emitting
         /// <summary>The LRP composite whose pass is being written, or null while the gradient pass is: it decides what <see cref="Backward"/> writes.</summary>
         public LrpPlan? Lrp { get; set; }
 
+        /// <summary>
+        /// Whether the merged pass is being written: each BatchNorm merged into the convolution or dense layer before it
+        /// (<see cref="PlannedLayer.MergedBatchNorm"/>), a rectifier after it applied by that layer's kernel, no parameter gradients
+        /// and no stations for layer methods. Otherwise the declared pass, every layer its own step.
+        /// </summary>
+        public bool Merging { get; set; }
+
+        /// <summary>Whether the class has LRP composites (and so keeps each layer's LRP parameters, merged BatchNorms included).</summary>
+        public bool HasLrp => Model.Rules.Any(r => r.IsLrp());
+
+        /// <summary>Whether <paramref name="p"/> computes with a BatchNorm merged in, in the pass being written.</summary>
+        public bool IsMerged(PlannedLayer p) => Merging && p.MergedBatchNorm != null;
+
+        /// <summary>The weight a convolution's or dense layer's kernels read in the pass being written: its own, or merged.</summary>
+        public string Weight(PlannedLayer p) => IsMerged(p) ? MergedBatchNorm.Weight(this, p) : Field(p, ParameterRole.Weight);
+
+        /// <summary>The bias its forward kernel adds: its own (<c>default</c> without one), or merged.</summary>
+        public string Bias(PlannedLayer p) => IsMerged(p) ? MergedBatchNorm.Bias(this, p) : MergedBatchNorm.OwnBias(p);
+
+        /// <summary>The rectifier a layer's forward kernel applies as it stores, in the pass being written, or null.</summary>
+        public PlannedLayer? RectifierAfter(PlannedLayer p) => IsMerged(p) ? p.MergedRectifier : p.ForwardRectifier;
+
+        /// <summary>The buffer a layer's forward kernel writes in the pass being written: its own output, its merged BatchNorm's, or a fused rectifier's.</summary>
+        public string ForwardTarget(PlannedLayer p) => RectifierAfter(p)?.Out ?? (IsMerged(p) ? p.MergedBatchNorm!.Out : p.Out);
+
+        /// <summary>The signal a layer's backward kernel reads in the pass being written: at its output, or at its merged BatchNorm's.</summary>
+        public string SignalOut(PlannedLayer p) => IsMerged(p) ? p.MergedBatchNorm!.ROut : p.ROut;
+
         /// <summary>A kernel call: <c>global::Relucent.Kernels.{kernel}(arguments);</c>, wrapped if too wide.</summary>
         public void Kernel(string kernel, params string[] arguments) => W.Call(Kernels + kernel, arguments);
 
         /// <summary>
-        /// The argument telling a forward kernel to apply the rectifier fused into <paramref name="p"/> as it stores:
-        /// <c>relu: true</c> for a ReLU, the kernels' <c>Rectifier.Relu6</c> for a ReLU6.
+        /// The argument telling a forward kernel to apply the rectifier fused into <paramref name="p"/> (<see cref="RectifierAfter"/>)
+        /// as it stores: <c>relu: true</c> for a ReLU, the kernels' <c>Rectifier.Relu6</c> for a ReLU6.
         /// </summary>
-        public static string ForwardRectifierArgument(PlannedLayer p) =>
-            p.ForwardRectifier!.Kind.RectifierName == "Relu" ? "relu: true" : Kernels + "Rectifier." + p.ForwardRectifier.Kind.RectifierName;
+        public string ForwardRectifierArgument(PlannedLayer p) =>
+            RectifierAfter(p)!.Kind.RectifierName == "Relu" ? "relu: true" : Kernels + "Rectifier." + RectifierAfter(p)!.Kind.RectifierName;
 
         /// <summary>
         /// The arguments telling a backward kernel which rectifier's rule to apply as it stores: the rectifier's output (its mask),
@@ -61,10 +89,14 @@ namespace Relucent.Generator.Emitting
         /// <summary>The layer's forward block: its comment (and a fused ReLU's), then its statements.</summary>
         public void Forward(PlannedLayer p)
         {
-            W.Comment(p.Heading + ": " + p.Kind.ForwardMath(p));
-            if (p.ForwardRectifier != null)
+            if (Merging && p.MergedInto != null)
             {
-                PlannedLayer relu = p.ForwardRectifier;
+                W.Comment(MergedBatchNorm.Note(p, forward: true));
+                return;
+            }
+            W.Comment(IsMerged(p) ? MergedBatchNorm.ForwardMath(p, p.MergedBatchNorm!.Out) : p.Heading + ": " + p.Kind.ForwardMath(p));
+            if (RectifierAfter(p) is PlannedLayer relu)
+            {
                 W.Comment($"{relu.Heading}, in the same call: {relu.Kind.ForwardMath(relu)}; {relu.In} is never stored");
             }
             p.Kind.EmitForward(this, p);
@@ -81,12 +113,17 @@ namespace Relucent.Generator.Emitting
                 LrpBackward(p, Lrp.For(p));
                 return;
             }
-            if (p.Kind.HasParameters)
+            if (Merging && p.MergedInto != null)
+            {
+                W.Comment(MergedBatchNorm.Note(p, forward: false));
+                return;
+            }
+            if (p.Kind.HasParameters && !Merging)
             {
                 W.Comment($"{p.Heading} parameter gradients, when training: {p.Kind.GradientMath(p)}");
                 W.Line("if (gradients != null) " + p.Kind.GradientCall(this, p));
             }
-            W.Comment(p.Heading + " backward" + BackwardText(p));
+            W.Comment(IsMerged(p) ? MergedBatchNorm.BackwardMath(p) : p.Heading + " backward" + BackwardText(p));
             if (p.BackwardRectifier != null)
             {
                 PlannedLayer relu = p.BackwardRectifier;
@@ -111,7 +148,7 @@ namespace Relucent.Generator.Emitting
         public void ForwardChain(IEnumerable<PlannedLayer> layers, bool blankLines)
         {
             bool first = true;
-            foreach (PlannedLayer layer in layers.Where(l => !l.ForwardFused))
+            foreach (PlannedLayer layer in layers.Where(l => !l.ForwardFused && !(Merging && l.MergedForwardFused)))
             {
                 if (blankLines && !first) W.Line();
                 first = false;
@@ -132,7 +169,7 @@ namespace Relucent.Generator.Emitting
                 if (layers[i].BackwardFused) continue;
                 if (blankLines && !first) W.Line();
                 first = false;
-                if (layers[i].NamedIndex is int named) Station(layers[i], named);
+                if (layers[i].NamedIndex is int named && !Merging) Station(layers[i], named);
                 Backward(layers[i]);
             }
         }

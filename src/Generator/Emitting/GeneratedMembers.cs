@@ -39,6 +39,13 @@ namespace Relucent.Generator.Emitting
             if (model.Input.IsImage && model.Input.Channels == 1) names = names.Concat(new[] { "Forward" });
             if (plan.All.Any(l => l.Kind.DerivesFromParameters)) names = names.Concat(new[] { "ParametersChanged" });
             if (plan.All.Any(l => l.NamedIndex != null)) names = names.Concat(new[] { "LayerBuffers" });
+            PlannedLayer[] merged = plan.All.Where(l => l.MergedBatchNorm != null).ToArray();
+            if (merged.Length > 0)
+            {
+                names = names.Concat(new[] { "RunDeclaredForward" });
+                if (model.Rules.Any(r => !r.IsLrp())) names = names.Concat(new[] { "MergedBackward" });
+                if (!lrp) names = names.Concat(merged.SelectMany(MergedBatchNorm.FieldNames));
+            }
             return names.Distinct();
         }
     }

@@ -152,10 +152,12 @@ namespace Relucent.Generator.Emitting
                 foreach (ParameterMember p in c.Parameters) w.Line($"private readonly {t}[] {p.Field};");
             }
             foreach (PlannedLayer layer in c.Plan.All.Where(l => l.Kind.DerivesFromParameters)) layer.Kind.EmitDerivedFields(c.Scope, layer);
+            // A class with LRP composites keeps each merge in the layer's LRP parameters (below), which the merged passes read too.
+            if (!c.Scope.HasLrp) foreach (PlannedLayer layer in c.Merged) MergedBatchNorm.EmitFields(c.Scope, layer);
             foreach (PlannedLayer layer in c.LrpAffine)
             {
-                string merged = c.Lrp[0].For(layer).MergedBatchNorm is PlannedLayer batchNorm ? $", {batchNorm.Label}'s BatchNorm merged in" : "";
-                w.Comment($"{layer.Heading}: the parameters its LRP rules read{merged}, rebuilt by ParametersChanged.");
+                string merged = layer.MergedBatchNorm is PlannedLayer batchNorm ? $" and the merged passes read, {batchNorm.Label}'s BatchNorm merged in" : " read";
+                w.Comment($"{layer.Heading}: the parameters its LRP rules{merged}, rebuilt by ParametersChanged.");
                 w.Line($"private {LrpBlocks.Namespace}LrpWeights<{t}> {LrpBlocks.WeightsField(layer)} = null!;");
             }
             if (c.Parameters.Count > 0 || c.Derived.Count > 0) w.Line();
@@ -179,10 +181,13 @@ namespace Relucent.Generator.Emitting
             w.Line();
             if (c.Derived.Count > 0 || c.LrpAffine.Count > 0)
             {
-                string what = c.Derived.Count == 0 ? "each layer's LRP parameters" : c.LrpAffine.Count == 0 ? "each BatchNorm's scale and shift" : "each BatchNorm's scale and shift, each layer's LRP parameters";
+                string what = c.Derived.Count == 0 ? "each layer's LRP parameters"
+                    : c.LrpAffine.Count > 0 ? "each BatchNorm's scale and shift, each layer's LRP parameters"
+                    : c.Merged.Count > 0 ? "each BatchNorm's scale and shift, each layer's weights and bias with its BatchNorm merged in" : "each BatchNorm's scale and shift";
                 w.Line($"/// <summary>Refolds what is derived from the parameters ({what}); call it after changing them.</summary>");
                 w.Open("public override void ParametersChanged()");
                 foreach (PlannedLayer layer in c.Derived) layer.Kind.EmitDerivation(c.Scope, layer);
+                if (!c.Scope.HasLrp) foreach (PlannedLayer layer in c.Merged) MergedBatchNorm.EmitMerge(c.Scope, layer);
                 // The LRP parameters are the same for every composite: a BatchNorm is merged whatever the rule.
                 foreach (PlannedLayer layer in c.LrpAffine)
                 {
@@ -234,10 +239,19 @@ namespace Relucent.Generator.Emitting
             string t = c.T;
             w.Line("/// <summary>The buffers of one forward and backward pass (see <see cref=\"global::Relucent.NetworkWorkspace{T}\"/>); each says what it holds.</summary>");
             w.Open($"public sealed class Workspace : {Relucent}NetworkWorkspace<{t}>");
+            // The buffers the merged forward pass does not write: a merged layer's own output, and its BatchNorm's when a rectifier follows.
+            var declaredOnly = new Dictionary<string, PlannedLayer>();
+            foreach (PlannedLayer p in c.Merged)
+            {
+                declaredOnly[p.Out] = p;
+                if (p.MergedRectifier != null) declaredOnly[p.MergedBatchNorm!.Out] = p;
+            }
             foreach (Buffer buffer in c.Plan.Activations.Concat(c.Plan.Switches).Concat(c.Plan.Signals))
             {
                 string type = buffer.IsSwitch ? "int" : t;
-                w.Doc($"<summary><c>{buffer.Name}</c> [{buffer.Length}]: {Xml(buffer.Holds)}.</summary>");
+                string declared = declaredOnly.TryGetValue(buffer.Name, out PlannedLayer? merged)
+                    ? $"; written by RunDeclaredForward only (RunForward merges {merged.MergedBatchNorm!.Label}'s BatchNorm into {merged.Label})" : "";
+                w.Doc($"<summary><c>{buffer.Name}</c> [{buffer.Length}]: {Xml(buffer.Holds + declared)}.</summary>");
                 w.Line(buffer.AliasOf == null ? $"public readonly {type}[] {buffer.Name} = new {type}[{buffer.Length}];" : $"public readonly {type}[] {buffer.Name};");
             }
             if (c.Lrp.Count > 0) WriteLrpBuffers(c);
@@ -268,8 +282,26 @@ namespace Relucent.Generator.Emitting
                 w.Line($"public {MathNet}Vector<{c.T}> Forward({MathNet}Matrix<{c.T}> input) => ForwardImage(input);");
                 w.Line();
             }
-            w.Line($"// The forward pass, a0 → {c.Plan.Output}, recording what the backward pass reads.");
+            if (c.Merged.Count == 0)
+            {
+                w.Line($"// The forward pass, a0 → {c.Plan.Output}, recording what the backward pass reads.");
+                w.Open("protected override void RunForward(Workspace ws)");
+                c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
+                w.Close();
+                w.Line();
+                return;
+            }
+            w.Comment($"The forward pass, a0 → {c.Plan.Output}, recording what the backward passes read, with each BatchNorm merged into the convolution or "
+                + "dense layer before it: one kernel (applying a rectifier after the BatchNorm too) where the declared layers take two or three passes.");
             w.Open("protected override void RunForward(Workspace ws)");
+            c.Scope.Merging = true;
+            c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
+            c.Scope.Merging = false;
+            w.Close();
+            w.Line();
+            w.Comment($"The forward pass as declared, a0 → {c.Plan.Output}, every layer its own step: for training and layer methods, which read the output "
+                + "of a layer RunForward merges (a BatchNorm's parameter gradients read its input).");
+            w.Open("protected override void RunDeclaredForward(Workspace ws)");
             c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
             w.Close();
             w.Line();
@@ -280,6 +312,17 @@ namespace Relucent.Generator.Emitting
             CodeWriter w = c.W;
             w.Line("// Each rule runs the one backward pass below, its ReLU rule a type argument, compiled into it (training runs Saliency).");
             w.Open($"protected override void RunBackward(Workspace ws, {Relucent}BackwardRule rule, {c.T}[][]? gradients, int from, int to)");
+            BackwardRule[] merged = c.Merged.Count == 0 ? new BackwardRule[0] : c.Model.Rules.Where(r => !r.IsLrp()).ToArray();
+            if (merged.Length > 0)
+            {
+                w.Comment("A map from the output to the input runs the merged pass, after RunForward; training (gradients) and layer methods (from, to) "
+                    + "run the declared pass, after RunDeclaredForward.");
+                w.Open("if (gradients == null && from == -1 && to == -1)");
+                w.Open("switch (rule)");
+                foreach (BackwardRule rule in merged) w.Line($"case {Relucent}BackwardRule.{rule}: MergedBackward<{EmitScope.Kernels}{rule}Rule>(ws); return;");
+                w.Close();
+                w.Close();
+            }
             w.Open("switch (rule)");
             foreach (BackwardRule rule in passes)
             {
@@ -301,6 +344,17 @@ namespace Relucent.Generator.Emitting
             WriteStarts(c, named);
             c.Scope.BackwardChain(c.Plan.Layers, blankLines: true);
             w.Close();
+            if (merged.Length > 0)
+            {
+                w.Line();
+                w.Comment($"The merged backward pass, {c.Plan.Seed} → r0, after RunForward: Backward's rules with each BatchNorm merged into the convolution or dense "
+                    + "layer before it (its scale in that layer's weights), from the output to the input, without parameter gradients.");
+                w.Open($"private void MergedBackward<TRule>(Workspace ws) where TRule : struct, {EmitScope.Kernels}IReluRule");
+                c.Scope.Merging = true;
+                c.Scope.BackwardChain(c.Plan.Layers, blankLines: true);
+                c.Scope.Merging = false;
+                w.Close();
+            }
             foreach (LrpPlan lrp in c.Lrp)
             {
                 w.Line();
@@ -443,7 +497,11 @@ namespace Relucent.Generator.Emitting
                 Derived = plan.All.Where(l => l.Kind.DerivesFromParameters).ToList();
                 Lrp = lrp;
                 LrpAffine = lrp.Count == 0 ? new List<PlannedLayer>() : plan.All.Where(l => l.Layer is Conv2DLayer || l.Layer is DenseLayer).ToList();
+                Merged = plan.All.Where(l => l.MergedBatchNorm != null).ToList();
             }
+
+            /// <summary>The convolutions and dense layers with the BatchNorm after them merged in, in the merged passes.</summary>
+            public List<PlannedLayer> Merged { get; }
 
             /// <summary>The class's LRP composites, each placed on the network.</summary>
             public List<LrpPlan> Lrp { get; }

@@ -94,6 +94,24 @@ namespace Relucent.Generator.Emitting
         /// <summary>On a rectifier: its backward pass is done by the layer after it (<see cref="BackwardRectifier"/>).</summary>
         public bool BackwardFused { get; set; }
 
+        /// <summary>
+        /// On a dense or convolution layer: the BatchNorm right after it, merged into its weights and bias (Zennit's canonizer) by
+        /// the LRP passes and by the merged forward and backward passes, where the BatchNorm then runs no kernel.
+        /// </summary>
+        public PlannedLayer? MergedBatchNorm { get; set; }
+
+        /// <summary>On a BatchNorm: the dense or convolution layer it is merged into (<see cref="MergedBatchNorm"/>).</summary>
+        public PlannedLayer? MergedInto { get; set; }
+
+        /// <summary>
+        /// On a layer with a <see cref="MergedBatchNorm"/>: the rectifier right after the BatchNorm, which the layer's forward kernel
+        /// applies as it stores in the merged pass (in the declared pass the BatchNorm stands between them).
+        /// </summary>
+        public PlannedLayer? MergedRectifier { get; set; }
+
+        /// <summary>On a rectifier: in the merged forward pass, the layer before its BatchNorm applies it (<see cref="MergedRectifier"/>).</summary>
+        public bool MergedForwardFused { get; set; }
+
         /// <summary>The buffer the layer's forward kernel writes: its own output, or its fused rectifier's.</summary>
         public string ForwardTarget => ForwardRectifier?.Out ?? Out;
 

@@ -37,16 +37,8 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitForward(EmitScope s, PlannedLayer p)
         {
-            string bias = p.Parameters.ContainsKey(ParameterRole.Bias) ? EmitScope.Field(p, ParameterRole.Bias) : "default";
-            if (p.ForwardRectifier != null)
-            {
-                s.Kernel($"ConvolutionKernels.Forward<{s.T}>", "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), bias, "ws." + p.ForwardTarget, "in " + p.Geometry,
-                    EmitScope.ForwardRectifierArgument(p));
-            }
-            else
-            {
-                s.Kernel($"ConvolutionKernels.Forward<{s.T}>", "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), bias, "ws." + p.Out, "in " + p.Geometry);
-            }
+            string[] arguments = { "ws." + p.In, s.Weight(p), s.Bias(p), "ws." + s.ForwardTarget(p), "in " + p.Geometry };
+            s.Kernel($"ConvolutionKernels.Forward<{s.T}>", s.RectifierAfter(p) == null ? arguments : arguments.Append(s.ForwardRectifierArgument(p)).ToArray());
         }
 
         public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
@@ -60,11 +52,11 @@ namespace Relucent.Generator.Emitting.Kinds
                 // The rectifier's mask comes before the geometry, its name (when not a ReLU) after it.
                 string[] rectifier = EmitScope.BackwardRectifierArguments(p);
                 s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}, TRule>",
-                    new[] { "ws." + p.ROut, EmitScope.Field(p, ParameterRole.Weight), "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray());
+                    new[] { "ws." + s.SignalOut(p), s.Weight(p), "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray());
             }
             else
             {
-                s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", "ws." + p.ROut, EmitScope.Field(p, ParameterRole.Weight), "ws." + p.RIn, "in " + p.Geometry);
+                s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", "ws." + s.SignalOut(p), s.Weight(p), "ws." + p.RIn, "in " + p.Geometry);
             }
         }
 

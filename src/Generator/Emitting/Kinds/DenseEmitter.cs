@@ -18,8 +18,8 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitForward(EmitScope s, PlannedLayer p)
         {
-            string[] arguments = { "ws." + p.In, EmitScope.Field(p, ParameterRole.Weight), EmitScope.Field(p, ParameterRole.Bias), "ws." + p.ForwardTarget, Inputs(p), Outputs(p) };
-            s.Kernel($"DenseKernels.Forward<{s.T}>", p.ForwardRectifier == null ? arguments : arguments.Append(EmitScope.ForwardRectifierArgument(p)).ToArray());
+            string[] arguments = { "ws." + p.In, s.Weight(p), s.Bias(p), "ws." + s.ForwardTarget(p), Inputs(p), Outputs(p) };
+            s.Kernel($"DenseKernels.Forward<{s.T}>", s.RectifierAfter(p) == null ? arguments : arguments.Append(s.ForwardRectifierArgument(p)).ToArray());
         }
 
         public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
@@ -27,17 +27,17 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
-            string weight = EmitScope.Field(p, ParameterRole.Weight);
+            string weight = s.Weight(p);
             if (p.BackwardRectifier != null)
             {
                 // The rectifier's mask comes before the sizes, its name (when not a ReLU) after them.
                 string[] rectifier = EmitScope.BackwardRectifierArguments(p);
                 s.Kernel($"DenseKernels.BackwardInput<{s.T}, TRule>",
-                    new[] { "ws." + p.ROut, weight, "ws." + p.BackwardTarget, rectifier[0], Inputs(p), Outputs(p) }.Concat(rectifier.Skip(1)).ToArray());
+                    new[] { "ws." + s.SignalOut(p), weight, "ws." + p.BackwardTarget, rectifier[0], Inputs(p), Outputs(p) }.Concat(rectifier.Skip(1)).ToArray());
             }
             else
             {
-                s.Kernel($"DenseKernels.BackwardInput<{s.T}>", "ws." + p.ROut, weight, "ws." + p.RIn, Inputs(p), Outputs(p));
+                s.Kernel($"DenseKernels.BackwardInput<{s.T}>", "ws." + s.SignalOut(p), weight, "ws." + p.RIn, Inputs(p), Outputs(p));
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using Relucent.Model;
 
 namespace Relucent.Generator.Emitting.Lrp
@@ -34,20 +35,15 @@ namespace Relucent.Generator.Emitting.Lrp
         public static void EmitWeights(EmitScope s, PlannedLayer p, PlannedLayer? batchNorm, int outputs)
         {
             string weights = $"{Namespace}LrpWeights<{s.T}>";
-            string bias = p.Parameters.ContainsKey(ParameterRole.Bias) ? EmitScope.Field(p, ParameterRole.Bias) : "default";
+            string bias = MergedBatchNorm.OwnBias(p);
             if (batchNorm == null)
             {
                 s.W.Line($"{WeightsField(p)} = {weights}.Of({EmitScope.Field(p, ParameterRole.Weight)}, {bias}, outputs: {outputs});");
                 return;
             }
             s.W.Comment($"{p.Label} with {batchNorm.Label} merged in, as Zennit's canonizer: W·γ/√(σ² + eps) per output, (b − μ)·γ/√(σ² + eps) + β");
-            s.W.Call($"{WeightsField(p)} = {weights}.Merged", new[]
-            {
-                EmitScope.Field(p, ParameterRole.Weight), bias, "outputs: " + outputs,
-                EmitScope.Field(batchNorm, ParameterRole.Weight), EmitScope.Field(batchNorm, ParameterRole.Bias),
-                EmitScope.Field(batchNorm, ParameterRole.RunningMean), EmitScope.Field(batchNorm, ParameterRole.RunningVar),
-                "eps: " + Format.Number(((BatchNormLayer)batchNorm.Layer).Eps),
-            });
+            s.W.Call($"{WeightsField(p)} = {weights}.Merged",
+                new[] { EmitScope.Field(p, ParameterRole.Weight), bias, "outputs: " + outputs }.Concat(MergedBatchNorm.BatchNormArguments(batchNorm)).ToArray());
         }
 
         /// <summary>The formula of a convolution's or dense layer's rule, written with its buffers; <paramref name="parameters"/> names W and b.</summary>

@@ -33,16 +33,13 @@ namespace Relucent.Generator.Emitting.Lrp
 
         private void Place(IReadOnlyList<PlannedLayer> chain, string? first)
         {
-            List<Layer> declared = chain.Select(l => l.Layer).ToList();
-            for (int i = 0; i < chain.Count; i++)
+            foreach (PlannedLayer p in chain)
             {
-                PlannedLayer p = chain[i];
                 foreach (PlannedBranch branch in p.Branches) Place(branch.Layers, first);
                 bool affine = p.Layer is Conv2DLayer || p.Layer is DenseLayer;
-                bool merged = LrpComposites.MergesIntoPrevious(declared, i);
-                PlannedLayer? batchNorm = i + 1 < chain.Count && LrpComposites.MergesIntoPrevious(declared, i + 1) ? chain[i + 1] : null;
                 LrpRule? own = affine ? LrpComposites.AffineRule(Composite, p.Layer, p.Path.Label == first, Low, High) : null;
-                _steps[p] = new LrpStep(this, own?.Kind ?? LrpComposites.OtherRule(p.Layer), own, batchNorm, merged ? chain[i - 1] : null);
+                // The BatchNorms the buffer plan paired with the layer before them (the merged passes share the pairs).
+                _steps[p] = new LrpStep(this, own?.Kind ?? LrpComposites.OtherRule(p.Layer), own, p.MergedBatchNorm, p.MergedInto);
             }
         }
     }
