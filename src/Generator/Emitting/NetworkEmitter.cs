@@ -291,7 +291,7 @@ namespace Relucent.Generator.Emitting
                 w.Line();
                 return;
             }
-            w.Comment($"The forward pass, a0 → {c.Plan.Output}, recording what the backward passes read, with each BatchNorm merged into the convolution or "
+            w.Comment($"The forward pass, a0 → {c.Plan.Output}, recording what MergedBackward reads, with each BatchNorm merged into the convolution or "
                 + "dense layer before it: one kernel (applying a rectifier after the BatchNorm too) where the declared layers take two or three passes.");
             w.Open("protected override void RunForward(Workspace ws)");
             c.Scope.Merging = true;
@@ -300,7 +300,7 @@ namespace Relucent.Generator.Emitting
             w.Close();
             w.Line();
             w.Comment($"The forward pass as declared, a0 → {c.Plan.Output}, every layer its own step: for training and layer methods, which read the output "
-                + "of a layer RunForward merges (a BatchNorm's parameter gradients read its input).");
+                + "of a layer RunForward merges (a BatchNorm's parameter gradients read its input)" + (c.Lrp.Count > 0 ? ", and for the LRP passes." : "."));
             w.Open("protected override void RunDeclaredForward(Workspace ws)");
             c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
             w.Close();
@@ -316,7 +316,7 @@ namespace Relucent.Generator.Emitting
             if (merged.Length > 0)
             {
                 w.Comment("A map from the output to the input runs the merged pass, after RunForward; training (gradients) and layer methods (from, to) "
-                    + "run the declared pass, after RunDeclaredForward.");
+                    + "run the declared pass, after RunDeclaredForward" + (c.Lrp.Count > 0 ? ", as the LRP passes do." : "."));
                 w.Open("if (gradients == null && from == -1 && to == -1)");
                 w.Open("switch (rule)");
                 foreach (BackwardRule rule in merged) w.Line($"case {Relucent}BackwardRule.{rule}: MergedBackward<{EmitScope.Kernels}{rule}Rule>(ws); return;");

@@ -72,14 +72,15 @@ namespace Relucent
 
         /// <summary>
         /// The forward pass with every declared layer its own step, for what reads a layer's own output: training (a BatchNorm's
-        /// parameter gradients read its input) and layer methods (a named layer's activation). <see cref="RunForward"/> by default;
-        /// a class whose <see cref="RunForward"/> merges each BatchNorm into the layer before it overrides it.
+        /// parameter gradients read its input), layer methods (a named layer's activation) and the LRP passes (to the
+        /// interpreter's bits, as layer methods give them). <see cref="RunForward"/> by default; a class whose
+        /// <see cref="RunForward"/> merges each BatchNorm into the layer before it overrides it.
         /// </summary>
         protected virtual void RunDeclaredForward(TWorkspace workspace) => RunForward(workspace);
 
         /// <summary>
-        /// The backward pass under <paramref name="rule"/>, after <see cref="RunForward"/> (or, with <paramref name="gradients"/> or a
-        /// named layer, after <see cref="RunDeclaredForward"/>): from <c>workspace.Seed</c>, or the
+        /// The backward pass under <paramref name="rule"/>, after <see cref="RunForward"/> (or, with <paramref name="gradients"/>, a
+        /// named layer or an LRP composite, after <see cref="RunDeclaredForward"/>): from <c>workspace.Seed</c>, or the
         /// signal at named layer <paramref name="from"/>, to <c>workspace.Map</c>, or the signal at named layer
         /// <paramref name="to"/> (−1: the output, the input); with <paramref name="gradients"/>, each parameter's true gradient
         /// is added to it too.
@@ -189,7 +190,7 @@ namespace Relucent
             ArgumentNullException.ThrowIfNull(workspace);
             if (workspace.CheckFinite) Guard.Finite(input, nameof(input));
             using SingleCaller.Scope use = workspace.InUse.Enter();
-            Run(input, workspace);
+            Run(input, workspace, declared: rule.IsLrp());
             Array.Clear(workspace.Seed);
             workspace.Seed[target] = T.One;
             Backward(rule, workspace, result);
@@ -201,7 +202,7 @@ namespace Relucent
             Guard.Length<T>(result, _inputSize, nameof(result), _inputShape);
             CheckPassFrom(input, seed, _architecture.OutputShape, nameof(seed), workspace);
             using SingleCaller.Scope use = workspace.InUse.Enter();
-            Run(input, workspace);
+            Run(input, workspace, declared: rule.IsLrp());
             seed.CopyTo(workspace.Seed);
             Backward(rule, workspace, result);
         }
@@ -363,7 +364,7 @@ namespace Relucent
         void ITrainable<T>.AccumulateGradients(ReadOnlySpan<T> input, ReadOnlySpan<T> seed, T[][] gradients, IWorkspace workspace) =>
             AccumulateGradients(input, seed, gradients, Own(workspace));
 
-        // declared: the pass that follows reads layers' own outputs (training, layer methods), see RunDeclaredForward.
+        // declared: the pass that follows reads layers' own outputs (training, layer methods, LRP), see RunDeclaredForward.
         private void Run(ReadOnlySpan<T> input, TWorkspace workspace, bool declared = false)
         {
             input.CopyTo(workspace.Input);
