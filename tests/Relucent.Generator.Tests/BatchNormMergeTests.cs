@@ -61,13 +61,8 @@ public class BatchNormMergeTests
     [Fact]
     public void Merged_results_agree_with_the_interpreter_within_the_merges_rounding_also_after_the_parameters_change()
     {
-        var (result, output) = GeneratorHarness.Run(Source);
-        Assert.Empty(result.Diagnostics);
-        Type type = GeneratorHarness.Load(output).GetType("Demo.Merging")!;
-        var architecture = (Network)type.GetProperty("Architecture")!.GetValue(null)!;
+        var net = (ITrainable<float>)Load("Merging", seed: 11, out Network architecture, out Dictionary<string, Tensor> parameters);
         Assert.True(MergedRounding.Merges(architecture.Layers));
-        Dictionary<string, Tensor> parameters = Parameters(architecture, new Random(11));
-        var net = (ITrainable<float>)type.GetMethod("FromTensors", new[] { typeof(IReadOnlyDictionary<string, Tensor>) })!.Invoke(null, new object[] { parameters })!;
         float[] input = Enumerable.Range(0, 300).Select(i => (float)Math.Sin(0.37 * i)).ToArray();
         Check(net, Interpreter<float>.FromTensors(architecture, parameters), architecture, input, "loaded");
 
@@ -86,12 +81,7 @@ public class BatchNormMergeTests
     [Fact]
     public void A_named_convolution_before_a_BatchNorm_gives_layer_methods_its_own_output()
     {
-        var (result, output) = GeneratorHarness.Run(Source);
-        Assert.Empty(result.Diagnostics);
-        Type type = GeneratorHarness.Load(output).GetType("Demo.NamedConv")!;
-        var architecture = (Network)type.GetProperty("Architecture")!.GetValue(null)!;
-        Dictionary<string, Tensor> parameters = Parameters(architecture, new Random(21));
-        var net = (ILayerExplainer<float>)type.GetMethod("FromTensors", new[] { typeof(IReadOnlyDictionary<string, Tensor>) })!.Invoke(null, new object[] { parameters })!;
+        var net = (ILayerExplainer<float>)Load("NamedConv", seed: 21, out Network architecture, out Dictionary<string, Tensor> parameters);
         var interpreter = Interpreter<float>.FromTensors(architecture, parameters);
         float[] input = Enumerable.Range(0, 300).Select(i => (float)Math.Cos(0.21 * i)).ToArray();
         float[] seed = { 0.5f, -1, 2 };
@@ -117,6 +107,17 @@ public class BatchNormMergeTests
             net.Explain(rule, input, seed, map, workspace);
             MergedRounding.Agree(architecture, interpreter.Backward(input, seed, rule), map, "NamedConv " + rule);
         }
+    }
+
+    // The generated class of Source named className, made from parameters drawn from seed (see Parameters).
+    private static object Load(string className, int seed, out Network architecture, out Dictionary<string, Tensor> parameters)
+    {
+        var (result, output) = GeneratorHarness.Run(Source);
+        Assert.Empty(result.Diagnostics);
+        Type type = GeneratorHarness.Load(output).GetType("Demo." + className)!;
+        architecture = (Network)type.GetProperty("Architecture")!.GetValue(null)!;
+        parameters = Parameters(architecture, new Random(seed));
+        return type.GetMethod("FromTensors", new[] { typeof(IReadOnlyDictionary<string, Tensor>) })!.Invoke(null, new object[] { parameters })!;
     }
 
     private static void Check(ITrainable<float> net, Interpreter<float> interpreter, Network architecture, float[] input, string when)

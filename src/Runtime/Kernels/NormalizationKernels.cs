@@ -13,10 +13,7 @@ namespace Relucent.Kernels
         public static void Fold<T>(ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> mean, ReadOnlySpan<T> variance, double eps, Span<T> scale, Span<T> shift)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            int channels = gamma.Length;
-            Check.Length(beta, channels, nameof(beta));
-            Check.Length(mean, channels, nameof(mean));
-            Check.Length(variance, channels, nameof(variance));
+            int channels = Statistics(gamma, beta, mean, variance);
             Check.Length<T>(scale, channels, nameof(scale));
             Check.Length<T>(shift, channels, nameof(shift));
             T epsilon = T.CreateChecked(eps);
@@ -38,10 +35,7 @@ namespace Relucent.Kernels
             ReadOnlySpan<T> variance, double eps, Span<T> mergedWeight, Span<T> mergedBias)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            int outputs = gamma.Length;
-            Check.Length(beta, outputs, nameof(beta));
-            Check.Length(mean, outputs, nameof(mean));
-            Check.Length(variance, outputs, nameof(variance));
+            int outputs = Statistics(gamma, beta, mean, variance);
             Check.Length<T>(mergedBias, outputs, nameof(mergedBias));
             Check.Length<T>(mergedWeight, weight.Length, nameof(mergedWeight));
             if (!bias.IsEmpty) Check.Length(bias, outputs, nameof(bias));
@@ -82,6 +76,15 @@ namespace Relucent.Kernels
             {
                 TensorPrimitives.Multiply(dy.Slice(c * plane, plane), scale[c], dx.Slice(c * plane, plane));
             }
+        }
+
+        // The channel count of a BatchNorm's four parameter vectors, checked to be the same for each.
+        private static int Statistics<T>(ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> mean, ReadOnlySpan<T> variance)
+        {
+            Check.Length(beta, gamma.Length, nameof(beta));
+            Check.Length(mean, gamma.Length, nameof(mean));
+            Check.Length(variance, gamma.Length, nameof(variance));
+            return gamma.Length;
         }
     }
 }
