@@ -43,6 +43,45 @@ namespace Relucent.Tests.Kernels
         }
 
         [Fact]
+        public void A_merged_layer_computes_what_the_layer_then_its_batch_norm_compute() =>
+            Cases.Sample((c, inputs, eps, seed) => CheckMerge(c, inputs, eps, seed), iter: Numerics.Iterations(200));
+
+        // A dense layer [c, inputs] (column-major, as the kernels hold it), with or without bias, then a BatchNorm of c channels:
+        // the merged weight and bias give the BatchNorm's output of the layer's output, in double to 1e-13 of the terms' size.
+        private static void CheckMerge(int channels, int inputs, double eps, int seed)
+        {
+            var rng = new Random(seed);
+            double[] weight = Uniform(rng, channels * inputs, -2, 2), x = Uniform(rng, inputs, -3, 3);
+            double[] bias = seed % 2 == 0 ? Uniform(rng, channels) : Array.Empty<double>();
+            double[] gamma = Uniform(rng, channels, -2, 2), beta = Uniform(rng, channels), mean = Uniform(rng, channels), variance = Uniform(rng, channels, 0.01, 3);
+            var mergedWeight = new double[weight.Length];
+            var mergedBias = new double[channels];
+            NormalizationKernels.Merge<double>(weight, bias, gamma, beta, mean, variance, eps, mergedWeight, mergedBias);
+            var z = new double[channels];
+            var merged = new double[channels];
+            for (int o = 0; o < channels; o++)
+            {
+                merged[o] = mergedBias[o];
+                z[o] = bias.Length == 0 ? 0 : bias[o];
+                for (int i = 0; i < inputs; i++)
+                {
+                    z[o] += weight[i * channels + o] * x[i];
+                    merged[o] += mergedWeight[i * channels + o] * x[i];
+                }
+            }
+            AssertClose(Naive.BatchNorm(z, gamma, beta, mean, variance, eps, plane: 1), merged, 1e-13, "merged", floor: 1);
+        }
+
+        [Fact]
+        public void Merge_refuses_statistics_of_another_size_by_name()
+        {
+            var error = Assert.Throws<ArgumentException>(() => NormalizationKernels.Merge<float>(new float[6], default, new float[3], new float[3], new float[2], new float[3], 1e-5, new float[6], new float[3]));
+            Assert.Equal("mean", error.ParamName);
+            error = Assert.Throws<ArgumentException>(() => NormalizationKernels.Merge<float>(new float[7], default, new float[3], new float[3], new float[3], new float[3], 1e-5, new float[7], new float[3]));
+            Assert.Equal("weight", error.ParamName);
+        }
+
+        [Fact]
         public void Fold_gives_scale_and_shift()
         {
             var scale = new double[1];
