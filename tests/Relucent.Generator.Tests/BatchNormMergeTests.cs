@@ -94,6 +94,9 @@ public class BatchNormMergeTests
         (float[] expectedActivation, float[] expectedSignal) = interpreter.ExplainAt(BackwardRule.Saliency, "conv", input, seed);
         Assert.Equal(expectedActivation, activation);
         Assert.Equal(expectedSignal, signal);
+        var alone = new float[600];
+        net.ActivationAt("conv", input, alone, net.CreateWorkspace()); // the forward pass alone, in a workspace nothing else wrote
+        Assert.Equal(expectedActivation, alone);
         (float[] normalised, _) = interpreter.ExplainAt(BackwardRule.Saliency, "bn", input, seed);
         Assert.Contains(Enumerable.Range(0, 600), i => Math.Abs(normalised[i] - activation[i]) > 0.1); // the BatchNorm's statistics matter here
 

@@ -72,9 +72,9 @@ namespace Relucent
 
         /// <summary>
         /// The forward pass with every declared layer its own step, for what reads a layer's own output: training (a BatchNorm's
-        /// parameter gradients read its input), layer methods (a named layer's activation) and the LRP passes (to the
-        /// interpreter's bits, as layer methods give them). <see cref="RunForward"/> by default; a class whose
-        /// <see cref="RunForward"/> merges each BatchNorm into the layer before it overrides it.
+        /// parameter gradients read its input), layer methods (a named layer's activation, <see cref="ActivationAt"/> too) and
+        /// the LRP passes (to the interpreter's bits, as layer methods give them). <see cref="RunForward"/> by default; a class
+        /// whose <see cref="RunForward"/> merges each BatchNorm into the layer before it overrides it.
         /// </summary>
         protected virtual void RunDeclaredForward(TWorkspace workspace) => RunForward(workspace);
 
@@ -289,7 +289,7 @@ namespace Relucent
             ArgumentNullException.ThrowIfNull(workspace);
             if (workspace.CheckFinite) Guard.Finite(input, nameof(input));
             using SingleCaller.Scope use = workspace.InUse.Enter();
-            Run(input, workspace);
+            Run(input, workspace, declared: true);
             LayerBuffers(workspace, index).Activation.CopyTo(activation);
         }
 
