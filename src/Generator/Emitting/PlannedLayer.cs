@@ -112,9 +112,6 @@ namespace Relucent.Generator.Emitting
         /// <summary>On a rectifier: in the merged forward pass, the layer before its BatchNorm applies it (<see cref="MergedRectifier"/>).</summary>
         public bool MergedForwardFused { get; set; }
 
-        /// <summary>The buffer the layer's forward kernel writes: its own output, or its fused rectifier's.</summary>
-        public string ForwardTarget => ForwardRectifier?.Out ?? Out;
-
         /// <summary>The buffer the layer's backward kernel writes: the signal at its input, or at its fused rectifier's input.</summary>
         public string BackwardTarget => BackwardRectifier?.RIn ?? RIn;
     }
