@@ -24,13 +24,22 @@ namespace Relucent.Generator.Emitting
         /// <summary>The fields <see cref="EmitFields"/> declares (none in a class with LRP composites: their parameters hold the merge).</summary>
         public static IEnumerable<string> FieldNames(PlannedLayer p) => new[] { Field(p, "Weight"), Field(p, "Bias") };
 
-        /// <summary>The merged weight's and bias's fields, filled by <see cref="EmitMerge"/>.</summary>
+        /// <summary>The merged weight's and bias's fields, allocated by <see cref="EmitAllocation"/> and filled by <see cref="EmitMerge"/>.</summary>
         public static void EmitFields(EmitScope s, PlannedLayer p)
         {
-            PlannedLayer batchNorm = p.MergedBatchNorm!;
-            s.W.Comment($"{p.Heading} with {batchNorm.Label}'s BatchNorm merged in, for the merged passes: {Formula}, rebuilt by ParametersChanged.");
-            s.W.Line($"private readonly {s.T}[] {Field(p, "Weight")} = new {s.T}[{p.Parameters[ParameterRole.Weight].Info.Size}];");
-            s.W.Line($"private readonly {s.T}[] {Field(p, "Bias")} = new {s.T}[{batchNorm.Input.Channels}];");
+            s.W.Comment($"{p.Heading} with {p.MergedBatchNorm!.Label}'s BatchNorm merged in, for the merged passes: {Formula}, rebuilt by ParametersChanged.");
+            s.W.Line($"private readonly {s.T}[] {Field(p, "Weight")};");
+            s.W.Line($"private readonly {s.T}[] {Field(p, "Bias")};");
+        }
+
+        /// <summary>
+        /// The constructor's statements allocating the fields of <see cref="EmitFields"/>: after the base constructor, which
+        /// hands a large load's garbage back first (as field initialisers they would add to the load's peak).
+        /// </summary>
+        public static void EmitAllocation(EmitScope s, PlannedLayer p)
+        {
+            s.W.Line($"{Field(p, "Weight")} = new {s.T}[{p.Parameters[ParameterRole.Weight].Info.Size}];");
+            s.W.Line($"{Field(p, "Bias")} = new {s.T}[{p.MergedBatchNorm!.Input.Channels}];");
         }
 
         /// <summary>The statement filling the fields of <see cref="EmitFields"/> from the layer's and its BatchNorm's parameters.</summary>

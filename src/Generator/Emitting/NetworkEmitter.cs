@@ -176,6 +176,11 @@ namespace Relucent.Generator.Emitting
                     ? $"{p.Property} = {MathNet}Matrix<{t}>.Build.Dense({p.Rows}, {p.Columns}, {p.Field});"
                     : $"{p.Property} = {MathNet}Vector<{t}>.Build.Dense({p.Field});");
             }
+            if (!c.Scope.HasLrp && c.Merged.Count > 0)
+            {
+                w.Line("// The merged layers' weights and biases, allocated after the base constructor has handed a large load's garbage back.");
+                foreach (PlannedLayer layer in c.Merged) MergedBatchNorm.EmitAllocation(c.Scope, layer);
+            }
             if (c.Derived.Count > 0 || c.LrpAffine.Count > 0) w.Line("ParametersChanged();");
             w.Close();
             w.Line();
