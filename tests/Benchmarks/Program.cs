@@ -40,8 +40,21 @@ else if (args.Length > 1 && args[0] == "models-load-child")
 else if (args.Length > 1 && args[0] == "profile")
 {
     // A steady loop for a sampling profiler: profile <network> <seconds> [forward|saliency]
-    using Subject s = Subject.Create(args[1]);
-    Action action = args.Length > 3 && args[3] == "forward" ? s.Forward : s.Saliency;
+    // (a torchvision model of samples/TorchVision by its torchvision name, or one of the quick networks)
+    IDisposable subject;
+    Action forward, saliency;
+    if (ModelSubject.Names.Contains(args[1]))
+    {
+        var m = ModelSubject.Create(args[1]);
+        (subject, forward, saliency) = (m, m.Forward, m.Saliency);
+    }
+    else
+    {
+        var q = Subject.Create(args[1]);
+        (subject, forward, saliency) = (q, q.Forward, q.Saliency);
+    }
+    using IDisposable owned = subject;
+    Action action = args.Length > 3 && args[3] == "forward" ? forward : saliency;
     var clock = System.Diagnostics.Stopwatch.StartNew();
     long calls = 0;
     while (clock.Elapsed.TotalSeconds < double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)) { action(); calls++; }
