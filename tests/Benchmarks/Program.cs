@@ -40,19 +40,7 @@ else if (args.Length > 1 && args[0] == "models-load-child")
 else if (args.Length > 1 && args[0] == "profile")
 {
     // A steady loop for a sampling profiler: profile <network> <seconds> [forward|saliency]
-    // (a torchvision model of samples/TorchVision by its torchvision name, or one of the quick networks)
-    IDisposable subject;
-    Action forward, saliency;
-    if (ModelSubject.Names.Contains(args[1]))
-    {
-        var m = ModelSubject.Create(args[1]);
-        (subject, forward, saliency) = (m, m.Forward, m.Saliency);
-    }
-    else
-    {
-        var q = Subject.Create(args[1]);
-        (subject, forward, saliency) = (q, q.Forward, q.Saliency);
-    }
+    var (subject, forward, saliency) = AnySubject(args[1]);
     using IDisposable owned = subject;
     Action action = args.Length > 3 && args[3] == "forward" ? forward : saliency;
     var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -85,21 +73,25 @@ else if (args.Length > 3 && args[0] == "ab")
 {
     // ab <network> <Type.field> <blocks>: alternates an internal bool switch of the runtime between blocks of calls
     // (an A/B comparison robust to a machine whose load changes over time).
-    using Subject s = Subject.Create(args[1]);
+    // A torchvision model takes fewer calls per block (each is tens of milliseconds).
+    var (subject, _, saliency) = AnySubject(args[1]);
+    using IDisposable owned = subject;
+    bool large = ModelSubject.Names.Contains(args[1]);
     string[] parts = args[2].Split('.');
     var field = typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
         .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
     int blocks = int.Parse(args[3]);
     var times = new[] { new List<double>(), new List<double>() };
-    for (int i = 0; i < 200; i++) s.Saliency();
+    for (int i = 0; i < (large ? 5 : 200); i++) saliency();
     for (int b = 0; b < 2 * blocks; b++)
     {
         int which = b % 2;
         field.SetValue(null, which == 1);
-        for (int i = 0; i < 5; i++) s.Saliency();
+        for (int i = 0; i < (large ? 1 : 5); i++) saliency();
+        int calls = large ? 5 : 20;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        for (int i = 0; i < 20; i++) s.Saliency();
-        times[which].Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / 20);
+        for (int i = 0; i < calls; i++) saliency();
+        times[which].Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / calls);
     }
     foreach (int which in new[] { 0, 1 })
     {
@@ -184,4 +176,17 @@ else if (args.Length > 0 && args[0] == "kernels")
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(NetworkBenchmarks).Assembly).Run(args);
+}
+
+// A torchvision model of samples/TorchVision by its torchvision name, or one of the quick networks: what to dispose, its
+// batch-1 forward and saliency calls.
+static (IDisposable Subject, Action Forward, Action Saliency) AnySubject(string name)
+{
+    if (ModelSubject.Names.Contains(name))
+    {
+        var m = ModelSubject.Create(name);
+        return (m, m.Forward, m.Saliency);
+    }
+    var q = Subject.Create(name);
+    return (q, q.Forward, q.Saliency);
 }

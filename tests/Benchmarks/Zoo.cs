@@ -106,7 +106,10 @@ public static class Zoo
             {
                 float[] x = Subject.Uniform(rng, g.InputSize, -1, 1), w = Subject.Uniform(rng, g.WeightSize, -0.1f, 0.1f), b = Subject.Uniform(rng, g.Filters, -1, 1);
                 float[] y = new float[g.OutputSize], dy = Subject.Uniform(rng, g.OutputSize, -1, 1), dx = new float[g.InputSize];
-                return (() => ConvolutionKernels.Forward<float>(x, w, b, y, g, Rectifier.Relu), () => ConvolutionKernels.BackwardInput<float>(dy, w, dx, g));
+                // Prepared for Winograd where it runs, as a generated network's convolutions are.
+                WinogradWeights? prepared = WinogradWeights.For(g);
+                prepared?.Prepare(w);
+                return (() => ConvolutionKernels.Forward<float>(x, w, b, y, g, Rectifier.Relu, prepared), () => ConvolutionKernels.BackwardInput<float>(dy, w, dx, g, prepared));
             }
             case ZooLayers.MaxPool { G: var g }:
             {

@@ -147,7 +147,7 @@ public class BatchNormMergeTests
     }
 
     // Weights and biases in [−0.5, 0.5); BatchNorm means in [−1.5, 1.5), variances in [0.2, 3), γ and β in [−1.5, 1.5).
-    private static Dictionary<string, Tensor> Parameters(Network architecture, Random random) =>
+    internal static Dictionary<string, Tensor> Parameters(Network architecture, Random random) =>
         architecture.Parameters.ToDictionary(p => p.Name, p => Tensor.FromDouble(Enumerable.Range(0, (int)p.Size)
             .Select(_ => p.Role == ParameterRole.RunningVar ? 0.2 + 2.8 * random.NextDouble() : IsBatchNorm(architecture, p) ? 3 * random.NextDouble() - 1.5 : random.NextDouble() - 0.5)
             .ToArray(), p.Dimensions.ToArray()));
@@ -155,7 +155,7 @@ public class BatchNormMergeTests
     private static bool IsBatchNorm(Network architecture, ParameterInfo p) =>
         architecture.Parameters.Any(q => q.Role == ParameterRole.RunningVar && q.Module == p.Module);
 
-    private static string Method(string code, string header)
+    internal static string Method(string code, string header)
     {
         int start = code.IndexOf(header, StringComparison.Ordinal);
         Assert.True(start >= 0, $"no {header}");
@@ -163,5 +163,5 @@ public class BatchNormMergeTests
         return code[start..end];
     }
 
-    private static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+    internal static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 }

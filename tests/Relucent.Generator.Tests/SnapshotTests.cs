@@ -10,6 +10,7 @@ public class SnapshotTests
     [InlineData(nameof(Sources.ResidualDouble))]
     [InlineData(nameof(Sources.Blocks))]
     [InlineData(nameof(Sources.Lrp))]
+    [InlineData(nameof(Sources.Winograd))]
     public void Generated_code_matches_its_snapshot(string example)
     {
         string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;
@@ -31,6 +32,7 @@ public class SnapshotTests
     [InlineData(nameof(Sources.ResidualDouble))]
     [InlineData(nameof(Sources.Blocks))]
     [InlineData(nameof(Sources.Lrp))]
+    [InlineData(nameof(Sources.Winograd))]
     public void Every_block_is_preceded_by_one_describing_comment(string example)
     {
         string source = (string)typeof(Sources).GetField(example)!.GetValue(null)!;

@@ -39,6 +39,8 @@ namespace Relucent.Generator.Emitting
             if (model.Input.IsImage && model.Input.Channels == 1) names = names.Concat(new[] { "Forward" });
             if (plan.All.Any(l => l.Kind.DerivesFromParameters)) names = names.Concat(new[] { "ParametersChanged" });
             if (plan.All.Any(l => l.NamedIndex != null)) names = names.Concat(new[] { "LayerBuffers" });
+            PlannedLayer[] prepared = plan.All.Where(l => WinogradPreparation.Applies(model, l)).ToArray();
+            if (prepared.Length > 0) names = names.Concat(new[] { "ParametersChanged" }).Concat(prepared.SelectMany(WinogradPreparation.FieldNames));
             PlannedLayer[] merged = plan.All.Where(l => l.MergedBatchNorm != null).ToArray();
             if (merged.Length > 0)
             {

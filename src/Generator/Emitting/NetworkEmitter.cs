@@ -137,9 +137,12 @@ namespace Relucent.Generator.Emitting
                 foreach (ParameterMember p in layer.Parameters.Values.OrderBy(p => p.Index))
                 {
                     string storage = p.IsMatrix && p.Info.Dimensions.Count > 2 ? $", stored as [{p.Rows}, {p.Columns}]: one row per filter, C·k·k columns" : "";
-                    // A kind that folds its parameters (BatchNorm) sees an edit only once refolded.
-                    string effect = layer.Kind.DerivesFromParameters
+                    // A kind that folds its parameters (BatchNorm), a layer with its BatchNorm merged in and a weight kept
+                    // transformed for Winograd see an edit only once rebuilt.
+                    string effect = layer.Kind.DerivesFromParameters || layer.MergedBatchNorm != null
                         ? "Changing it changes what the network computes once <see cref=\"ParametersChanged\"/> has refolded the layer."
+                        : p.Info.Role == ParameterRole.Weight && c.Prepared.Contains(layer)
+                        ? "Changing it changes what the network computes once <see cref=\"ParametersChanged\"/> has transformed it again."
                         : "Changing it changes what the network computes.";
                     w.Doc($"<summary><c>{Xml(p.Text)}</c> of {Xml(layer.Heading)}{storage}. {effect}</summary>");
                     w.Line(p.IsMatrix ? $"public {MathNet}Matrix<{t}> {p.Property} {{ get; }}" : $"public {MathNet}Vector<{t}> {p.Property} {{ get; }}");
@@ -160,6 +163,7 @@ namespace Relucent.Generator.Emitting
                 w.Comment($"{layer.Heading}: the parameters its LRP rules{merged}, rebuilt by ParametersChanged.");
                 w.Line($"private {LrpBlocks.Namespace}LrpWeights<{t}> {LrpBlocks.WeightsField(layer)} = null!;");
             }
+            foreach (PlannedLayer layer in c.Prepared) WinogradPreparation.EmitField(c.Scope, layer);
             if (c.Parameters.Count > 0 || c.Derived.Count > 0) w.Line();
         }
 
@@ -181,14 +185,18 @@ namespace Relucent.Generator.Emitting
                 w.Line("// The merged layers' weights and biases, allocated after the base constructor has handed a large load's garbage back.");
                 foreach (PlannedLayer layer in c.Merged) MergedBatchNorm.EmitAllocation(c.Scope, layer);
             }
-            if (c.Derived.Count > 0 || c.LrpAffine.Count > 0) w.Line("ParametersChanged();");
+            foreach (PlannedLayer layer in c.Prepared) WinogradPreparation.EmitAllocation(c.Scope, layer);
+            if (c.DerivesAnything) w.Line("ParametersChanged();");
             w.Close();
             w.Line();
-            if (c.Derived.Count > 0 || c.LrpAffine.Count > 0)
+            if (c.DerivesAnything)
             {
-                string what = c.Derived.Count == 0 ? "each layer's LRP parameters"
-                    : c.LrpAffine.Count > 0 ? "each BatchNorm's scale and shift, each layer's LRP parameters"
-                    : c.Merged.Count > 0 ? "each BatchNorm's scale and shift, each layer's weights and bias with its BatchNorm merged in" : "each BatchNorm's scale and shift";
+                var derived = new List<string>();
+                if (c.Derived.Count > 0) derived.Add("each BatchNorm's scale and shift");
+                if (c.LrpAffine.Count > 0) derived.Add("each layer's LRP parameters");
+                else if (c.Merged.Count > 0) derived.Add("each layer's weights and bias with its BatchNorm merged in");
+                if (c.Prepared.Count > 0) derived.Add("the 3×3 weights transformed for Winograd");
+                string what = string.Join(", ", derived);
                 w.Line($"/// <summary>Refolds what is derived from the parameters ({what}); call it after changing them.</summary>");
                 w.Open("public override void ParametersChanged()");
                 foreach (PlannedLayer layer in c.Derived) layer.Kind.EmitDerivation(c.Scope, layer);
@@ -199,6 +207,8 @@ namespace Relucent.Generator.Emitting
                     LrpStep step = c.Lrp[0].For(layer);
                     LrpBlocks.EmitWeights(c.Scope, layer, step.MergedBatchNorm, layer.Layer is DenseLayer dense ? dense.Units : ((Conv2DLayer)layer.Layer).Filters);
                 }
+                // Last: each transform reads the weight the merged passes read, merged above.
+                foreach (PlannedLayer layer in c.Prepared) WinogradPreparation.EmitPrepare(c.Scope, layer);
                 w.Close();
                 w.Line();
             }
@@ -503,7 +513,14 @@ namespace Relucent.Generator.Emitting
                 Lrp = lrp;
                 LrpAffine = lrp.Count == 0 ? new List<PlannedLayer>() : plan.All.Where(l => l.Layer is Conv2DLayer || l.Layer is DenseLayer).ToList();
                 Merged = plan.All.Where(l => l.MergedBatchNorm != null).ToList();
+                Prepared = plan.All.Where(l => WinogradPreparation.Applies(model, l)).ToList();
             }
+
+            /// <summary>The convolutions keeping their weights transformed for Winograd (<see cref="WinogradPreparation"/>).</summary>
+            public List<PlannedLayer> Prepared { get; }
+
+            /// <summary>Whether the class rebuilds anything in <c>ParametersChanged</c>.</summary>
+            public bool DerivesAnything => Derived.Count > 0 || LrpAffine.Count > 0 || Prepared.Count > 0;
 
             /// <summary>The convolutions and dense layers with the BatchNorm after them merged in, in the merged passes.</summary>
             public List<PlannedLayer> Merged { get; }

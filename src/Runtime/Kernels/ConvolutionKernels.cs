@@ -43,21 +43,28 @@ namespace Relucent.Kernels
         /// <summary>Set on a thread to run small maps with many filters untransposed: benchmarks' A/B comparisons.</summary>
         [ThreadStatic] internal static bool t_untransposed;
 
+        /// <summary>Set on a thread to ignore weights prepared for Winograd (they are transformed per call instead): benchmarks' A/B comparisons.</summary>
+        [ThreadStatic] internal static bool t_unprepared;
+
         /// <summary>
         /// <c>y[f, oy, ox] = b[f] + Σ_{c,ky,kx} W[f, c, ky, kx] · x[g·C/G + c, oy·s − pt + ky, ox·s − pl + kx]</c> (g the
         /// filter's group); with <paramref name="relu"/>, <c>max(·, 0)</c> of that: the ReLU that follows the layer, applied as
         /// each value is stored (the same bits as <see cref="ActivationKernels.Relu{T}"/> afterwards, without the second pass over <c>y</c>).
+        /// <paramref name="prepared"/>: this weight transformed once for Winograd (<see cref="WinogradWeights"/>), or null.
         /// </summary>
-        public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g, bool relu = false)
+        public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g, bool relu = false,
+            WinogradWeights? prepared = null)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            Forward(x, weight, bias, y, g, relu ? Rectifier.Relu : Rectifier.None);
+            Forward(x, weight, bias, y, g, relu ? Rectifier.Relu : Rectifier.None, prepared);
 
         /// <summary>
-        /// The convolution of <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, in ConvolutionGeometry, bool)"/>,
+        /// The convolution of <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, in ConvolutionGeometry, bool, WinogradWeights)"/>,
         /// then the <paramref name="rectifier"/> that follows the layer (ReLU or ReLU6) applied as each value is stored: the same
         /// bits as <see cref="ActivationKernels.Relu{T}"/> or <see cref="ActivationKernels.Relu6{T}"/> afterwards.
+        /// <paramref name="prepared"/>: this weight transformed once for Winograd (<see cref="WinogradWeights"/>), or null.
         /// </summary>
-        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g, Rectifier rectifier)
+        public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, in ConvolutionGeometry g, Rectifier rectifier,
+            WinogradWeights? prepared = null)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Made(g);
@@ -65,35 +72,47 @@ namespace Relucent.Kernels
             Check.Length(weight, g.WeightSize, nameof(weight));
             Check.Length(y, g.OutputSize, nameof(y));
             if (!bias.IsEmpty) Check.Length(bias, g.Filters, nameof(bias));
+            Prepared<T>(prepared, g);
             fixed (T* px = x, pw = weight, pb = bias, py = y)
+            fixed (float* pu = prepared?.Planes)
             {
                 T* pbias = bias.IsEmpty ? null : pb;
-                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g, rectifier);
+                if (pu != null && !t_unprepared && Winograd.Applies<T>(g))
+                {
+                    for (int group = 0; group < g.Groups; group++) Winograd.Forward((float*)px, (float*)pw, pu, (float*)pbias, (float*)py, g, group, rectifier);
+                }
+                else if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g, rectifier);
                 else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, g, rectifier);
                 else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, g, rectifier);
                 else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, g, rectifier);
             }
         }
 
-        /// <summary>The input gradient: <c>dx[c, iy, ix] = Σ W[f, c, ky, kx] · dy[f, oy, ox]</c> over every use of <c>x[c, iy, ix]</c>.</summary>
-        public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, in ConvolutionGeometry g)
+        /// <summary>
+        /// The input gradient: <c>dx[c, iy, ix] = Σ W[f, c, ky, kx] · dy[f, oy, ox]</c> over every use of <c>x[c, iy, ix]</c>.
+        /// <paramref name="prepared"/>: this weight transformed once for Winograd (<see cref="WinogradWeights"/>), or null.
+        /// </summary>
+        public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, in ConvolutionGeometry g, WinogradWeights? prepared = null)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Made(g);
             Check.Length(dy, g.OutputSize, nameof(dy));
             Check.Length(weight, g.WeightSize, nameof(weight));
             Check.Length(dx, g.InputSize, nameof(dx));
-            fixed (T* pdy = dy, pw = weight, pdx = dx) BackwardInput(pdy, pw, pdx, g, ReluStep<T>.None);
+            Prepared<T>(prepared, g);
+            fixed (T* pdy = dy, pw = weight, pdx = dx)
+            fixed (float* pu = prepared?.Planes)
+                BackwardInput(pdy, pw, pu, pdx, g, ReluStep<T>.None);
         }
 
         /// <summary>
         /// The input gradient taken on through the rectifier just below this layer: <c>dx = rule(z, convᵀ(dy))</c>, where
         /// <paramref name="rectifierOutput"/> is that ReLU's or ReLU6's forward output <c>z</c>. Each value passes the rule as it
-        /// is stored where the path allows: the same bits as <see cref="BackwardInput{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, in ConvolutionGeometry)"/>
+        /// is stored where the path allows: the same bits as <see cref="BackwardInput{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, in ConvolutionGeometry, WinogradWeights)"/>
         /// followed by <see cref="ReluRules"/> or <see cref="Relu6Rules"/>.
         /// </summary>
         public static unsafe void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, in ConvolutionGeometry g,
-            BackwardRule rule, ReadOnlySpan<T> rectifierOutput, Rectifier rectifier = Rectifier.Relu)
+            BackwardRule rule, ReadOnlySpan<T> rectifierOutput, Rectifier rectifier = Rectifier.Relu, WinogradWeights? prepared = null)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             Check.Made(g);
@@ -101,21 +120,38 @@ namespace Relucent.Kernels
             Check.Length(weight, g.WeightSize, nameof(weight));
             Check.Length(dx, g.InputSize, nameof(dx));
             Check.Length(rectifierOutput, g.InputSize, nameof(rectifierOutput));
-            fixed (T* pdy = dy, pw = weight, pdx = dx, pz = rectifierOutput) BackwardInput(pdy, pw, pdx, g, new ReluStep<T>(rule, pz, rectifier));
+            Prepared<T>(prepared, g);
+            fixed (T* pdy = dy, pw = weight, pdx = dx, pz = rectifierOutput)
+            fixed (float* pu = prepared?.Planes)
+                BackwardInput(pdy, pw, pu, pdx, g, new ReluStep<T>(rule, pz, rectifier));
         }
 
         /// <summary>
         /// The input gradient through the rule <typeparamref name="TRule"/> of the <paramref name="rectifier"/> (ReLU or ReLU6)
         /// just below this layer, the rule named as a type, as generated backward passes call it.
         /// </summary>
-        public static void BackwardInput<T, TRule>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, ReadOnlySpan<T> rectifierOutput, in ConvolutionGeometry g, Rectifier rectifier = Rectifier.Relu)
+        public static void BackwardInput<T, TRule>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, ReadOnlySpan<T> rectifierOutput, in ConvolutionGeometry g,
+            Rectifier rectifier = Rectifier.Relu, WinogradWeights? prepared = null)
             where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
-            BackwardInput(dy, weight, dx, g, TRule.Rule, rectifierOutput, rectifier);
+            BackwardInput(dy, weight, dx, g, TRule.Rule, rectifierOutput, rectifier, prepared);
 
-        private static unsafe void BackwardInput<T>(T* dy, T* w, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
+        /// <summary>Throws unless <paramref name="prepared"/> is null or was made for a float convolution of <paramref name="g"/>'s weight shape.</summary>
+        private static void Prepared<T>(WinogradWeights? prepared, in ConvolutionGeometry g)
+        {
+            if (prepared == null) return;
+            if (typeof(T) != typeof(float)) throw new ArgumentException($"prepared holds float Winograd weights; this convolution computes in {typeof(T).Name}.", nameof(prepared));
+            prepared.CheckFits(g);
+        }
+
+        private static unsafe void BackwardInput<T>(T* dy, T* w, float* prepared, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(dy, w, dx, g, rule);
+            if (prepared != null && !t_unprepared && Winograd.Applies<T>(g))
+            {
+                for (int group = 0; group < g.Groups; group++) Winograd.BackwardInput((float*)dy, (float*)w, prepared, (float*)dx, g, group);
+                rule.ApplyTo(dx, g.InputSize); // as the general path does below
+            }
+            else if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(dy, w, dx, g, rule);
             else if (SimdWidth.Use256) BackwardInput<T, Vector256<T>, Simd256<T>>(dy, w, dx, g, rule);
             else if (SimdWidth.Use128) BackwardInput<T, Vector128<T>, Simd128<T>>(dy, w, dx, g, rule);
             else BackwardInput<T, T, SimdScalar<T>>(dy, w, dx, g, rule);
@@ -133,7 +169,7 @@ namespace Relucent.Kernels
             bool winograd = Winograd.Applies<T>(g);
             for (int group = 0; group < g.Groups; group++)
             {
-                if (winograd) Winograd.Forward((float*)x, (float*)w, (float*)bias, (float*)y, g, group, rectifier);
+                if (winograd) Winograd.Forward((float*)x, (float*)w, null, (float*)bias, (float*)y, g, group, rectifier);
                 else ForwardGroup<T, TV, S>(x, w, bias, y, g, group, rectifier);
             }
         }
@@ -366,7 +402,7 @@ namespace Relucent.Kernels
             bool winograd = Winograd.Applies<T>(g);
             for (int group = 0; group < g.Groups; group++)
             {
-                if (winograd) Winograd.BackwardInput((float*)dy, (float*)w, (float*)dx, g, group);
+                if (winograd) Winograd.BackwardInput((float*)dy, (float*)w, null, (float*)dx, g, group);
                 else if (g.Stride == 1 && g.GroupChannels >= S.TileRows) BackwardInputByChannels<T, TV, S>(dy, w, dx, g, group);
                 else ConvolutionByTaps.BackwardInput<T, TV, S>(dy, w, dx, g, group);
             }

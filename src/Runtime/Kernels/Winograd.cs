@@ -33,34 +33,66 @@ namespace Relucent.Kernels
         /// Whether a convolution goes through Winograd: float on AVX-512, 3×3, stride 1, padding ≤ 2 on every side, and enough
         /// channels and filters per group to fill the tiles (at least 8 of each).
         /// </summary>
-        public static bool Applies<T>(in ConvolutionGeometry g)
+        public static bool Applies<T>(in ConvolutionGeometry g) => typeof(T) == typeof(float) && !t_off && Fits(g);
+
+        /// <summary>Whether float convolutions of this geometry go through Winograd on this machine (whatever a thread's switch says).</summary>
+        public static bool Fits(in ConvolutionGeometry g)
         {
-            return typeof(T) == typeof(float) && s_enabled && !t_off && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1
+            return s_enabled && SimdWidth.Use512 && g.Kernel == 3 && g.Stride == 1
                 && g.PadTop <= 2 && g.PadLeft <= 2 && g.PadBottom <= 2 && g.PadRight <= 2
                 && g.GroupChannels >= 8 && g.GroupFilters >= 8 && g.OutputHeight >= 2 && g.OutputWidth >= 2;
         }
 
+        /// <summary>Floats between the 16 planes of one group's transformed weights (a spare cache line apart, as for V and M).</summary>
+        public static int WeightPlane(in ConvolutionGeometry g) => g.GroupChannels * g.GroupFilters + 16;
+
+        /// <summary>
+        /// The transformed weights of every group (<c>U = G g Gᵀ</c>), group after group, <c>16·</c><see cref="WeightPlane"/>
+        /// floats each, as <see cref="Forward"/> and <see cref="BackwardInput"/> read them when given them ready.
+        /// </summary>
+        public static void TransformWeights(float* weight, in ConvolutionGeometry g, float* u)
+        {
+            int plane = WeightPlane(g);
+            for (int group = 0; group < g.Groups; group++)
+                TransformWeights(weight + group * g.GroupFilters, g.Filters, 0, g.GroupChannels, g.GroupFilters, u + 16L * plane * group, plane);
+        }
+
         /// <summary>
         /// <c>y = conv(x, W) + b</c> for group <paramref name="group"/> (its channels, filters and weight columns), then the
-        /// <paramref name="rectifier"/>.
+        /// <paramref name="rectifier"/>. <paramref name="prepared"/>: every group's transformed weights
+        /// (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>), or null to transform them here.
         /// </summary>
-        public static void Forward(float* x, float* w, float* bias, float* y, in ConvolutionGeometry g, int group, Rectifier rectifier)
+        public static void Forward(float* x, float* w, float* prepared, float* bias, float* y, in ConvolutionGeometry g, int group, Rectifier rectifier)
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
-            Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, flip: false,
+            Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), flip: false,
                 bias == null ? null : bias + group * fo, rectifier, y + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, cin);
         }
 
         /// <summary>
         /// <c>dx = convᵀ(dy, W)</c> for group <paramref name="group"/>: a correlation of the output gradient, padded by 2 − p
-        /// above and left, with the flipped, transposed weights.
+        /// above and left, with the flipped, transposed weights; <paramref name="prepared"/> as for <see cref="Forward"/>.
         /// </summary>
-        public static void BackwardInput(float* dy, float* w, float* dx, in ConvolutionGeometry g, int group)
+        public static void BackwardInput(float* dy, float* w, float* prepared, float* dx, in ConvolutionGeometry g, int group)
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
-            Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, flip: true,
+            Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), flip: true,
                 null, Rectifier.None, dx + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, cin);
         }
+
+        private static float* Ready(float* prepared, in ConvolutionGeometry g, int group) => prepared == null ? null : prepared + 16L * WeightPlane(g) * group;
+
+        /// <summary>
+        /// Where each transformed plane <c>ξ = 4i + j</c> of the input and of the product is kept, forward and flipped. Flipping
+        /// a 3×3 kernel swaps the first and last rows of <c>G</c> (<c>G·J = P·G</c>, <c>P</c> exchanging rows 0 and 3), so the
+        /// flipped kernel's <c>U'_ξ</c> is the forward <c>U</c> at <c>π(ξ) = 4p(i) + p(j)</c>, <c>p = (3, 1, 2, 0)</c>. The input
+        /// gradient therefore reads the same transformed weights as the forward pass: product <c>η</c> multiplies <c>U_η</c> by the
+        /// input's plane <c>π(η)</c> and gives the output's plane <c>π(η)</c>, so the input's and output's planes are kept at
+        /// their permuted places (π is its own inverse) and the batch of products runs unchanged.
+        /// </summary>
+        private static ReadOnlySpan<byte> FlippedPlanes => new byte[] { 15, 13, 14, 12, 7, 5, 6, 4, 11, 9, 10, 8, 3, 1, 2, 0 };
+
+        private static ReadOnlySpan<byte> ForwardPlanes => new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 
         /// <summary>
         /// <paramref name="outChannels"/> planes of <c>oh × ow</c> from <paramref name="inChannels"/> planes of <c>h × w</c> padded
@@ -70,14 +102,17 @@ namespace Relucent.Kernels
         /// filters; flipped (input gradient), the roles swap and taps reverse.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as ConvolutionKernels' drivers: no tiering, no dynamic PGO
-        private static void Convolve(float* input, int inChannels, int h, int w, int padTop, int padLeft, float* weight, int weightStride, int filters, bool flip,
+        private static void Convolve(float* input, int inChannels, int h, int w, int padTop, int padLeft, float* weight, int weightStride, int filters, float* prepared, bool flip,
             float* bias, Rectifier rectifier, float* output, int outChannels, int oh, int ow, int channels)
         {
             var job = new Job
             {
                 Input = input, InChannels = inChannels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Weight = weight, WeightStride = weightStride,
-                Filters = filters, Flip = flip, Bias = bias, Rectifier = rectifier, Output = output, OutChannels = outChannels, OH = oh, OW = ow, Channels = channels,
+                Filters = filters, Bias = bias, Rectifier = rectifier, Output = output, OutChannels = outChannels, OH = oh, OW = ow, Channels = channels,
             };
+            byte* planes = stackalloc byte[16];
+            (flip ? FlippedPlanes : ForwardPlanes).CopyTo(new Span<byte>(planes, 16));
+            job.Planes = planes;
             job.TH = (oh + 1) / 2;
             job.TW = (ow + 1) / 2;
             job.TilesPadded = (job.TH * job.TW + 15) & ~15;
@@ -94,9 +129,10 @@ namespace Relucent.Kernels
             job.Xs = Scratch<float>.First((long)inChannels * job.Plane + 64);
             new Span<float>(job.Xs + inChannels * job.Plane, 64).Clear();
 
-            // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous.
+            // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous; the forward kernel's
+            // also when flipped (FlippedPlanes). Ready when the network prepared it, else made here.
             job.UStride = channels * filters + 16; // a spare cache line between the planes of ξ, as for V and M below
-            job.U = Scratch<float>.Fourth(16L * job.UStride);
+            job.U = prepared != null ? prepared : Scratch<float>.Fourth(16L * job.UStride);
 
             // V[ξ][ci][tile]: the transformed 4×4 input blocks, tiles in row-major order, padded to whole vectors. The 16
             // planes of ξ are written (and M's read) together: one spare cache line between planes keeps power-of-two
@@ -107,8 +143,11 @@ namespace Relucent.Kernels
             // Each channel's staging and transforms are independent: shared among threads by ranges of channels.
             job.Chunk = Chunk(inChannels, threads);
             KernelParallelism.For((inChannels + job.Chunk - 1) / job.Chunk, threads, &StageAndTransformInput, &job);
-            job.WeightChunk = Chunk(channels, threads);
-            KernelParallelism.For((channels + job.WeightChunk - 1) / job.WeightChunk, threads, &TransformWeightsPiece, &job);
+            if (prepared == null)
+            {
+                job.WeightChunk = Chunk(channels, threads);
+                KernelParallelism.For((channels + job.WeightChunk - 1) / job.WeightChunk, threads, &TransformWeightsPiece, &job);
+            }
 
             // M_ξ[co][tile] = Σ_ci U_ξ[co, ci] · V_ξ[ci][tile], one product per ξ, the 16 shared among threads as one job.
             int mStride = outChannels * job.TilesPadded + 16;
@@ -142,8 +181,8 @@ namespace Relucent.Kernels
         private struct Job
         {
             public float* Input, Weight, Bias, Output, Xs, U, V, M;
+            public byte* Planes; // where plane ξ of V and M is kept (ForwardPlanes or FlippedPlanes)
             public int InChannels, H, W, PadTop, PadLeft, WeightStride, Filters, OutChannels, OH, OW, Channels;
-            public bool Flip;
             public Rectifier Rectifier;
             public int TH, TW, TilesPadded, HS, WS, Plane, ChannelStride, UStride, VStride, MStride, Chunk, WeightChunk, OutputChunk;
         }
@@ -164,21 +203,21 @@ namespace Relucent.Kernels
                 for (int iy = 0; iy < rows; iy++) StageRow(job.Input + (c * h + iy) * w, w, job.PadLeft, target + (iy + padTop) * ws, ws);
                 new Span<float>(target + (padTop + rows) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
             }
-            TransformInput(job.Xs, first, end, job.Plane, ws, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride);
+            TransformInput(job.Xs, first, end, job.Plane, ws, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride, job.Planes);
         }
 
         private static void TransformWeightsPiece(void* context, int piece)
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.WeightChunk, end = Math.Min(job.Channels, first + job.WeightChunk);
-            TransformWeights(job.Weight, job.WeightStride, first, end, job.Filters, job.Flip, job.U, job.UStride);
+            TransformWeights(job.Weight, job.WeightStride, first, end, job.Filters, job.U, job.UStride);
         }
 
         private static void TransformOutputPiece(void* context, int piece)
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.OutputChunk, end = Math.Min(job.OutChannels, first + job.OutputChunk);
-            TransformOutput(job.M, first, end, job.TilesPadded, job.MStride, job.TH, job.TW, job.Bias, job.Rectifier, job.Output, job.OH, job.OW);
+            TransformOutput(job.M, first, end, job.TilesPadded, job.MStride, job.TH, job.TW, job.Bias, job.Rectifier, job.Output, job.OH, job.OW, job.Planes);
         }
 
         /// <summary>
@@ -201,7 +240,7 @@ namespace Relucent.Kernels
 
         /// <summary><c>U = G g Gᵀ</c> with <c>G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]</c>, 16 filters at a time.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformWeights(float* w, int weightStride, int firstChannel, int endChannel, int filters, bool flip, float* u, int pairs)
+        private static void TransformWeights(float* w, int weightStride, int firstChannel, int endChannel, int filters, float* u, int pairs)
         {
             Vector512<float> half = Vector512.Create(0.5f);
             for (int c = firstChannel; c < endChannel; c++)
@@ -209,10 +248,10 @@ namespace Relucent.Kernels
                 for (int f0 = 0; f0 < filters; f0 += 16)
                 {
                     int count = Math.Min(16, filters - f0);
-                    // g[a][b] for 16 filters; flipped: g[a][b] = W[f, c, 2 − a, 2 − b].
-                    Vector512<float> g00 = Tap(w, weightStride, c, 0, 0, f0, filters, count, flip), g01 = Tap(w, weightStride, c, 0, 1, f0, filters, count, flip), g02 = Tap(w, weightStride, c, 0, 2, f0, filters, count, flip);
-                    Vector512<float> g10 = Tap(w, weightStride, c, 1, 0, f0, filters, count, flip), g11 = Tap(w, weightStride, c, 1, 1, f0, filters, count, flip), g12 = Tap(w, weightStride, c, 1, 2, f0, filters, count, flip);
-                    Vector512<float> g20 = Tap(w, weightStride, c, 2, 0, f0, filters, count, flip), g21 = Tap(w, weightStride, c, 2, 1, f0, filters, count, flip), g22 = Tap(w, weightStride, c, 2, 2, f0, filters, count, flip);
+                    // g[a][b] = W[f, c, a, b] for 16 filters.
+                    Vector512<float> g00 = Tap(w, weightStride, c, 0, 0, f0, count), g01 = Tap(w, weightStride, c, 0, 1, f0, count), g02 = Tap(w, weightStride, c, 0, 2, f0, count);
+                    Vector512<float> g10 = Tap(w, weightStride, c, 1, 0, f0, count), g11 = Tap(w, weightStride, c, 1, 1, f0, count), g12 = Tap(w, weightStride, c, 1, 2, f0, count);
+                    Vector512<float> g20 = Tap(w, weightStride, c, 2, 0, f0, count), g21 = Tap(w, weightStride, c, 2, 1, f0, count), g22 = Tap(w, weightStride, c, 2, 2, f0, count);
                     // Rows: r[a][j] = (g Gᵀ)[a][j].
                     Vector512<float> r00 = g00, r01 = (g00 + g01 + g02) * half, r02 = (g00 - g01 + g02) * half, r03 = g02;
                     Vector512<float> r10 = g10, r11 = (g10 + g11 + g12) * half, r12 = (g10 - g11 + g12) * half, r13 = g12;
@@ -239,15 +278,14 @@ namespace Relucent.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<float> Tap(float* w, int weightStride, int c, int a, int b, int f0, int filters, int count, bool flip)
+        private static Vector512<float> Tap(float* w, int weightStride, int c, int a, int b, int f0, int count)
         {
-            int tap = flip ? (c * 3 + 2 - a) * 3 + 2 - b : (c * 3 + a) * 3 + b;
-            float* p = w + tap * weightStride + f0;
+            float* p = w + ((c * 3 + a) * 3 + b) * weightStride + f0;
             return count == 16 ? Vector512.Load(p) : Simd512<float>.LoadFirst(p, count);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* target, int xi, int stride, Vector512<float> value) => value.Store(target + xi * stride);
+        private static void Put(float* target, Vector512<float> value) => value.Store(target);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Store(float* target, int xi, int stride, Vector512<float> value, int count)
@@ -262,8 +300,11 @@ namespace Relucent.Kernels
         /// two-register permute).
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformInput(float* xs, int firstChannel, int endChannel, int plane, int ws, int th, int tw, float* v, int tilesPadded, int channelStride, int stride)
+        private static void TransformInput(float* xs, int firstChannel, int endChannel, int plane, int ws, int th, int tw, float* v, int tilesPadded, int channelStride, int stride, byte* planes)
         {
+            // Each plane's place (ForwardPlanes or FlippedPlanes), as an offset.
+            long* at = stackalloc long[16];
+            for (int xi = 0; xi < 16; xi++) at[xi] = (long)planes[xi] * stride;
             Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
             for (int c = firstChannel; c < endChannel; c++)
             {
@@ -282,26 +323,26 @@ namespace Relucent.Kernels
                         // Whole vectors even for a short tile row: the lanes past it land on the next tile row, or the
                         // padding and spare line after the channel's tiles, all written again later (or never read).
                         // Columns V[i][j] = Bᵀ over the four row results.
-                        Store(t, 0, stride, a0 - c0);
-                        Store(t, 1, stride, a1 - c1);
-                        Store(t, 2, stride, a2 - c2);
-                        Store(t, 3, stride, a3 - c3);
-                        Store(t, 4, stride, b0 + c0);
-                        Store(t, 5, stride, b1 + c1);
-                        Store(t, 6, stride, b2 + c2);
-                        Store(t, 7, stride, b3 + c3);
-                        Store(t, 8, stride, c0 - b0);
-                        Store(t, 9, stride, c1 - b1);
-                        Store(t, 10, stride, c2 - b2);
-                        Store(t, 11, stride, c3 - b3);
-                        Store(t, 12, stride, b0 - d0);
-                        Store(t, 13, stride, b1 - d1);
-                        Store(t, 14, stride, b2 - d2);
-                        Store(t, 15, stride, b3 - d3);
+                        Put(t + at[0], a0 - c0);
+                        Put(t + at[1], a1 - c1);
+                        Put(t + at[2], a2 - c2);
+                        Put(t + at[3], a3 - c3);
+                        Put(t + at[4], b0 + c0);
+                        Put(t + at[5], b1 + c1);
+                        Put(t + at[6], b2 + c2);
+                        Put(t + at[7], b3 + c3);
+                        Put(t + at[8], c0 - b0);
+                        Put(t + at[9], c1 - b1);
+                        Put(t + at[10], c2 - b2);
+                        Put(t + at[11], c3 - b3);
+                        Put(t + at[12], b0 - d0);
+                        Put(t + at[13], b1 - d1);
+                        Put(t + at[14], b2 - d2);
+                        Put(t + at[15], b3 - d3);
                     }
                 }
                 // The padded tail of each ξ row: zeros, so the products' extra lanes stay finite.
-                for (int xi = 0; xi < 16; xi++) new Span<float>(target + xi * stride + th * tw, tilesPadded - th * tw).Clear();
+                for (int xi = 0; xi < 16; xi++) new Span<float>(target + at[xi] + th * tw, tilesPadded - th * tw).Clear();
             }
         }
 
@@ -326,8 +367,10 @@ namespace Relucent.Kernels
         /// interleaved into the output rows and cropped to <c>oh × ow</c>.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformOutput(float* m, int firstChannel, int endChannel, int tilesPadded, int stride, int th, int tw, float* bias, Rectifier rectifier, float* y, int oh, int ow)
+        private static void TransformOutput(float* m, int firstChannel, int endChannel, int tilesPadded, int stride, int th, int tw, float* bias, Rectifier rectifier, float* y, int oh, int ow, byte* planes)
         {
+            long* at = stackalloc long[16]; // each plane's place, as in TransformInput
+            for (int xi = 0; xi < 16; xi++) at[xi] = (long)planes[xi] * stride;
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Vector512<int> high = low + Vector512.Create(8);
             float* end = y + endChannel * oh * ow; // this range's last channel: never written past (another thread's may follow)
@@ -342,13 +385,13 @@ namespace Relucent.Kernels
                     {
                         float* s = source + ty * tw + tx;
                         // Rows of M A: T[i] = (M_i0 + M_i1 + M_i2, M_i1 − M_i2 − M_i3).
-                        Vector512<float> m0 = Vector512.Load(s), m1 = Vector512.Load(s + stride), m2 = Vector512.Load(s + 2 * stride), m3 = Vector512.Load(s + 3 * stride);
+                        Vector512<float> m0 = Vector512.Load(s + at[0]), m1 = Vector512.Load(s + at[1]), m2 = Vector512.Load(s + at[2]), m3 = Vector512.Load(s + at[3]);
                         Vector512<float> t00 = m0 + m1 + m2, t01 = m1 - m2 - m3;
-                        m0 = Vector512.Load(s + 4 * stride); m1 = Vector512.Load(s + 5 * stride); m2 = Vector512.Load(s + 6 * stride); m3 = Vector512.Load(s + 7 * stride);
+                        m0 = Vector512.Load(s + at[4]); m1 = Vector512.Load(s + at[5]); m2 = Vector512.Load(s + at[6]); m3 = Vector512.Load(s + at[7]);
                         Vector512<float> t10 = m0 + m1 + m2, t11 = m1 - m2 - m3;
-                        m0 = Vector512.Load(s + 8 * stride); m1 = Vector512.Load(s + 9 * stride); m2 = Vector512.Load(s + 10 * stride); m3 = Vector512.Load(s + 11 * stride);
+                        m0 = Vector512.Load(s + at[8]); m1 = Vector512.Load(s + at[9]); m2 = Vector512.Load(s + at[10]); m3 = Vector512.Load(s + at[11]);
                         Vector512<float> t20 = m0 + m1 + m2, t21 = m1 - m2 - m3;
-                        m0 = Vector512.Load(s + 12 * stride); m1 = Vector512.Load(s + 13 * stride); m2 = Vector512.Load(s + 14 * stride); m3 = Vector512.Load(s + 15 * stride);
+                        m0 = Vector512.Load(s + at[12]); m1 = Vector512.Load(s + at[13]); m2 = Vector512.Load(s + at[14]); m3 = Vector512.Load(s + at[15]);
                         Vector512<float> t30 = m0 + m1 + m2, t31 = m1 - m2 - m3;
                         // Y[0][·] = T0 + T1 + T2, Y[1][·] = T1 − T2 − T3, then the bias.
                         Vector512<float> y00 = t00 + t10 + t20 + b, y01 = t01 + t11 + t21 + b;

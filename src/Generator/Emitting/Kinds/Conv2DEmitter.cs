@@ -38,8 +38,13 @@ namespace Relucent.Generator.Emitting.Kinds
         public override void EmitForward(EmitScope s, PlannedLayer p)
         {
             string[] arguments = { "ws." + p.In, s.Weight(p), s.Bias(p), "ws." + s.ForwardTarget(p), "in " + p.Geometry };
-            s.Kernel($"ConvolutionKernels.Forward<{s.T}>", s.RectifierAfter(p) == null ? arguments : arguments.Append(s.ForwardRectifierArgument(p)).ToArray());
+            if (s.RectifierAfter(p) != null) arguments = arguments.Append(s.ForwardRectifierArgument(p)).ToArray();
+            s.Kernel($"ConvolutionKernels.Forward<{s.T}>", Prepared(s, p, arguments));
         }
+
+        /// <summary>The arguments, then the weights transformed for Winograd where this pass reads them (<see cref="WinogradPreparation"/>).</summary>
+        private static string[] Prepared(EmitScope s, PlannedLayer p, string[] arguments) =>
+            WinogradPreparation.Argument(s, p) is string prepared ? arguments.Append(prepared).ToArray() : arguments;
 
         public override string BackwardMath(PlannedLayer p, BackwardRule rule) =>
             $"{p.RIn}[c, y', x'] = Σ W[f, c, i, j] · {p.ROut}[f, y, x] over every output (f, y, x) whose window read {p.In}[c, y', x'] at tap (i, j), "
@@ -52,11 +57,11 @@ namespace Relucent.Generator.Emitting.Kinds
                 // The rectifier's mask comes before the geometry, its name (when not a ReLU) after it.
                 string[] rectifier = EmitScope.BackwardRectifierArguments(p);
                 s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}, TRule>",
-                    new[] { "ws." + s.SignalOut(p), s.Weight(p), "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray());
+                    Prepared(s, p, new[] { "ws." + s.SignalOut(p), s.Weight(p), "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray()));
             }
             else
             {
-                s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", "ws." + s.SignalOut(p), s.Weight(p), "ws." + p.RIn, "in " + p.Geometry);
+                s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}>", Prepared(s, p, new[] { "ws." + s.SignalOut(p), s.Weight(p), "ws." + p.RIn, "in " + p.Geometry }));
             }
         }
 

@@ -1,0 +1,58 @@
+namespace Relucent.Kernels
+{
+    /// <summary>
+    /// A 3×3 convolution's weights transformed once for Winograd's F(2×2, 3×3) (<c>U = G g Gᵀ</c> per channel and filter,
+    /// every group), so that its forward and input-gradient kernels read them ready instead of transforming the whole weight
+    /// on every call: for a 512→512 convolution on a 7×7 map that transform was 40 % of the call. Generated networks keep
+    /// one per such layer and rebuild it in <c>ParametersChanged</c>; pass it as the kernels' <c>prepared</c> argument.
+    /// </summary>
+    /// <remarks>
+    /// The input gradient reads the same planes as the forward pass (the flipped kernel's transform is the forward one with
+    /// its planes permuted, see <see cref="Winograd"/>), so one preparation serves both directions. The kernels compute the
+    /// same bits with or without it: the transform is the same sequence of operations either way. It holds
+    /// <c>16/9</c> of the weight's size.
+    /// </remarks>
+    public sealed class WinogradWeights
+    {
+        private readonly float[] _planes;
+        private readonly ConvolutionGeometry _geometry; // the convolution it was made for
+
+        private WinogradWeights(in ConvolutionGeometry g)
+        {
+            _geometry = g;
+            _planes = new float[16L * Winograd.WeightPlane(g) * g.Groups];
+        }
+
+        /// <summary>
+        /// Room for the transformed weights of a float convolution of geometry <paramref name="g"/>, or null when its kernels do
+        /// not run Winograd on this machine (not 3×3 stride 1, too few channels or filters, no AVX-512, or
+        /// <c>RELUCENT_WINOGRAD=0</c>): they then need nothing prepared. Fill it with <see cref="Prepare"/>.
+        /// </summary>
+        public static WinogradWeights? For(in ConvolutionGeometry g)
+        {
+            Check.Made(g);
+            return Winograd.Fits(g) ? new WinogradWeights(g) : null;
+        }
+
+        /// <summary>Transforms <paramref name="weight"/> (the convolution's <c>[filters, (channels/groups)·9]</c>, column-major), replacing what was prepared before.</summary>
+        public unsafe void Prepare(ReadOnlySpan<float> weight)
+        {
+            Check.Length(weight, _geometry.WeightSize, nameof(weight));
+            fixed (float* w = weight, u = _planes) Winograd.TransformWeights(w, _geometry, u);
+        }
+
+        /// <summary>Throws unless these weights were made for a convolution with <paramref name="g"/>'s weight shape.</summary>
+        internal void CheckFits(in ConvolutionGeometry g)
+        {
+            ConvolutionGeometry own = _geometry;
+            if (g.Groups != own.Groups || g.Channels != own.Channels || g.Filters != own.Filters || g.Kernel != own.Kernel)
+            {
+                throw new ArgumentException($"prepared holds Winograd weights of {own.Filters} filters over {own.Channels} channels in {own.Groups} group(s); "
+                    + $"this convolution has {g.Filters} filters of {g.Kernel}×{g.Kernel} over {g.Channels} channels in {g.Groups} group(s).", "prepared");
+            }
+        }
+
+        /// <summary>The planes, for the kernels (fixed by the caller for the call).</summary>
+        internal float[] Planes => _planes;
+    }
+}

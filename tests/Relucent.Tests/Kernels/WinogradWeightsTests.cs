@@ -1,0 +1,112 @@
+using CsCheck;
+using Relucent.Kernels;
+using Xunit;
+using static Relucent.Tests.Kernels.Numerics;
+
+namespace Relucent.Tests.Kernels
+{
+    /// <summary>
+    /// Weights transformed once for Winograd (<see cref="WinogradWeights"/>) give the kernels exactly the bits they compute when
+    /// they transform the weight themselves, forward and backward (the input gradient reads the forward transform's planes
+    /// permuted), with groups and padding that differs per side; a preparation is rebuilt by preparing again; a preparation
+    /// that does not fit the call is refused by name.
+    /// </summary>
+    public class WinogradWeightsTests
+    {
+        private static readonly Gen<GroupedConvolutionTests.Case> WinogradCases =
+            Gen.Select(Gen.Int[8, 20], Gen.Int[8, 20], Gen.Int[1, 3], Gen.Int[2, 24], Gen.Int[2, 24], Gen.Select(Gen.Int[0, 2], Gen.Int[0, 2], Gen.Int[0, 2], Gen.Int[0, 2], Gen.Int))
+                .Select((c, f, groups, h, w, p) => new GroupedConvolutionTests.Case(c, f, groups, h, w, 3, 1, p.Item1, p.Item2, p.Item3, p.Item4, true, p.Item5))
+                .Where(c => 3 <= c.Height + c.Top + c.Bottom - 1 && 3 <= c.Width + c.Left + c.Right - 1);
+
+        [Fact]
+        public void Prepared_weights_give_the_bits_of_a_transform_per_call_in_both_directions() =>
+            WinogradCases.Sample(c =>
+            {
+                ConvolutionGeometry g = c.Geometry;
+                WinogradWeights? prepared = WinogradWeights.For(g);
+                Assert.Equal(Winograd.Fits(g), prepared != null); // AVX-512 and RELUCENT_WINOGRAD unset: every case here fits
+                if (prepared == null) return;
+                var rng = new Random(c.Seed);
+                float[] x = Floats(rng, g.InputSize), w = Floats(rng, g.WeightSize), b = Floats(rng, g.Filters), dy = Floats(rng, g.OutputSize);
+                float[] z = Floats(rng, g.InputSize).Select(v => Math.Max(v, 0)).ToArray(); // a ReLU's output below the layer
+                prepared.Prepare(w);
+                Same(g, x, w, b, dy, z, prepared);
+            }, iter: Iterations(40));
+
+        [Fact]
+        public void Preparing_again_follows_the_weight()
+        {
+            var g = new ConvolutionGeometry(16, 9, 7, 24, kernel: 3, stride: 1, padding: 1);
+            WinogradWeights? prepared = WinogradWeights.For(g);
+            if (!Winograd.Fits(g))
+            {
+                Assert.Null(prepared);
+                return;
+            }
+            var rng = new Random(5);
+            float[] x = Floats(rng, g.InputSize), w = Floats(rng, g.WeightSize), b = Floats(rng, g.Filters), dy = Floats(rng, g.OutputSize);
+            float[] z = Floats(rng, g.InputSize).Select(v => Math.Max(v, 0)).ToArray();
+            prepared!.Prepare(w);
+            float[] before = new float[g.OutputSize];
+            ConvolutionKernels.Forward<float>(x, w, b, before, g, prepared: prepared);
+            for (int i = 0; i < w.Length; i++) w[i] = -2 * w[i];
+            prepared.Prepare(w);
+            Same(g, x, w, b, dy, z, prepared);
+            float[] after = new float[g.OutputSize];
+            ConvolutionKernels.Forward<float>(x, w, b, after, g, prepared: prepared);
+            Assert.Contains(Enumerable.Range(0, after.Length), i => Math.Abs(after[i] - before[i]) > 0.1f);
+        }
+
+        [Fact]
+        public void A_preparation_that_does_not_fit_the_call_is_refused_by_name()
+        {
+            // Shapes Winograd never takes: nothing to prepare.
+            Assert.Null(WinogradWeights.For(new ConvolutionGeometry(16, 9, 9, 16, kernel: 5, stride: 1, padding: 2)));
+            Assert.Null(WinogradWeights.For(new ConvolutionGeometry(16, 9, 9, 16, kernel: 3, stride: 2, padding: 1)));
+            Assert.Null(WinogradWeights.For(new ConvolutionGeometry(4, 9, 9, 16, kernel: 3, stride: 1, padding: 1)));
+            Assert.Throws<ArgumentException>(() => WinogradWeights.For(default));
+
+            var g = new ConvolutionGeometry(16, 9, 9, 16, kernel: 3, stride: 1, padding: 1);
+            WinogradWeights? prepared = WinogradWeights.For(g);
+            if (prepared == null) return; // no AVX-512 here: the kernels never take one
+            var e = Assert.Throws<ArgumentException>(() => prepared.Prepare(new float[g.WeightSize - 1]));
+            Assert.Contains("weight has 2303 values, expected 2304", e.Message, StringComparison.Ordinal);
+
+            var other = new ConvolutionGeometry(16, 9, 9, 32, kernel: 3, stride: 1, padding: 1);
+            float[] x = new float[other.InputSize], w = new float[other.WeightSize], y = new float[other.OutputSize];
+            e = Assert.Throws<ArgumentException>(() => ConvolutionKernels.Forward<float>(x, w, default, y, other, prepared: prepared));
+            Assert.Equal("prepared", e.ParamName);
+            Assert.Contains("16 filters over 16 channels", e.Message, StringComparison.Ordinal);
+            Assert.Contains("this convolution has 32 filters of 3×3 over 16 channels", e.Message, StringComparison.Ordinal);
+            e = Assert.Throws<ArgumentException>(() => ConvolutionKernels.BackwardInput<float>(y, w, x, other, prepared: prepared));
+            Assert.Equal("prepared", e.ParamName);
+
+            double[] xd = new double[g.InputSize], wd = new double[g.WeightSize], yd = new double[g.OutputSize];
+            e = Assert.Throws<ArgumentException>(() => ConvolutionKernels.Forward<double>(xd, wd, default, yd, g, prepared: prepared));
+            Assert.Contains("computes in Double", e.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>Forward (with a ReLU), the input gradient alone and through a rule: the same bits with and without <paramref name="prepared"/>.</summary>
+        private static void Same(in ConvolutionGeometry g, float[] x, float[] w, float[] b, float[] dy, float[] z, WinogradWeights prepared)
+        {
+            float[] expected = new float[g.OutputSize], actual = new float[g.OutputSize];
+            ConvolutionKernels.Forward<float>(x, w, b, expected, g, relu: true);
+            ConvolutionKernels.Forward<float>(x, w, b, actual, g, relu: true, prepared: prepared);
+            Assert.Equal(Bits(expected), Bits(actual));
+
+            float[] dxExpected = new float[g.InputSize], dxActual = new float[g.InputSize];
+            ConvolutionKernels.BackwardInput<float>(dy, w, dxExpected, g);
+            ConvolutionKernels.BackwardInput<float>(dy, w, dxActual, g, prepared: prepared);
+            Assert.Equal(Bits(dxExpected), Bits(dxActual));
+            Assert.Contains(dxActual, v => v != 0);
+
+            ConvolutionKernels.BackwardInput<float>(dy, w, dxExpected, g, BackwardRule.GuidedBackprop, z);
+            ConvolutionKernels.BackwardInput<float>(dy, w, dxActual, g, BackwardRule.GuidedBackprop, z, prepared: prepared);
+            Assert.Equal(Bits(dxExpected), Bits(dxActual));
+        }
+
+        private static float[] Floats(Random rng, int count) => Uniform(rng, count).Select(v => (float)v).ToArray();
+
+        private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
+    }
+}
