@@ -5,7 +5,10 @@ namespace Relucent
     /// state_dict leaves the file's bytes, then the C-order weights, as garbage the size of the model; the collector runs
     /// when it chooses, so without this the process held the bytes, the C-order weights and the kernels' weights at once
     /// (a 1,641 MB peak where 1,126 MB suffice). One blocking collection is small beside reading and converting that much;
-    /// a small network's construction (made by the thousand in tests and training) never triggers it.
+    /// a small network's construction (made by the thousand in tests and training) never triggers it. The collection is
+    /// the aggressive kind, which also returns the freed memory to the system: a default one left it resident (VGG-11-BN:
+    /// 1,124 MB resident after loading with 634 MB alive, against 681 MB this way), so everything allocated after the load
+    /// (the Winograd weights, the workspace, the kernels' scratch) raised the peak instead of reusing those pages.
     /// </summary>
     internal static class LoadGarbage
     {
@@ -15,7 +18,7 @@ namespace Relucent
         /// <summary>Collects when <paramref name="bytes"/> of garbage were just left, at least <see cref="Threshold"/>.</summary>
         public static void Released(long bytes)
         {
-            if (bytes >= Threshold) GC.Collect();
+            if (bytes >= Threshold) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 }
