@@ -27,6 +27,16 @@ public class BatchNormMergeTests
                 .Flatten().Dense(8).BatchNorm().ReLU().Dense(3);
         }
 
+        [Saliency, DeconvNet, GuidedBackprop]
+        public partial class NamedRectifiers
+        {
+            static readonly Network Spec = Net.Input(3, 10, 10)
+                .Conv2D(12, kernel: 1, bias: false, name: "expand").BatchNorm(name: "bn0").ReLU6(name: "act0")
+                .Conv2D(12, kernel: 3, padding: 1, groups: 12, bias: false, name: "depthwise").BatchNorm(name: "bn1").ReLU6(name: "act1")
+                .Conv2D(6, kernel: 1, bias: false, name: "project").BatchNorm(name: "bn2").ReLU(name: "act2")
+                .MaxPool(2, name: "pool").Flatten().Dense(8, name: "fc1").ReLU(name: "act3").Dense(3, name: "fc2");
+        }
+
         [Saliency, GuidedBackprop]
         public partial class NamedConv
         {
@@ -76,6 +86,45 @@ public class BatchNormMergeTests
         }
         net.ParametersChanged();
         Check(net, Interpreter<float>.FromTensors(architecture, changed), architecture, input, "changed");
+    }
+
+    [Fact]
+    public void Named_rectifiers_pass_their_rules_to_the_next_kernel_in_the_merged_backward_and_keep_their_buffers_for_layer_methods()
+    {
+        var (result, _) = GeneratorHarness.Run(Source);
+        Assert.Empty(result.Diagnostics);
+        string code = result.GeneratedSources.Single(s => s.HintName.Contains("NamedRectifiers", StringComparison.Ordinal)).SourceText.ToString();
+        string merged = Method(code, "private void MergedBackward<"), declared = Method(code, "private void Backward<");
+        // Merged: each rule applied by the kernel after its rectifier (the two convolutions, the pool, the dense layer).
+        Assert.Equal(0, Count(merged, "Relu6Rules.Apply<") + Count(merged, "ReluRules.Apply<"));
+        Assert.Equal(2, Count(merged, "ConvolutionKernels.BackwardInput<float, TRule>("));
+        Assert.Equal(1, Count(merged, "PoolingKernels.MaxBackward<float, TRule>("));
+        Assert.Equal(1, Count(merged, "DenseKernels.BackwardInput<float, TRule>("));
+        Assert.Equal(4, Count(merged, "is not written in this pass"));
+        // Declared: every named rectifier its own block, its signal stored where a layer method stops.
+        Assert.Equal(2, Count(declared, "Relu6Rules.Apply<float, TRule>("));
+        Assert.Equal(2, Count(declared, "ReluRules.Apply<float, TRule>("));
+
+        var net = (ILayerExplainer<float>)Load("NamedRectifiers", seed: 13, out Network architecture, out Dictionary<string, Tensor> parameters);
+        var interpreter = Interpreter<float>.FromTensors(architecture, parameters);
+        float[] input = Enumerable.Range(0, 300).Select(i => (float)Math.Sin(0.53 * i)).ToArray();
+        float[] seed = { 1, -0.5f, 2 };
+        IWorkspace workspace = net.CreateWorkspace();
+        foreach (BackwardRule rule in Rules)
+        {
+            var map = new float[300];
+            net.Explain(rule, input, seed, map, workspace);
+            float[] reference = interpreter.Backward(input, seed, rule);
+            MergedRounding.Agree(architecture, reference, map, "NamedRectifiers " + rule);
+            Assert.Contains(reference, v => v != 0);
+            // A layer method at a named rectifier reads the declared pass: the interpreter's bits.
+            var activation = new float[12 * 100];
+            var signal = new float[12 * 100];
+            net.ExplainAt(rule, "act1", input, seed, activation, signal, workspace);
+            (float[] expectedActivation, float[] expectedSignal) = interpreter.ExplainAt(rule, "act1", input, seed);
+            Assert.Equal(expectedActivation, activation);
+            Assert.Equal(expectedSignal, signal);
+        }
     }
 
     [Fact]

@@ -109,7 +109,8 @@ public static class Sources
 
     /// <summary>
     /// Convolutions whose weights are kept transformed for Winograd: one with its BatchNorm merged in (transformed from the
-    /// merged weight), one of its own, and a strided one that has none.
+    /// merged weight), one of its own, and a strided one that has none; a named ReLU whose rule the next convolution's kernel
+    /// applies in the merged backward pass only.
     /// </summary>
     public const string Winograd = """
         using Relucent;
@@ -120,7 +121,7 @@ public static class Sources
         public partial class WideBlock
         {
             static readonly Network Spec = Net.Input(8, 6, 6)
-                .Conv2D(8, kernel: 3, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").ReLU()
+                .Conv2D(8, kernel: 3, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").ReLU(name: "relu1")
                 .Conv2D(8, kernel: 3, padding: 1, name: "conv2").ReLU()
                 .Conv2D(8, kernel: 3, stride: 2, padding: 1, name: "conv3")
                 .Flatten().Dense(2, name: "fc");

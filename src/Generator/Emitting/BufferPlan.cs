@@ -80,7 +80,8 @@ namespace Relucent.Generator.Emitting
         /// Pairs each rectifier (ReLU, ReLU6) with its neighbours so that no pass is spent on it alone: forward, a layer right
         /// before it whose kind can (dense, convolution) applies it as it stores; backward, a layer right after it whose kind
         /// can (dense, convolution, max pooling) applies its rule as it stores the signal. The buffers between the pair are
-        /// then never written, and are dropped.
+        /// then never written, and are dropped. A named layer keeps its buffers (layer methods read them); a named rectifier's
+        /// backward pair still forms in the merged gradient passes, which layer methods do not run.
         /// </summary>
         private static void Fuse(List<PlannedLayer> layers, HashSet<string> unused)
         {
@@ -96,11 +97,20 @@ namespace Relucent.Generator.Emitting
                     layer.ForwardFused = true;
                     unused.Add(layers[i - 1].Out);
                 }
-                if (i + 1 < layers.Count && layers[i + 1].Kind.AppliesPrecedingRule(layers[i + 1].Layer) && layer.NamedIndex == null)
+                if (i + 1 < layers.Count && layers[i + 1].Kind.AppliesPrecedingRule(layers[i + 1].Layer))
                 {
-                    layers[i + 1].BackwardRectifier = layer;
-                    layer.BackwardFused = true;
-                    unused.Add(layer.ROut);
+                    if (layer.NamedIndex == null)
+                    {
+                        layers[i + 1].BackwardRectifier = layer;
+                        layer.BackwardFused = true;
+                        unused.Add(layer.ROut);
+                    }
+                    else
+                    {
+                        // Named: fused in the merged gradient passes only, which no layer method reads (its ROut stays).
+                        layers[i + 1].MergedBackwardRectifier = layer;
+                        layer.MergedBackwardFused = true;
+                    }
                 }
             }
         }

@@ -78,10 +78,25 @@ namespace Relucent.Generator.Emitting
         /// The arguments telling a backward kernel which rectifier's rule to apply as it stores: the rectifier's output (its mask),
         /// then, for other rectifiers than ReLU (the kernels' default), its name.
         /// </summary>
-        public static string[] BackwardRectifierArguments(PlannedLayer p) =>
-            p.BackwardRectifier!.Kind.RectifierName == "Relu"
-                ? new[] { "ws." + p.BackwardRectifier.Out }
-                : new[] { "ws." + p.BackwardRectifier.Out, Kernels + "Rectifier." + p.BackwardRectifier.Kind.RectifierName };
+        public string[] BackwardRectifierArguments(PlannedLayer p)
+        {
+            PlannedLayer rectifier = BackwardRectifier(p)!;
+            return rectifier.Kind.RectifierName == "Relu"
+                ? new[] { "ws." + rectifier.Out }
+                : new[] { "ws." + rectifier.Out, Kernels + "Rectifier." + rectifier.Kind.RectifierName };
+        }
+
+        /// <summary>Whether a merged gradient pass is being written (not an LRP pass, which pairs rectifiers as the declared pass does).</summary>
+        private bool MergedGradient => Merging && Lrp == null;
+
+        /// <summary>
+        /// The rectifier whose rule <paramref name="p"/>'s backward kernel applies in the pass being written: its declared pair,
+        /// or in a merged gradient pass also a named rectifier (<see cref="PlannedLayer.MergedBackwardRectifier"/>).
+        /// </summary>
+        public PlannedLayer? BackwardRectifier(PlannedLayer p) => p.BackwardRectifier ?? (MergedGradient ? p.MergedBackwardRectifier : null);
+
+        /// <summary>The buffer <paramref name="p"/>'s backward kernel writes in the pass being written: the signal at its input, or at its fused rectifier's.</summary>
+        public string BackwardTarget(PlannedLayer p) => BackwardRectifier(p)?.RIn ?? p.RIn;
 
         /// <summary>The private field holding <paramref name="p"/>'s parameter of <paramref name="role"/>.</summary>
         public static string Field(PlannedLayer p, ParameterRole role) => p.Parameters[role].Field;
@@ -124,10 +139,10 @@ namespace Relucent.Generator.Emitting
                 W.Line("if (gradients != null) " + p.Kind.GradientCall(this, p));
             }
             W.Comment(IsMerged(p) ? MergedBatchNorm.BackwardMath(p) : p.Heading + " backward" + BackwardText(p));
-            if (p.BackwardRectifier != null)
+            if (BackwardRectifier(p) is PlannedLayer relu)
             {
-                PlannedLayer relu = p.BackwardRectifier;
-                W.Comment($"{relu.Heading} backward, in the same call{BackwardText(relu)}; {relu.ROut} is never stored");
+                string stored = p.BackwardRectifier == null ? $"{relu.ROut} is not written in this pass" : $"{relu.ROut} is never stored";
+                W.Comment($"{relu.Heading} backward, in the same call{BackwardText(relu)}; {stored}");
             }
             p.Kind.EmitBackward(this, p);
         }
@@ -166,7 +181,7 @@ namespace Relucent.Generator.Emitting
             bool first = true;
             for (int i = layers.Count - 1; i >= 0; i--)
             {
-                if (layers[i].BackwardFused) continue;
+                if (layers[i].BackwardFused || (MergedGradient && layers[i].MergedBackwardFused)) continue;
                 if (blankLines && !first) W.Line();
                 first = false;
                 if (layers[i].NamedIndex is int named && !Merging) Station(layers[i], named);

@@ -112,6 +112,16 @@ namespace Relucent.Generator.Emitting
         /// <summary>On a rectifier: in the merged forward pass, the layer before its BatchNorm applies it (<see cref="MergedRectifier"/>).</summary>
         public bool MergedForwardFused { get; set; }
 
+        /// <summary>
+        /// On a dense, convolution or max-pooling layer: a named rectifier right before it, whose backward rule its backward kernel
+        /// applies in the merged gradient passes. The declared pass keeps a named rectifier's buffers, which layer methods read;
+        /// the merged passes serve only whole maps, so there the name does not stand in the way.
+        /// </summary>
+        public PlannedLayer? MergedBackwardRectifier { get; set; }
+
+        /// <summary>On a named rectifier: in the merged gradient passes, the layer after it applies its rule (<see cref="MergedBackwardRectifier"/>).</summary>
+        public bool MergedBackwardFused { get; set; }
+
         /// <summary>The buffer the layer's backward kernel writes: the signal at its input, or at its fused rectifier's input.</summary>
         public string BackwardTarget => BackwardRectifier?.RIn ?? RIn;
     }

@@ -32,7 +32,7 @@ namespace Relucent.Kernels
         /// </summary>
         [ThreadStatic] internal static bool t_untransposed;
 
-        private struct Job<T> where T : unmanaged
+        private struct Job<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             public T* Input;
             public T* Weight;
@@ -41,6 +41,7 @@ namespace Relucent.Kernels
             public Planes Planes;
             public ConvolutionGeometry Geometry;
             public Rectifier Rectifier;
+            public ReluStep<T> Rule; // the input gradient's rule, applied to each channel's plane as it is finished (None forward: default is not None)
             public int ChannelsPerPiece;
         }
 
@@ -70,7 +71,7 @@ namespace Relucent.Kernels
         public static void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, in ConvolutionGeometry g, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            var job = new Job<T> { Input = x, Weight = w, Bias = bias, Output = y, Planes = Planes.Of(g), Rectifier = rectifier };
+            var job = new Job<T> { Input = x, Weight = w, Bias = bias, Output = y, Planes = Planes.Of(g), Rectifier = rectifier, Rule = ReluStep<T>.None };
             Run(ref job, &ForwardPiece<T, TV, S>);
         }
 
@@ -84,18 +85,17 @@ namespace Relucent.Kernels
                 int taps = g.Kernel * g.Kernel, channels = g.Channels;
                 T* flipped = Scratch<T>.Third((long)taps * channels);
                 for (int t = 0; t < taps; t++) new ReadOnlySpan<T>(w + (long)(taps - 1 - t) * channels, channels).CopyTo(new Span<T>(flipped + (long)t * channels, channels));
-                var forward = new Job<T> { Input = dy, Weight = flipped, Output = dx, Planes = transposed, Rectifier = Rectifier.None };
+                var forward = new Job<T> { Input = dy, Weight = flipped, Output = dx, Planes = transposed, Rectifier = Rectifier.None, Rule = rule };
                 Run(ref forward, &ForwardPiece<T, TV, S>);
             }
             else
             {
-                var job = new Job<T> { Input = dy, Weight = w, Output = dx, Planes = Planes.Of(g), Geometry = g };
+                var job = new Job<T> { Input = dy, Weight = w, Output = dx, Planes = Planes.Of(g), Geometry = g, Rule = rule };
                 Run(ref job, &BackwardPiece<T, TV, S>);
             }
-            rule.ApplyTo(dx, g.InputSize);
         }
 
-        private static void Run<T>(ref Job<T> job, delegate*<void*, int, void> piece) where T : unmanaged
+        private static void Run<T>(ref Job<T> job, delegate*<void*, int, void> piece) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Planes p = job.Planes;
             int threads = KernelParallelism.Threads((long)p.Channels * p.OutputHeight * p.OutputWidth * p.Kernel * p.Kernel);
@@ -160,6 +160,9 @@ namespace Relucent.Kernels
                         }
                     }
                 }
+                // An input gradient run as this forward pass: the rule below the layer, on the plane while it is in cache (the
+                // same bits as one pass over the whole gradient afterwards: the rule is element-wise).
+                job.Rule.Offset(c * oh * ow).ApplyTo(target, oh * ow);
             }
         }
 
@@ -268,6 +271,7 @@ namespace Relucent.Kernels
                     }
                     if (s > 1) PhaseRows.Merge(phases, phaseLength, s, 0, dxRow, width);
                 }
+                job.Rule.Offset(c * height * width).ApplyTo(target, height * width); // the rule below, on the plane while it is in cache
             }
         }
     }

@@ -52,12 +52,12 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
-            if (p.BackwardRectifier != null)
+            if (s.BackwardRectifier(p) != null)
             {
                 // The rectifier's mask comes before the geometry, its name (when not a ReLU) after it.
-                string[] rectifier = EmitScope.BackwardRectifierArguments(p);
+                string[] rectifier = s.BackwardRectifierArguments(p);
                 s.Kernel($"ConvolutionKernels.BackwardInput<{s.T}, TRule>",
-                    Prepared(s, p, new[] { "ws." + s.SignalOut(p), s.Weight(p), "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray()));
+                    Prepared(s, p, new[] { "ws." + s.SignalOut(p), s.Weight(p), "ws." + s.BackwardTarget(p), rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray()));
             }
             else
             {

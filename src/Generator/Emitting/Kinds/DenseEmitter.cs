@@ -28,12 +28,12 @@ namespace Relucent.Generator.Emitting.Kinds
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
             string weight = s.Weight(p);
-            if (p.BackwardRectifier != null)
+            if (s.BackwardRectifier(p) != null)
             {
                 // The rectifier's mask comes before the sizes, its name (when not a ReLU) after them.
-                string[] rectifier = EmitScope.BackwardRectifierArguments(p);
+                string[] rectifier = s.BackwardRectifierArguments(p);
                 s.Kernel($"DenseKernels.BackwardInput<{s.T}, TRule>",
-                    new[] { "ws." + s.SignalOut(p), weight, "ws." + p.BackwardTarget, rectifier[0], Inputs(p), Outputs(p) }.Concat(rectifier.Skip(1)).ToArray());
+                    new[] { "ws." + s.SignalOut(p), weight, "ws." + s.BackwardTarget(p), rectifier[0], Inputs(p), Outputs(p) }.Concat(rectifier.Skip(1)).ToArray());
             }
             else
             {

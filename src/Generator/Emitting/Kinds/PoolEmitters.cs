@@ -34,11 +34,11 @@ namespace Relucent.Generator.Emitting.Kinds
 
         public override void EmitBackward(EmitScope s, PlannedLayer p)
         {
-            if (p.BackwardRectifier != null)
+            if (s.BackwardRectifier(p) != null)
             {
-                string[] rectifier = EmitScope.BackwardRectifierArguments(p);
+                string[] rectifier = s.BackwardRectifierArguments(p);
                 s.Kernel($"PoolingKernels.MaxBackward<{s.T}, TRule>",
-                    new[] { "ws." + p.ROut, "ws." + p.Switches, "ws." + p.BackwardTarget, rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray());
+                    new[] { "ws." + p.ROut, "ws." + p.Switches, "ws." + s.BackwardTarget(p), rectifier[0], "in " + p.Geometry }.Concat(rectifier.Skip(1)).ToArray());
             }
             else
             {
