@@ -148,8 +148,7 @@ namespace Relucent.Kernels
         {
             if (prepared != null && !t_unprepared && Winograd.Applies<T>(g))
             {
-                for (int group = 0; group < g.Groups; group++) Winograd.BackwardInput((float*)dy, (float*)w, prepared, (float*)dx, g, group);
-                rule.ApplyTo(dx, g.InputSize); // as the general path does below
+                for (int group = 0; group < g.Groups; group++) Winograd.BackwardInput((float*)dy, (float*)w, prepared, (float*)dx, g, group, Unsafe.As<ReluStep<T>, ReluStep<float>>(ref rule));
             }
             else if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(dy, w, dx, g, rule);
             else if (SimdWidth.Use256) BackwardInput<T, Vector256<T>, Simd256<T>>(dy, w, dx, g, rule);
@@ -399,14 +398,18 @@ namespace Relucent.Kernels
                 Depthwise.BackwardInput<T, TV, S>(dy, w, dx, g, rule);
                 return;
             }
-            bool winograd = Winograd.Applies<T>(g);
+            if (Winograd.Applies<T>(g))
+            {
+                // Winograd applies the rule to each plane as it writes it.
+                for (int group = 0; group < g.Groups; group++) Winograd.BackwardInput((float*)dy, (float*)w, null, (float*)dx, g, group, Unsafe.As<ReluStep<T>, ReluStep<float>>(ref rule));
+                return;
+            }
             for (int group = 0; group < g.Groups; group++)
             {
-                if (winograd) Winograd.BackwardInput((float*)dy, (float*)w, null, (float*)dx, g, group);
-                else if (g.Stride == 1 && g.GroupChannels >= S.TileRows) BackwardInputByChannels<T, TV, S>(dy, w, dx, g, group);
+                if (g.Stride == 1 && g.GroupChannels >= S.TileRows) BackwardInputByChannels<T, TV, S>(dy, w, dx, g, group);
                 else ConvolutionByTaps.BackwardInput<T, TV, S>(dy, w, dx, g, group);
             }
-            // The rule follows in one vectorised pass over dx, while it is in cache: the same bits as the separate call.
+            // The rule follows in one vectorised pass over dx: the same bits as the separate call.
             rule.ApplyTo(dx, g.InputSize);
         }
 

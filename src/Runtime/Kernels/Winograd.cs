@@ -66,18 +66,20 @@ namespace Relucent.Kernels
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
             Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), flip: false,
-                bias == null ? null : bias + group * fo, rectifier, y + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, cin);
+                bias == null ? null : bias + group * fo, rectifier, ReluStep<float>.None, y + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, cin);
         }
 
         /// <summary>
         /// <c>dx = convᵀ(dy, W)</c> for group <paramref name="group"/>: a correlation of the output gradient, padded by 2 − p
-        /// above and left, with the flipped, transposed weights; <paramref name="prepared"/> as for <see cref="Forward"/>.
+        /// above and left, with the flipped, transposed weights; <paramref name="prepared"/> as for <see cref="Forward"/>. The
+        /// <paramref name="rule"/> of a rectifier below the layer (over the whole input gradient) is applied to each channel's
+        /// plane as it is written, while in cache: the same bits as one pass afterwards.
         /// </summary>
-        public static void BackwardInput(float* dy, float* w, float* prepared, float* dx, in ConvolutionGeometry g, int group)
+        public static void BackwardInput(float* dy, float* w, float* prepared, float* dx, in ConvolutionGeometry g, int group, ReluStep<float> rule)
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
             Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), flip: true,
-                null, Rectifier.None, dx + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, cin);
+                null, Rectifier.None, rule.Offset(group * cin * g.Height * g.Width), dx + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, cin);
         }
 
         private static float* Ready(float* prepared, in ConvolutionGeometry g, int group) => prepared == null ? null : prepared + 16L * WeightPlane(g) * group;
@@ -103,12 +105,12 @@ namespace Relucent.Kernels
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as ConvolutionKernels' drivers: no tiering, no dynamic PGO
         private static void Convolve(float* input, int inChannels, int h, int w, int padTop, int padLeft, float* weight, int weightStride, int filters, float* prepared, bool flip,
-            float* bias, Rectifier rectifier, float* output, int outChannels, int oh, int ow, int channels)
+            float* bias, Rectifier rectifier, ReluStep<float> rule, float* output, int outChannels, int oh, int ow, int channels)
         {
             var job = new Job
             {
                 Input = input, InChannels = inChannels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Weight = weight, WeightStride = weightStride,
-                Filters = filters, Bias = bias, Rectifier = rectifier, Output = output, OutChannels = outChannels, OH = oh, OW = ow, Channels = channels,
+                Filters = filters, Bias = bias, Rectifier = rectifier, Rule = rule, Output = output, OutChannels = outChannels, OH = oh, OW = ow, Channels = channels,
             };
             byte* planes = stackalloc byte[16];
             (flip ? FlippedPlanes : ForwardPlanes).CopyTo(new Span<byte>(planes, 16));
@@ -184,6 +186,7 @@ namespace Relucent.Kernels
             public byte* Planes; // where plane ξ of V and M is kept (ForwardPlanes or FlippedPlanes)
             public int InChannels, H, W, PadTop, PadLeft, WeightStride, Filters, OutChannels, OH, OW, Channels;
             public Rectifier Rectifier;
+            public ReluStep<float> Rule; // the input gradient's rule below the layer (None forward)
             public int TH, TW, TilesPadded, HS, WS, Plane, ChannelStride, UStride, VStride, MStride, Chunk, WeightChunk, OutputChunk;
         }
 
@@ -217,7 +220,7 @@ namespace Relucent.Kernels
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.OutputChunk, end = Math.Min(job.OutChannels, first + job.OutputChunk);
-            TransformOutput(job.M, first, end, job.TilesPadded, job.MStride, job.TH, job.TW, job.Bias, job.Rectifier, job.Output, job.OH, job.OW, job.Planes);
+            TransformOutput(job.M, first, end, job.TilesPadded, job.MStride, job.TH, job.TW, job.Bias, job.Rectifier, job.Rule, job.Output, job.OH, job.OW, job.Planes);
         }
 
         /// <summary>
@@ -367,7 +370,8 @@ namespace Relucent.Kernels
         /// interleaved into the output rows and cropped to <c>oh × ow</c>.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void TransformOutput(float* m, int firstChannel, int endChannel, int tilesPadded, int stride, int th, int tw, float* bias, Rectifier rectifier, float* y, int oh, int ow, byte* planes)
+        private static void TransformOutput(float* m, int firstChannel, int endChannel, int tilesPadded, int stride, int th, int tw, float* bias, Rectifier rectifier, ReluStep<float> rule,
+            float* y, int oh, int ow, byte* planes)
         {
             long* at = stackalloc long[16]; // each plane's place, as in TransformInput
             for (int xi = 0; xi < 16; xi++) at[xi] = (long)planes[xi] * stride;
@@ -411,6 +415,8 @@ namespace Relucent.Kernels
                         if (2 * ty + 1 < oh) WriteRow(first + ow, y10, y11, low, high, (int)Math.Min(32, end - (first + ow)));
                     }
                 }
+                // The plane is final (later channels' overhangs land past it): the rule below, while it is in cache.
+                rule.Offset(c * oh * ow).ApplyTo(plane, oh * ow);
             }
         }
 

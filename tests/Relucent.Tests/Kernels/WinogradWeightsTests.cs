@@ -8,8 +8,8 @@ namespace Relucent.Tests.Kernels
     /// <summary>
     /// Weights transformed once for Winograd (<see cref="WinogradWeights"/>) give the kernels exactly the bits they compute when
     /// they transform the weight themselves, forward and backward (the input gradient reads the forward transform's planes
-    /// permuted), with groups and padding that differs per side; a preparation is rebuilt by preparing again; a preparation
-    /// that does not fit the call is refused by name.
+    /// permuted), with groups and padding that differs per side, the rule of a rectifier below applied as the planes are
+    /// written; a preparation is rebuilt by preparing again; a preparation that does not fit the call is refused by name.
     /// </summary>
     public class WinogradWeightsTests
     {
@@ -100,8 +100,12 @@ namespace Relucent.Tests.Kernels
             Assert.Equal(Bits(dxExpected), Bits(dxActual));
             Assert.Contains(dxActual, v => v != 0);
 
+            // The rule applied plane by plane as Winograd writes them: the bits of the gradient, then the rule's own pass.
+            float[] twoSteps = new float[g.InputSize];
+            ReluRules.GuidedBackprop<float>(z, dxExpected, twoSteps);
             ConvolutionKernels.BackwardInput<float>(dy, w, dxExpected, g, BackwardRule.GuidedBackprop, z);
             ConvolutionKernels.BackwardInput<float>(dy, w, dxActual, g, BackwardRule.GuidedBackprop, z, prepared: prepared);
+            Assert.Equal(Bits(twoSteps), Bits(dxExpected));
             Assert.Equal(Bits(dxExpected), Bits(dxActual));
         }
 
