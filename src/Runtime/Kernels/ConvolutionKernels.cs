@@ -24,7 +24,9 @@ namespace Relucent.Kernels
     /// by taps (<see cref="ConvolutionByTaps"/>): <c>dcol = Wᵀ · dy</c> with the taps as rows, then col2im as a gather.</item>
     /// </list>
     /// <para>3×3 stride-1 convolutions with at least 8 channels and 8 filters per group, in float on AVX-512, take Winograd's
-    /// F(2×2, 3×3) instead (<see cref="Winograd"/>), both directions: 2.25× fewer multiply-adds, the same tiles. Depthwise
+    /// F(2×2, 3×3) instead (<see cref="Winograd"/>), both directions: 2.25× fewer multiply-adds, the same tiles; a caller that
+    /// keeps the weights transformed (<see cref="WinogradWeights"/>, the <c>prepared</c> argument) saves transforming them per
+    /// call. Depthwise
     /// convolutions (one channel per filter) run their own kernels (<see cref="Depthwise"/>): as a grouped convolution they
     /// would be tiles of one row.</para>
     /// <para>Sizes: a <see cref="ConvolutionGeometry"/> exists only if its tensors and every scratch buffer these kernels

@@ -10,12 +10,14 @@ namespace Relucent.Kernels
     /// matrix products do 2.25× fewer multiply-adds than the direct convolution.
     /// </summary>
     /// <remarks>
-    /// <para>Per call: the weights are transformed (<c>U = G g Gᵀ</c>, 4×4 per channel pair), the input is staged with its
-    /// zero border and transformed tile by tile (<c>V = Bᵀ d B</c>), 16 independent products <c>M_ξ = U_ξ · V_ξ</c> over
-    /// the input channels run on the register tiles of <see cref="Tiles"/>, and the output is transformed back
-    /// (<c>Y = Aᵀ M A</c>), cropped and biased. The transforms use only additions, subtractions and halvings (exact
-    /// scalings by 1/2). The input gradient is the same computation on the output gradient, with the weights flipped and
-    /// their channel roles swapped, and a border of <c>2 − p</c>.</para>
+    /// <para>Per call: the weights are transformed (<c>U = G g Gᵀ</c>, 4×4 per channel pair) unless the caller kept them
+    /// transformed (<see cref="WinogradWeights"/>, as generated networks do), the input is staged with its zero border and
+    /// transformed tile by tile (<c>V = Bᵀ d B</c>), 16 independent products <c>M_ξ = U_ξ · V_ξ</c> over the input channels
+    /// run on the register tiles of <see cref="Tiles"/>, and the output is transformed back (<c>Y = Aᵀ M A</c>), cropped and
+    /// biased (the input gradient's rule below the layer applied to each plane as it is written). The transforms use only
+    /// additions, subtractions and halvings (exact scalings by 1/2). The input gradient is the same computation on the
+    /// output gradient, with the weights flipped and their channel roles swapped, and a border of <c>2 − p</c>; it reads the
+    /// forward transform's planes in a permuted order (<see cref="FlippedPlanes"/>).</para>
     /// <para>Rounding differs from the direct convolution's (the sums are regrouped: errors stay within a few ulp of the
     /// products' magnitude); every step is a fixed sequence, so results are deterministic. Scratch: per-thread buffers
     /// (<see cref="Scratch{T}"/>), nothing allocated per call.</para>
