@@ -88,11 +88,13 @@ namespace Relucent.Model
                 }
             }
 
-            // Winograd F(2×2, 3×3), both directions.
+            // Winograd F(2×2, 3×3) and F(4×4, 3×3), both directions.
             if (kernel == 3 && stride == 1 && c >= 8 && f >= 8)
             {
                 largest = Max(largest, Winograd(c, f, oh, ow));
                 largest = Max(largest, Winograd(f, c, height, width));
+                largest = Max(largest, Winograd4(c, f, oh, ow));
+                largest = Max(largest, Winograd4(f, c, height, width));
             }
 
             // Weight gradient.
@@ -137,6 +139,18 @@ namespace Relucent.Model
             long weights = Mul(16, Add(Mul(inChannels, outChannels), 16));
             long input = Mul(16, Add(Mul(inChannels, tiles + Lanes), 16));
             long output = Add(Mul(16, Add(Mul(outChannels, tiles), 16)), 16);
+            return Max(Max(staged, weights), Max(input, output));
+        }
+
+        /// <summary>The largest of F(4×4, 3×3)'s buffers (Winograd4): 36 transformed planes of 6×6 blocks, each block 4×4 outputs.</summary>
+        private static long Winograd4(long inChannels, long outChannels, long oh, long ow)
+        {
+            long th = (oh + 3) / 4, tw = (ow + 3) / 4;
+            long tiles = RoundUp(Mul(th, tw));
+            long staged = Add(Mul(inChannels, Add(Mul(4 * th + 2, 4 * tw + 2), Lanes)), 128); // planes a spare line apart, the loads' slack
+            long weights = Mul(36, Add(Mul(inChannels, outChannels), 16));
+            long input = Mul(36, Add(Mul(inChannels, tiles + Lanes), 16));
+            long output = Add(Mul(36, Add(Mul(outChannels, tiles), 16)), 16);
             return Max(Max(staged, weights), Max(input, output));
         }
 

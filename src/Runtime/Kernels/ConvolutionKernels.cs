@@ -26,7 +26,8 @@ namespace Relucent.Kernels
     /// <para>3×3 stride-1 convolutions with at least 8 channels and 8 filters per group, in float on AVX-512, take Winograd's
     /// F(2×2, 3×3) instead (<see cref="Winograd"/>), both directions: 2.25× fewer multiply-adds, the same tiles; a caller that
     /// keeps the weights transformed (<see cref="WinogradWeights"/>, the <c>prepared</c> argument) saves transforming them per
-    /// call. Depthwise
+    /// call. Where it pays (large maps), F(4×4, 3×3) runs instead (<see cref="Winograd4"/>, weights transformed per call): 4×
+    /// fewer multiply-adds than the direct convolution. Depthwise
     /// convolutions (one channel per filter) run their own kernels (<see cref="Depthwise"/>): as a grouped convolution they
     /// would be tiles of one row.</para>
     /// <para>Sizes: a <see cref="ConvolutionGeometry"/> exists only if its tensors and every scratch buffer these kernels
@@ -79,7 +80,7 @@ namespace Relucent.Kernels
             fixed (float* pu = prepared?.Planes)
             {
                 T* pbias = bias.IsEmpty ? null : pb;
-                if (pu != null && !t_unprepared && Winograd.Applies<T>(g))
+                if (pu != null && !t_unprepared && Winograd.Applies<T>(g) && !Winograd4.Applies<T>(g))
                 {
                     for (int group = 0; group < g.Groups; group++) Winograd.Forward((float*)px, (float*)pw, pu, (float*)pbias, (float*)py, g, group, rectifier);
                 }
@@ -148,7 +149,7 @@ namespace Relucent.Kernels
         private static unsafe void BackwardInput<T>(T* dy, T* w, float* prepared, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (prepared != null && !t_unprepared && Winograd.Applies<T>(g))
+            if (prepared != null && !t_unprepared && Winograd.Applies<T>(g) && !Winograd4.Applies<T>(g))
             {
                 for (int group = 0; group < g.Groups; group++) Winograd.BackwardInput((float*)dy, (float*)w, prepared, (float*)dx, g, group, Unsafe.As<ReluStep<T>, ReluStep<float>>(ref rule));
             }
@@ -167,10 +168,11 @@ namespace Relucent.Kernels
                 Depthwise.Forward<T, TV, S>(x, w, bias, y, g, rectifier);
                 return;
             }
-            bool winograd = Winograd.Applies<T>(g);
+            bool winograd4 = Winograd4.Applies<T>(g), winograd = Winograd.Applies<T>(g);
             for (int group = 0; group < g.Groups; group++)
             {
-                if (winograd) Winograd.Forward((float*)x, (float*)w, null, (float*)bias, (float*)y, g, group, rectifier);
+                if (winograd4) Winograd4.Forward((float*)x, (float*)w, (float*)bias, (float*)y, g, group, rectifier);
+                else if (winograd) Winograd.Forward((float*)x, (float*)w, null, (float*)bias, (float*)y, g, group, rectifier);
                 else ForwardGroup<T, TV, S>(x, w, bias, y, g, group, rectifier);
             }
         }
@@ -398,6 +400,12 @@ namespace Relucent.Kernels
             if (g.IsDepthwise)
             {
                 Depthwise.BackwardInput<T, TV, S>(dy, w, dx, g, rule);
+                return;
+            }
+            if (Winograd4.Applies<T>(g))
+            {
+                // F(4×4, 3×3) applies the rule to each plane as it writes it, as F(2×2, 3×3) does.
+                for (int group = 0; group < g.Groups; group++) Winograd4.BackwardInput((float*)dy, (float*)w, (float*)dx, g, group, Unsafe.As<ReluStep<T>, ReluStep<float>>(ref rule));
                 return;
             }
             if (Winograd.Applies<T>(g))

@@ -180,7 +180,7 @@ namespace Relucent.Kernels
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
         }
 
-        private static int Chunk(int count, int threads) => threads <= 1 ? count : Math.Max(1, (count + 4 * threads - 1) / (4 * threads));
+        internal static int Chunk(int count, int threads) => threads <= 1 ? count : Math.Max(1, (count + 4 * threads - 1) / (4 * threads));
 
         private struct Job
         {
@@ -231,7 +231,7 @@ namespace Relucent.Kernels
         /// kept). Up to 15 values past <paramref name="width"/> are written (zeros): the next row, written afterwards, covers them.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StageRow(float* source, int w, int pad, float* target, int width)
+        internal static void StageRow(float* source, int w, int pad, float* target, int width)
         {
             Vector512<int> lanes = Vector512<int>.Indices;
             for (int o = 0; o < width; o += 16)
@@ -293,7 +293,7 @@ namespace Relucent.Kernels
         private static void Put(float* target, Vector512<float> value) => value.Store(target);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* target, int xi, int stride, Vector512<float> value, int count)
+        internal static void Store(float* target, int xi, int stride, Vector512<float> value, int count)
         {
             if (count == 16) value.Store(target + xi * stride);
             else Simd512<float>.StoreFirst(target + xi * stride, value, count);
