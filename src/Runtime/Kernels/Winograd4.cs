@@ -47,13 +47,15 @@ namespace Relucent.Kernels
         public static bool Applies<T>(in ConvolutionGeometry g) => !t_off && Winograd.Applies<T>(g) && (t_always || Pays(g));
 
         /// <summary>
-        /// Where F(4×4, 3×3) was measured faster than F(2×2, 3×3) (tests/Benchmarks <c>ab-zoo Winograd4.t_always</c>): maps of at
-        /// least 49 blocks of 4×4 outputs (28×28 and up), both directions. There the products do 0.56–0.69× F(2×2, 3×3)'s
-        /// multiply-adds and the time fell to 0.5× (112×112, 56×56) and 0.8–0.9× (28×28). On smaller maps the products are
-        /// too short for the 36 planes of transformed weights they stream (14×14, 512 → 512: 16 blocks, one vector, against
-        /// 37.7 MB of <c>U</c>): 1.4–1.7× slower, and 2.5× at 7×7, whose 4 blocks fill a quarter of a vector.
+        /// Where F(4×4, 3×3) was measured faster than F(2×2, 3×3) (tests/Benchmarks <c>ab-zoo Winograd4.t_always</c> and
+        /// <c>ab-layer</c>, one thread): maps of at least 64 blocks of 4×4 outputs (above 28×28), both directions. At 56×56 and
+        /// 112×112 the time fell to 0.5–0.75× (the products do 0.6× F(2×2, 3×3)'s multiply-adds). At 28×28 it was a wash
+        /// (0.95–1.05×, 49 blocks pad to 4 vectors where 3 would do), so the better-rounded F(2×2, 3×3) keeps it. On smaller
+        /// maps the products are too short for the 36 planes of transformed weights they stream (14×14, 512 → 512: 16
+        /// blocks, one vector, against 37.7 MB of <c>U</c>): 1.4–1.7× slower, and 2.5× at 7×7, whose 4 blocks fill a quarter
+        /// of a vector.
         /// </summary>
-        internal static bool Pays(in ConvolutionGeometry g) => (long)((g.OutputHeight + 3) / 4) * ((g.OutputWidth + 3) / 4) >= 49;
+        internal static bool Pays(in ConvolutionGeometry g) => (long)((g.OutputHeight + 3) / 4) * ((g.OutputWidth + 3) / 4) >= 64;
 
         /// <summary>
         /// <c>y = conv(x, W) + b</c> for group <paramref name="group"/> (its channels, filters and weight columns), then the

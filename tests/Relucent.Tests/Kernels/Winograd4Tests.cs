@@ -98,6 +98,18 @@ namespace Relucent.Tests.Kernels
         [Fact]
         public void Random_shapes_match_the_naive_loops_within_the_rounding_bound() => Cases.Sample(Check, iter: Iterations(40));
 
+        /// <summary>The rule of <see cref="Winograd4.Pays"/> on the torchvision shapes: maps above 28×28 take F(4×4, 3×3), smaller ones F(2×2, 3×3).</summary>
+        [Fact]
+        public void Large_maps_take_the_larger_blocks_and_small_ones_do_not()
+        {
+            Assert.True(Winograd4.Pays(new ConvolutionGeometry(64, 56, 56, 64, 3, 1, 1)));      // ResNet's layer1
+            Assert.True(Winograd4.Pays(new ConvolutionGeometry(64, 112, 112, 128, 3, 1, 1)));   // VGG's second convolution
+            Assert.True(Winograd4.Pays(new ConvolutionGeometry(16, 29, 29, 16, 3, 1, 1)));      // 8 × 8 blocks
+            Assert.False(Winograd4.Pays(new ConvolutionGeometry(128, 28, 28, 128, 3, 1, 1)));   // 7 × 7 blocks: a wash
+            Assert.False(Winograd4.Pays(new ConvolutionGeometry(512, 14, 14, 512, 3, 1, 1)));
+            Assert.False(Winograd4.Pays(new ConvolutionGeometry(512, 7, 7, 512, 3, 1, 1)));
+        }
+
         /// <summary>The rectifiers fused into the output transform give the bits of the separate pass; any thread count the same bits.</summary>
         [Fact]
         public void Fused_rectifiers_and_any_thread_count_give_the_same_bits()
