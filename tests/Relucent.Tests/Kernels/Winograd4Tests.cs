@@ -110,7 +110,10 @@ namespace Relucent.Tests.Kernels
             Assert.False(Winograd4.Pays(new ConvolutionGeometry(512, 7, 7, 512, 3, 1, 1)));
         }
 
-        /// <summary>The rectifiers fused into the output transform give the bits of the separate pass; any thread count the same bits.</summary>
+        /// <summary>
+        /// The rectifiers fused into the output transform, and the rules of a rectifier below applied to each plane of the input
+        /// gradient as it is written, give the bits of the separate passes; any thread count the same bits.
+        /// </summary>
         [Fact]
         public void Fused_rectifiers_and_any_thread_count_give_the_same_bits()
         {
@@ -119,6 +122,8 @@ namespace Relucent.Tests.Kernels
             {
                 float[] x = To<float>(Uniform(rng, g.InputSize)), w = To<float>(Uniform(rng, g.WeightSize)), b = To<float>(Uniform(rng, g.Filters));
                 float[] dy = To<float>(Uniform(rng, g.OutputSize));
+                // The rectifier's output below the layer: zeros, values inside (0, 6), sixes.
+                float[] z = Uniform(rng, g.InputSize, -2, 8).Select(v => (float)Math.Clamp(Math.Round(v * 2) / 2, 0, 6)).ToArray();
                 (float[] Y, float[] Relu, float[] Relu6, float[] Dx) Run() => Forced(() =>
                 {
                     var y = new float[g.OutputSize];
@@ -138,6 +143,22 @@ namespace Relucent.Tests.Kernels
                 AssertIdentical<float>(separate, alone.Relu, "ReLU fused");
                 ActivationKernels.Relu6<float>(alone.Y, separate);
                 AssertIdentical<float>(separate, alone.Relu6, "ReLU6 fused");
+                foreach (Rectifier rectifier in new[] { Rectifier.Relu, Rectifier.Relu6 })
+                {
+                    foreach (BackwardRule rule in new[] { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop })
+                    {
+                        var twoSteps = new float[g.InputSize];
+                        Rules.Apply<float>(rectifier, rule, z, alone.Dx, twoSteps);
+                        var fused = new float[g.InputSize];
+                        fused.AsSpan().Fill(99);
+                        Forced(() =>
+                        {
+                            ConvolutionKernels.BackwardInput<float>(dy, w, fused, g, rule, z, rectifier);
+                            return 0;
+                        });
+                        AssertIdentical<float>(twoSteps, fused, $"{rectifier} {rule} through {g}");
+                    }
+                }
                 foreach (int threads in new[] { 2, 3 })
                 {
                     using var shared = KernelParallelism.Override(threads, minimumWork: 0);
