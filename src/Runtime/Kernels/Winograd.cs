@@ -157,24 +157,7 @@ namespace Relucent.Kernels
             int mStride = outChannels * job.TilesPadded + 16;
             job.MStride = mStride;
             job.M = Scratch<float>.Third(16L * mStride + 16); // + the last tile row's overhanging lanes
-            int* aOff = Scratch<int>.First(inChannels);
-            int* bOff = Scratch<int>.Second(inChannels);
-            nint aRow;
-            if (!flip)
-            {
-                // Rows are filters, the sum runs over channels: A[f, c] = U[c·F + f].
-                for (int c = 0; c < inChannels; c++) aOff[c] = c * filters;
-                aRow = 1;
-            }
-            else
-            {
-                // Rows are channels, the sum runs over filters: A[c, f] = U[c·F + f].
-                for (int f = 0; f < inChannels; f++) aOff[f] = f;
-                aRow = filters;
-            }
-            for (int c = 0; c < inChannels; c++) bOff[c] = c * job.ChannelStride;
-            Tiles.Multiply<float, Vector512<float>, Simd512<float>>(16, job.U, job.UStride, aOff, aRow, outChannels,
-                job.V, job.VStride, bOff, inChannels, job.TilesPadded / 16, job.M, mStride, job.TilesPadded, default);
+            WinogradProducts.Multiply(16, job.U, job.UStride, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
 
             job.OutputChunk = Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
@@ -197,18 +180,8 @@ namespace Relucent.Kernels
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.Chunk, end = Math.Min(job.InChannels, first + job.Chunk);
-            int h = job.H, w = job.W, ws = job.WS, padTop = job.PadTop;
-            // Input rows that only outputs past the last would read (a bottom padding below 2 of the input gradient): not staged.
-            int rows = Math.Min(h, job.HS - padTop);
-            int below = job.HS - padTop - rows; // ≥ 0: the tiles cover the padded input
-            for (int c = first; c < end; c++)
-            {
-                float* target = job.Xs + c * job.Plane;
-                new Span<float>(target, padTop * ws).Clear(); // the rows above
-                for (int iy = 0; iy < rows; iy++) StageRow(job.Input + (c * h + iy) * w, w, job.PadLeft, target + (iy + padTop) * ws, ws);
-                new Span<float>(target + (padTop + rows) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
-            }
-            TransformInput(job.Xs, first, end, job.Plane, ws, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride, job.Planes);
+            Stage(job.Input, first, end, job.H, job.W, job.PadTop, job.PadLeft, job.Xs, job.Plane, job.HS, job.WS);
+            TransformInput(job.Xs, first, end, job.Plane, job.WS, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride, job.Planes);
         }
 
         private static void TransformWeightsPiece(void* context, int piece)
@@ -226,12 +199,31 @@ namespace Relucent.Kernels
         }
 
         /// <summary>
+        /// Input channels <c>[first, end)</c> of <c>h × w</c> staged with their zero border into planes of <paramref name="hs"/> rows
+        /// of <paramref name="ws"/>, <paramref name="plane"/> apart: <paramref name="padTop"/> rows and <paramref name="padLeft"/>
+        /// columns of zeros before the input, zeros after it as far as the tiles reach.
+        /// </summary>
+        internal static void Stage(float* input, int first, int end, int h, int w, int padTop, int padLeft, float* xs, int plane, int hs, int ws)
+        {
+            // Input rows that only outputs past the last would read (a bottom padding below 2 of the input gradient): not staged.
+            int rows = Math.Min(h, hs - padTop);
+            int below = hs - padTop - rows; // ≥ 0: the tiles cover the padded input
+            for (int c = first; c < end; c++)
+            {
+                float* target = xs + c * plane;
+                new Span<float>(target, padTop * ws).Clear(); // the rows above
+                for (int iy = 0; iy < rows; iy++) StageRow(input + (c * h + iy) * w, w, padLeft, target + (iy + padTop) * ws, ws);
+                new Span<float>(target + (padTop + rows) * ws, below * ws).Clear(); // the rows below (and the last row's overhang)
+            }
+        }
+
+        /// <summary>
         /// One staged row: <paramref name="pad"/> zeros, the <paramref name="w"/> values of <paramref name="source"/>, zeros to
         /// <paramref name="width"/>, in whole vectors read through a mask (lanes outside the row are neither read nor
         /// kept). Up to 15 values past <paramref name="width"/> are written (zeros): the next row, written afterwards, covers them.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void StageRow(float* source, int w, int pad, float* target, int width)
+        private static void StageRow(float* source, int w, int pad, float* target, int width)
         {
             Vector512<int> lanes = Vector512<int>.Indices;
             for (int o = 0; o < width; o += 16)

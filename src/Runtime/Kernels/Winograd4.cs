@@ -128,24 +128,7 @@ namespace Relucent.Kernels
             int mStride = outChannels * job.TilesPadded + 16;
             job.MStride = mStride;
             job.M = Scratch<float>.Third(36L * mStride + 16); // + the last block row's overhanging lanes
-            int* aOff = Scratch<int>.First(inChannels);
-            int* bOff = Scratch<int>.Second(inChannels);
-            nint aRow;
-            if (!flip)
-            {
-                // Rows are filters, the sum runs over channels: A[f, c] = U[c·F + f].
-                for (int c = 0; c < inChannels; c++) aOff[c] = c * filters;
-                aRow = 1;
-            }
-            else
-            {
-                // Rows are channels, the sum runs over filters: A[c, f] = U[c·F + f].
-                for (int f = 0; f < inChannels; f++) aOff[f] = f;
-                aRow = filters;
-            }
-            for (int c = 0; c < inChannels; c++) bOff[c] = c * job.ChannelStride;
-            Tiles.Multiply<float, Vector512<float>, Simd512<float>>(36, job.U, job.UStride, aOff, aRow, outChannels,
-                job.V, job.VStride, bOff, inChannels, job.TilesPadded / 16, job.M, mStride, job.TilesPadded, default);
+            WinogradProducts.Multiply(36, job.U, job.UStride, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
 
             job.OutputChunk = Winograd.Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
@@ -169,18 +152,8 @@ namespace Relucent.Kernels
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.Chunk, end = Math.Min(job.InChannels, first + job.Chunk);
-            int h = job.H, w = job.W, ws = job.WS, padTop = job.PadTop;
-            // Input rows that only outputs past the last would read: not staged.
-            int rows = Math.Min(h, job.HS - padTop);
-            int below = job.HS - padTop - rows;
-            for (int c = first; c < end; c++)
-            {
-                float* target = job.Xs + c * job.Plane;
-                new Span<float>(target, padTop * ws).Clear();
-                for (int iy = 0; iy < rows; iy++) Winograd.StageRow(job.Input + (c * h + iy) * w, w, job.PadLeft, target + (iy + padTop) * ws, ws);
-                new Span<float>(target + (padTop + rows) * ws, below * ws).Clear();
-            }
-            TransformInput(job.Xs, first, end, job.Plane, ws, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride);
+            Winograd.Stage(job.Input, first, end, job.H, job.W, job.PadTop, job.PadLeft, job.Xs, job.Plane, job.HS, job.WS);
+            TransformInput(job.Xs, first, end, job.Plane, job.WS, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride);
         }
 
         private static void TransformWeightsPiece(void* context, int piece)
