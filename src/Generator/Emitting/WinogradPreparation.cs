@@ -11,7 +11,7 @@ namespace Relucent.Generator.Emitting
     /// </summary>
     /// <remarks>
     /// The shapes are the runtime's (<c>Winograd.Fits</c>: at least 8 channels and 8 filters per group, padding at most 2, an
-    /// output of at least 2×2); the runtime still decides on the machine (AVX-512) and gives null where Winograd does not
+    /// output of at least 2×2, and not above 28×28, where <c>Winograd4</c> runs F(4×4, 3×3) instead); the runtime still decides on the machine (AVX-512) and gives null where Winograd does not
     /// run, and the kernels then transform nothing. They are made from the weight the merged passes read: the BatchNorm-merged
     /// one when the layer has a BatchNorm after it, so the declared passes of such a layer (training, layer methods) pass none.
     /// </remarks>
@@ -22,8 +22,10 @@ namespace Relucent.Generator.Emitting
         {
             if (model.UsesDouble || p.Layer is not Conv2DLayer conv || conv.Kernel != 3 || conv.Stride != 1) return false;
             Padding pad = conv.Padding;
+            // Maps above 28×28 (64 blocks of 4×4 and more) run F(4×4, 3×3), which transforms its own weights (Winograd4.Pays).
+            bool large = (long)((p.Output.Height + 3) / 4) * ((p.Output.Width + 3) / 4) >= 64;
             return p.Input.Channels / conv.Groups >= 8 && conv.Filters / conv.Groups >= 8 && p.Output.Height >= 2 && p.Output.Width >= 2
-                && pad.Top <= 2 && pad.Left <= 2 && pad.Bottom <= 2 && pad.Right <= 2;
+                && pad.Top <= 2 && pad.Left <= 2 && pad.Bottom <= 2 && pad.Right <= 2 && !large;
         }
 
         /// <summary>The field: <c>_conv3Winograd</c>.</summary>

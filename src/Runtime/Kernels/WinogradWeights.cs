@@ -25,13 +25,14 @@ namespace Relucent.Kernels
 
         /// <summary>
         /// Room for the transformed weights of a float convolution of geometry <paramref name="g"/>, or null when its kernels do
-        /// not run Winograd on this machine (not 3×3 stride 1, too few channels or filters, no AVX-512, or
-        /// <c>RELUCENT_WINOGRAD=0</c>): they then need nothing prepared. Fill it with <see cref="Prepare"/>.
+        /// not run F(2×2, 3×3) on this machine (not 3×3 stride 1, too few channels or filters, no AVX-512, or
+        /// <c>RELUCENT_WINOGRAD=0</c>; or a map above 28×28, where F(4×4, 3×3) runs instead, transforming its weights per call
+        /// at a few percent of the layer): they then need nothing prepared. Fill it with <see cref="Prepare"/>.
         /// </summary>
         public static WinogradWeights? For(in ConvolutionGeometry g)
         {
             Check.Made(g);
-            return Winograd.Fits(g) ? new WinogradWeights(g) : null;
+            return Winograd.Fits(g) && !Winograd4.Pays(g) ? new WinogradWeights(g) : null;
         }
 
         /// <summary>Transforms <paramref name="weight"/> (the convolution's <c>[filters, (channels/groups)·9]</c>, column-major), replacing what was prepared before.</summary>
