@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Relucent.Kernels
 {
@@ -12,12 +13,16 @@ namespace Relucent.Kernels
     /// </summary>
     public static class PoolingKernels
     {
+        /// <summary>Set on a thread to check switches by the scalar loop alone there (benchmarks' A/B comparisons).</summary>
+        [ThreadStatic] internal static bool t_scalarSwitchCheck;
+
         /// <summary><c>y[c, oy, ox] = max</c> of the window; <paramref name="switches"/> receives each maximum's flat input index.</summary>
         /// <remarks>
         /// Windows are clipped to the input (the padding is −∞ and never wins) and scanned row by row, left to right; a value
         /// replaces the running maximum when it is greater, or when it is NaN and the maximum is not (so the first NaN wins,
-        /// as PyTorch's kernel propagates NaN). In float with AVX-512, strides 1 and 2 run 16 windows at once with the same
-        /// comparisons lane by lane (<see cref="MaxPool512"/>); every other case runs the scalar loop.
+        /// as PyTorch's kernel propagates NaN). In float with AVX-512, "same" stride-1 windows (GoogLeNet's Inception pools) run
+        /// separably, rows then columns, with the same choices (<see cref="SamePool512"/>); other strides 1 and 2 run 16 windows
+        /// at once with the same comparisons lane by lane (<see cref="MaxPool512"/>); every other case runs the scalar loop.
         /// </remarks>
         public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -29,7 +34,8 @@ namespace Relucent.Kernels
             fixed (int* ps = switches)
             {
                 // Channels are independent: a large pooling is shared among threads by ranges of channels.
-                var job = new MaxJob<T> { X = px, Y = py, Switches = ps, Geometry = g };
+                // The path is chosen here, on the calling thread (its switches are per thread), for every piece alike.
+                var job = new MaxJob<T> { X = px, Y = py, Switches = ps, Geometry = g, Same = SamePool512.Applies<T>(g) };
                 int threads = KernelParallelism.Threads((long)g.OutputSize * g.Kernel * g.Kernel);
                 KernelParallelism.ForRanges(g.Channels, threads, &MaxRange<T>, &job);
             }
@@ -44,13 +50,18 @@ namespace Relucent.Kernels
             public T* Dx;
             public ReluStep<T> Rule;
             public PoolGeometry Geometry;
+            public bool Same; // "same" stride-1 windows in float on AVX-512: SamePool512
         }
 
         private static unsafe void MaxRange<T>(void* context, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
         {
             ref MaxJob<T> job = ref Unsafe.AsRef<MaxJob<T>>(context);
             ref PoolGeometry g = ref job.Geometry;
-            if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Kernel == 2 && g.Stride == 2 && g.Unpadded)
+            if (job.Same)
+            {
+                SamePool512.Forward((float*)job.X, (float*)job.Y, job.Switches, g, first, end);
+            }
+            else if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Kernel == 2 && g.Stride == 2 && g.Unpadded)
             {
                 MaxPool512.Forward2x2((float*)job.X, (float*)job.Y, job.Switches, g, first, end);
             }
@@ -172,19 +183,39 @@ namespace Relucent.Kernels
         private static unsafe void Unpool<T>(T* dy, int* switches, T* dx, in PoolGeometry g, ReluStep<T> rule) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int plane = g.Height * g.Width, outputs = g.OutputHeight * g.OutputWidth;
-            for (int c = 0, o = 0; c < g.Channels; c++)
+            for (int c = 0; c < g.Channels; c++)
             {
-                for (int end = o + outputs; o < end; o++)
+                int o = FirstStraySwitch(switches + c * outputs, outputs, c * plane, plane);
+                if (o >= 0)
                 {
-                    if ((uint)(switches[o] - c * plane) >= (uint)plane)
-                    {
-                        throw new ArgumentException($"switches[{o}] = {switches[o]} is outside channel {c}'s input plane [{c * plane}, {(c + 1) * plane}).", nameof(switches));
-                    }
+                    o += c * outputs;
+                    throw new ArgumentException($"switches[{o}] = {switches[o]} is outside channel {c}'s input plane [{c * plane}, {(c + 1) * plane}).", nameof(switches));
                 }
             }
             var job = new MaxJob<T> { Dy = dy, Switches = switches, Dx = dx, Rule = rule, Geometry = g };
             int threads = KernelParallelism.Threads((long)g.InputSize);
             KernelParallelism.ForRanges(g.Channels, threads, &UnpoolRange<T>, &job);
+        }
+
+        /// <summary>
+        /// The first of <paramref name="count"/> switches outside <c>[start, start + plane)</c>, or −1. Eight at a time where
+        /// 256-bit vectors run (the check was a scalar loop costing more than the unpooling it guards); the position of a
+        /// stray one is found by the scalar loop, which only an invalid call reaches.
+        /// </summary>
+        private static unsafe int FirstStraySwitch(int* switches, int count, int start, int plane)
+        {
+            int o = 0;
+            if (Vector256.IsHardwareAccelerated && !t_scalarSwitchCheck)
+            {
+                Vector256<uint> stray = Vector256<uint>.Zero, low = Vector256.Create((uint)start), size = Vector256.Create((uint)plane);
+                for (; o + 8 <= count; o += 8) stray |= Vector256.GreaterThanOrEqual(Vector256.Load((uint*)switches + o) - low, size);
+                if (stray != Vector256<uint>.Zero) o = 0;
+            }
+            for (; o < count; o++)
+            {
+                if ((uint)(switches[o] - start) >= (uint)plane) return o;
+            }
+            return -1;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
