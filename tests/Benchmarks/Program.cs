@@ -12,7 +12,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-conv C H W F k s p
 // forward|backward [seconds], ab <network> <Type.field> <blocks> (A/B of an internal switch, e.g. Winograd.t_off),
-// ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution of the zoo, e.g. Tiles.t_unchunked).
+// ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution and max pool of the zoo, e.g. Tiles.t_unchunked).
 // RESULTS.md has the figures and measure.sh runs the whole side-by-side comparison.
 if (args.Length > 0 && args[0] == "quick")
 {
@@ -137,7 +137,7 @@ else if (args.Length > 3 && args[0] == "ab-layer")
 }
 else if (args.Length > 1 && args[0] == "ab-zoo")
 {
-    // ab-zoo <Type.field>[,<Type.field>...] [--blocks N] [network ...]: every convolution of the zoo with internal
+    // ab-zoo <Type.field>[,<Type.field>...] [--blocks N] [network ...]: every convolution and max pool of the zoo with internal
     // [ThreadStatic] bool switches of the kernels all off and all on, alternating blocks, summed per network.
     var rest = args[2..].ToList();
     int blocks = 4, at = rest.IndexOf("--blocks");

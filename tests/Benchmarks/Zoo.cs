@@ -52,7 +52,7 @@ public static class Zoo
     }
 
     /// <summary>
-    /// An A/B of internal <c>[ThreadStatic]</c> bool switches of the kernels over every convolution of the networks: each
+    /// An A/B of internal <c>[ThreadStatic]</c> bool switches of the kernels over every convolution and max pool of the networks: each
     /// layer's forward and input gradient with the switches all off and all on in alternating blocks (one kernel thread, the
     /// least thread CPU time of each side), then the sums per network with each layer's count.
     /// </summary>
@@ -65,7 +65,7 @@ public static class Zoo
             if (networks.Length > 0 && !networks.Contains(name)) continue;
             output.WriteLine($"### {name}\n| layer | × | fwd off | fwd on | on/off | bwd off | bwd on | on/off |\n|---|---:|---:|---:|---:|---:|---:|---:|");
             var sums = new double[4];
-            foreach (var layer in layers.OfType<ZooLayers.Conv>())
+            foreach (var layer in layers.Where(l => l is ZooLayers.Conv or ZooLayers.MaxPool))
             {
                 var (forward, backward) = Calls(layer);
                 var best = new[] { double.MaxValue, double.MaxValue, double.MaxValue, double.MaxValue }; // fwd off, fwd on, bwd off, bwd on
