@@ -20,9 +20,10 @@ namespace Relucent.Kernels
         /// <remarks>
         /// Windows are clipped to the input (the padding is −∞ and never wins) and scanned row by row, left to right; a value
         /// replaces the running maximum when it is greater, or when it is NaN and the maximum is not (so the first NaN wins,
-        /// as PyTorch's kernel propagates NaN). In float with AVX-512, "same" stride-1 windows (GoogLeNet's Inception pools) run
-        /// separably, rows then columns, with the same choices (<see cref="SamePool512"/>); other strides 1 and 2 run 16 windows
-        /// at once with the same comparisons lane by lane (<see cref="MaxPool512"/>); every other case runs the scalar loop.
+        /// as PyTorch's kernel propagates NaN). In float with AVX-512, "same" stride-1 windows (GoogLeNet's Inception pools) and
+        /// stride 2 (stem pools) run separably, rows then columns, with the same choices (<see cref="SamePool512"/>,
+        /// <see cref="StridePool512"/>); 2×2 stride-2 windows inside the input and other stride-1 pools run 16 windows at once
+        /// with the same comparisons lane by lane (<see cref="MaxPool512"/>); every other case runs the scalar loop.
         /// </remarks>
         public static unsafe void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, Span<int> switches, in PoolGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -35,7 +36,7 @@ namespace Relucent.Kernels
             {
                 // Channels are independent: a large pooling is shared among threads by ranges of channels.
                 // The path is chosen here, on the calling thread (its switches are per thread), for every piece alike.
-                var job = new MaxJob<T> { X = px, Y = py, Switches = ps, Geometry = g, Same = SamePool512.Applies<T>(g) };
+                var job = new MaxJob<T> { X = px, Y = py, Switches = ps, Geometry = g, Same = SamePool512.Applies<T>(g), Strided = StridePool512.Applies<T>(g) };
                 int threads = KernelParallelism.Threads((long)g.OutputSize * g.Kernel * g.Kernel);
                 KernelParallelism.ForRanges(g.Channels, threads, &MaxRange<T>, &job);
             }
@@ -51,6 +52,7 @@ namespace Relucent.Kernels
             public ReluStep<T> Rule;
             public PoolGeometry Geometry;
             public bool Same; // "same" stride-1 windows in float on AVX-512: SamePool512
+            public bool Strided; // stride 2 in float on AVX-512: StridePool512 (2×2 windows inside the input: MaxPool512.Forward2x2)
         }
 
         private static unsafe void MaxRange<T>(void* context, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
@@ -64,6 +66,10 @@ namespace Relucent.Kernels
             else if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Kernel == 2 && g.Stride == 2 && g.Unpadded)
             {
                 MaxPool512.Forward2x2((float*)job.X, (float*)job.Y, job.Switches, g, first, end);
+            }
+            else if (job.Strided)
+            {
+                StridePool512.Forward((float*)job.X, (float*)job.Y, job.Switches, g, first, end);
             }
             else if (typeof(T) == typeof(float) && SimdWidth.Use512 && g.Stride <= 2)
             {

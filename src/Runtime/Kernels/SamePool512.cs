@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -71,12 +70,12 @@ namespace Relucent.Kernels
                     for (int b = 1; b <= r; b++)
                     {
                         Vector512<float> valid = inPlane & Vector512.GreaterThanOrEqual(ix, Vector512.Create(b)).AsSingle();
-                        TakeEarlier(Avx512F.MaskLoad(xc + p - b, valid, Vector512<float>.Zero), index - Vector512.Create(b), valid, ref max, ref best);
+                        FirstMaximum512.TakeEarlier(Avx512F.MaskLoad(xc + p - b, valid, Vector512<float>.Zero), index - Vector512.Create(b), valid, ref max, ref best);
                     }
                     for (int b = 1; b <= r; b++)
                     {
                         Vector512<float> valid = inPlane & Vector512.LessThan(ix, Vector512.Create(width - b)).AsSingle();
-                        TakeLater(Avx512F.MaskLoad(xc + p + b, valid, Vector512<float>.Zero), index + Vector512.Create(b), valid, ref max, ref best);
+                        FirstMaximum512.TakeLater(Avx512F.MaskLoad(xc + p + b, valid, Vector512<float>.Zero), index + Vector512.Create(b), valid, ref max, ref best);
                     }
                     max.Store(rowMax + p);
                     best.Store(rowBest + p);
@@ -91,13 +90,13 @@ namespace Relucent.Kernels
                     {
                         Vector512<float> valid = Vector512.GreaterThanOrEqual(at, Vector512.Create(a * width)).AsSingle();
                         int* above = rowBest + p - a * width;
-                        TakeEarlier(Avx512F.MaskLoad(rowMax + p - a * width, valid, Vector512<float>.Zero), Avx512F.MaskLoad(above, valid.AsInt32(), Vector512<int>.Zero), valid, ref max, ref best);
+                        FirstMaximum512.TakeEarlier(Avx512F.MaskLoad(rowMax + p - a * width, valid, Vector512<float>.Zero), Avx512F.MaskLoad(above, valid.AsInt32(), Vector512<int>.Zero), valid, ref max, ref best);
                     }
                     for (int a = 1; a <= r; a++)
                     {
                         Vector512<float> valid = Vector512.LessThan(at, Vector512.Create(plane - a * width)).AsSingle();
                         int* below = rowBest + p + a * width;
-                        TakeLater(Avx512F.MaskLoad(rowMax + p + a * width, valid, Vector512<float>.Zero), Avx512F.MaskLoad(below, valid.AsInt32(), Vector512<int>.Zero), valid, ref max, ref best);
+                        FirstMaximum512.TakeLater(Avx512F.MaskLoad(rowMax + p + a * width, valid, Vector512<float>.Zero), Avx512F.MaskLoad(below, valid.AsInt32(), Vector512<int>.Zero), valid, ref max, ref best);
                     }
                     if (p + 16 <= plane)
                     {
@@ -112,30 +111,6 @@ namespace Relucent.Kernels
                     }
                 }
             }
-        }
-
-        /// <summary>
-        /// Folds in <paramref name="v"/>, which comes later in window order than everything in <paramref name="max"/>: taken
-        /// where valid and strictly greater, NaN over a number (<c>!(v ≤ max)</c> is greater-or-NaN; a NaN maximum stays).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void TakeLater(Vector512<float> v, Vector512<int> index, Vector512<float> valid, ref Vector512<float> max, ref Vector512<int> best)
-        {
-            Vector512<float> take = valid & Avx512F.CompareNotLessThanOrEqual(v, max) & Avx512F.CompareOrdered(max, max);
-            max = Vector512.ConditionalSelect(take, v, max);
-            best = Vector512.ConditionalSelect(take.AsInt32(), index, best);
-        }
-
-        /// <summary>
-        /// Folds in <paramref name="v"/>, which comes earlier in window order than everything in <paramref name="max"/>: taken
-        /// where valid unless <paramref name="max"/> is strictly greater, that is where <c>v ≥ max</c> or <c>v</c> is NaN.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void TakeEarlier(Vector512<float> v, Vector512<int> index, Vector512<float> valid, ref Vector512<float> max, ref Vector512<int> best)
-        {
-            Vector512<float> take = valid & (Vector512.GreaterThanOrEqual(v, max) | Avx512F.CompareUnordered(v, v));
-            max = Vector512.ConditionalSelect(take, v, max);
-            best = Vector512.ConditionalSelect(take.AsInt32(), index, best);
         }
     }
 }

@@ -146,12 +146,12 @@ namespace Relucent.Tests.Kernels
             }
         }
 
-        private static void AssertBits(float expected, float actual, string what)
+        internal static void AssertBits(float expected, float actual, string what)
         {
             if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual)) Assert.Fail($"{what} = {actual}, expected exactly {expected} (bits {BitConverter.SingleToInt32Bits(expected):X8})");
         }
 
-        private static void AssertAllBits(float[] expected, float[] actual, string what)
+        internal static void AssertAllBits(float[] expected, float[] actual, string what)
         {
             Assert.Equal(expected.Length, actual.Length);
             for (int i = 0; i < expected.Length; i++) AssertBits(expected[i], actual[i], $"{what}[{i}]");
