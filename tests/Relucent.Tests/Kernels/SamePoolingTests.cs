@@ -121,29 +121,29 @@ namespace Relucent.Tests.Kernels
             Assert.Equal(alone.Switches, result.Switches);
         }
 
-        private static (float[] Y, int[] Switches) Forward(float[] x, PoolGeometry g, bool off)
+        private static (float[] Y, int[] Switches) Forward(float[] x, PoolGeometry g, bool off) => Forward(x, g, ref SamePool512.t_off, off);
+
+        /// <summary>
+        /// Max pooling of <paramref name="x"/> into buffers filled with values no kernel writes, with a kernel's per-thread
+        /// switch <paramref name="offSwitch"/> (its general-kernel fallback) set to <paramref name="off"/> on this thread meanwhile.
+        /// </summary>
+        internal static (float[] Y, int[] Switches) Forward(float[] x, PoolGeometry g, ref bool offSwitch, bool off)
         {
             var y = new float[g.OutputSize];
             var switches = new int[g.OutputSize];
             y.AsSpan().Fill(77);
             switches.AsSpan().Fill(-5);
-            On(off, () => PoolingKernels.MaxForward<float>(x, y, switches, g));
-            return (y, switches);
-        }
-
-        /// <summary>Runs <paramref name="action"/> with the general kernels on this thread when <paramref name="off"/>.</summary>
-        private static void On(bool off, Action action)
-        {
-            bool saved = SamePool512.t_off;
-            SamePool512.t_off = off;
+            bool saved = offSwitch;
+            offSwitch = off;
             try
             {
-                action();
+                PoolingKernels.MaxForward<float>(x, y, switches, g);
             }
             finally
             {
-                SamePool512.t_off = saved;
+                offSwitch = saved;
             }
+            return (y, switches);
         }
 
         internal static void AssertBits(float expected, float actual, string what)

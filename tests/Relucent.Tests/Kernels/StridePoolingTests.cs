@@ -60,23 +60,6 @@ namespace Relucent.Tests.Kernels
             Assert.Equal(alone.Switches, result.Switches);
         }
 
-        private static (float[] Y, int[] Switches) Forward(float[] x, PoolGeometry g, bool off)
-        {
-            var y = new float[g.OutputSize];
-            var switches = new int[g.OutputSize];
-            y.AsSpan().Fill(77);
-            switches.AsSpan().Fill(-5);
-            bool saved = StridePool512.t_off;
-            StridePool512.t_off = off;
-            try
-            {
-                PoolingKernels.MaxForward<float>(x, y, switches, g);
-            }
-            finally
-            {
-                StridePool512.t_off = saved;
-            }
-            return (y, switches);
-        }
+        private static (float[] Y, int[] Switches) Forward(float[] x, PoolGeometry g, bool off) => SamePoolingTests.Forward(x, g, ref StridePool512.t_off, off);
     }
 }
