@@ -42,7 +42,7 @@ namespace Relucent
         {
             SafeTensorsFile file = SafeTensors.Read(safetensorsPath);
             T[][] values = Bind<T>(file, expected, options, release: file);
-            LoadGarbage.Released(new FileInfo(safetensorsPath).Length);
+            LoadGarbage.Released(new FileInfo(safetensorsPath).Length, returnToSystem: false); // the network's constructor returns it all
             return values;
         }
 
