@@ -80,14 +80,10 @@ namespace Relucent.Kernels
             fixed (float* pu = prepared?.Planes)
             {
                 T* pbias = bias.IsEmpty ? null : pb;
-                if (pu != null && !t_unprepared && Winograd.Applies<T>(g) && !Winograd4.Applies<T>(g))
-                {
-                    for (int group = 0; group < g.Groups; group++) Winograd.Forward((float*)px, (float*)pw, pu, (float*)pbias, (float*)py, g, group, rectifier);
-                }
-                else if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, g, rectifier);
-                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, g, rectifier);
-                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, g, rectifier);
-                else Forward<T, T, SimdScalar<T>>(px, pw, pbias, py, g, rectifier);
+                if (SimdWidth.Use512) Forward<T, Vector512<T>, Simd512<T>>(px, pw, pu, pbias, py, g, rectifier);
+                else if (SimdWidth.Use256) Forward<T, Vector256<T>, Simd256<T>>(px, pw, pu, pbias, py, g, rectifier);
+                else if (SimdWidth.Use128) Forward<T, Vector128<T>, Simd128<T>>(px, pw, pu, pbias, py, g, rectifier);
+                else Forward<T, T, SimdScalar<T>>(px, pw, pu, pbias, py, g, rectifier);
             }
         }
 
@@ -149,18 +145,14 @@ namespace Relucent.Kernels
         private static unsafe void BackwardInput<T>(T* dy, T* w, float* prepared, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (prepared != null && !t_unprepared && Winograd.Applies<T>(g) && !Winograd4.Applies<T>(g))
-            {
-                for (int group = 0; group < g.Groups; group++) Winograd.BackwardInput((float*)dy, (float*)w, prepared, (float*)dx, g, group, Unsafe.As<ReluStep<T>, ReluStep<float>>(ref rule));
-            }
-            else if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(dy, w, dx, g, rule);
-            else if (SimdWidth.Use256) BackwardInput<T, Vector256<T>, Simd256<T>>(dy, w, dx, g, rule);
-            else if (SimdWidth.Use128) BackwardInput<T, Vector128<T>, Simd128<T>>(dy, w, dx, g, rule);
-            else BackwardInput<T, T, SimdScalar<T>>(dy, w, dx, g, rule);
+            if (SimdWidth.Use512) BackwardInput<T, Vector512<T>, Simd512<T>>(dy, w, prepared, dx, g, rule);
+            else if (SimdWidth.Use256) BackwardInput<T, Vector256<T>, Simd256<T>>(dy, w, prepared, dx, g, rule);
+            else if (SimdWidth.Use128) BackwardInput<T, Vector128<T>, Simd128<T>>(dy, w, prepared, dx, g, rule);
+            else BackwardInput<T, T, SimdScalar<T>>(dy, w, prepared, dx, g, rule);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see the class remarks: no tiering, no dynamic PGO
-        private static unsafe void Forward<T, TV, S>(T* x, T* w, T* bias, T* y, in ConvolutionGeometry g, Rectifier rectifier)
+        private static unsafe void Forward<T, TV, S>(T* x, T* w, float* prepared, T* bias, T* y, in ConvolutionGeometry g, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             if (g.IsDepthwise)
@@ -172,7 +164,7 @@ namespace Relucent.Kernels
             for (int group = 0; group < g.Groups; group++)
             {
                 if (winograd4) Winograd4.Forward((float*)x, (float*)w, (float*)bias, (float*)y, g, group, rectifier);
-                else if (winograd) Winograd.Forward((float*)x, (float*)w, null, (float*)bias, (float*)y, g, group, rectifier);
+                else if (winograd) Winograd.Forward((float*)x, (float*)w, t_unprepared ? null : prepared, (float*)bias, (float*)y, g, group, rectifier);
                 else ForwardGroup<T, TV, S>(x, w, bias, y, g, group, rectifier);
             }
         }
@@ -394,7 +386,7 @@ namespace Relucent.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see the class remarks: no tiering, no dynamic PGO
-        private static unsafe void BackwardInput<T, TV, S>(T* dy, T* w, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
+        private static unsafe void BackwardInput<T, TV, S>(T* dy, T* w, float* prepared, T* dx, in ConvolutionGeometry g, ReluStep<T> rule)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             if (g.IsDepthwise)
@@ -411,7 +403,8 @@ namespace Relucent.Kernels
             if (Winograd.Applies<T>(g))
             {
                 // Winograd applies the rule to each plane as it writes it.
-                for (int group = 0; group < g.Groups; group++) Winograd.BackwardInput((float*)dy, (float*)w, null, (float*)dx, g, group, Unsafe.As<ReluStep<T>, ReluStep<float>>(ref rule));
+                for (int group = 0; group < g.Groups; group++)
+                    Winograd.BackwardInput((float*)dy, (float*)w, t_unprepared ? null : prepared, (float*)dx, g, group, Unsafe.As<ReluStep<T>, ReluStep<float>>(ref rule));
                 return;
             }
             for (int group = 0; group < g.Groups; group++)
