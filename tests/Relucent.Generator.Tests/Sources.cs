@@ -127,4 +127,22 @@ public static class Sources
                 .Flatten().Dense(2, name: "fc");
         }
         """;
+
+    /// <summary>
+    /// A dense head split off for batches (DenseHeadSplit): a convolution with its BatchNorm merged in, then a head of
+    /// 4.2 M weights (Flatten, Dense, a named ReLU, Dropout, Dense) that a batch runs once for all its examples.
+    /// </summary>
+    public const string DenseHead = """
+        using Relucent;
+
+        namespace Demo;
+
+        [Saliency, DeconvNet]
+        public partial class Classifier
+        {
+            static readonly Network Spec = Net.Input(3, 8, 8)
+                .Conv2D(16, kernel: 3, padding: 1, name: "conv").BatchNorm(name: "bn").ReLU().MaxPool(2)
+                .Flatten().Dense(16384, name: "fc1").ReLU(name: "relu1").Dropout(0.5).Dense(4, name: "fc2");
+        }
+        """;
 }

@@ -176,7 +176,11 @@ namespace Relucent.Generator.Emitting
         /// layer's block, where the signal at its output is complete, a layer method may stop (<c>to</c>) and, outside blocks,
         /// start (<c>from</c>, the label the pass's opening switch jumps to).
         /// </summary>
-        public void BackwardChain(IReadOnlyList<PlannedLayer> layers, bool blankLines)
+        /// <remarks>
+        /// With <paramref name="headStart"/> (the dense head's first layer, <see cref="DenseHeadSplit"/>), the point where the
+        /// head's blocks end is labelled too: a batch's trunk pass starts there, the signal at the head's input written by the batch.
+        /// </remarks>
+        public void BackwardChain(IReadOnlyList<PlannedLayer> layers, bool blankLines, int headStart = -1)
         {
             bool first = true;
             for (int i = layers.Count - 1; i >= 0; i--)
@@ -184,6 +188,12 @@ namespace Relucent.Generator.Emitting
                 if (layers[i].BackwardFused || (MergedGradient && layers[i].MergedBackwardFused)) continue;
                 if (blankLines && !first) W.Line();
                 first = false;
+                if (i == headStart - 1)
+                {
+                    W.Comment($"{layers[i].Label}'s output, {layers[headStart].In}, is the dense head's input: the signal there, {layers[headStart].RIn}, is complete here; "
+                        + "a batch's trunk pass starts here with the signal its batched head wrote");
+                    W.Line(DenseHeadSplit.Label + ":");
+                }
                 if (layers[i].NamedIndex is int named && !Merging) Station(layers[i], named);
                 Backward(layers[i]);
             }

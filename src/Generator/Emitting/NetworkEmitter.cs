@@ -297,28 +297,56 @@ namespace Relucent.Generator.Emitting
                 w.Line($"public {MathNet}Vector<{c.T}> Forward({MathNet}Matrix<{c.T}> input) => ForwardImage(input);");
                 w.Line();
             }
+            string trunk = c.Head < 0 ? "" : ": the trunk (RunTrunk), then the dense head";
             if (c.Merged.Count == 0)
             {
-                w.Line($"// The forward pass, a0 → {c.Plan.Output}, recording what the backward pass reads.");
-                w.Open("protected override void RunForward(Workspace ws)");
-                c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
-                w.Close();
-                w.Line();
+                w.Line($"// The forward pass, a0 → {c.Plan.Output}, recording what the backward pass reads{trunk}.");
+                WriteRunForward(c);
                 return;
             }
             w.Comment($"The forward pass, a0 → {c.Plan.Output}, recording what MergedBackward reads, with each BatchNorm merged into the convolution or "
-                + "dense layer before it: one kernel (applying a rectifier after the BatchNorm too) where the declared layers take two or three passes.");
-            w.Open("protected override void RunForward(Workspace ws)");
+                + "dense layer before it: one kernel (applying a rectifier after the BatchNorm too) where the declared layers take two or three passes" + trunk + ".");
             c.Scope.Merging = true;
-            c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
+            WriteRunForward(c);
             c.Scope.Merging = false;
-            w.Close();
-            w.Line();
             w.Comment($"The forward pass as declared, a0 → {c.Plan.Output}, every layer its own step: for training and layer methods, which read the output "
                 + "of a layer RunForward merges (a BatchNorm's parameter gradients read its input)" + (c.Lrp.Count > 0 ? ", and for the LRP passes." : "."));
             w.Open("protected override void RunDeclaredForward(Workspace ws)");
             c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
             w.Close();
+            w.Line();
+        }
+
+        // RunForward, in the pass the scope is writing; with a dense head, its trunk apart (RunTrunk), where a batch stops.
+        private static void WriteRunForward(Context c)
+        {
+            CodeWriter w = c.W;
+            w.Open("protected override void RunForward(Workspace ws)");
+            if (c.Head < 0)
+            {
+                c.Scope.ForwardChain(c.Plan.Layers, blankLines: true);
+                w.Close();
+                w.Line();
+                return;
+            }
+            PlannedLayer head = c.Plan.Layers[c.Head];
+            w.Comment($"{c.Plan.Layers[0].Label} to {c.Plan.Layers[c.Head - 1].Label}, the trunk: RunTrunk, below");
+            w.Line("RunTrunk(ws);");
+            w.Line();
+            c.Scope.ForwardChain(c.Plan.Layers.Skip(c.Head), blankLines: true);
+            w.Close();
+            w.Line();
+            long weights = c.Plan.Layers.Skip(c.Head).Where(l => l.Layer is DenseLayer).Sum(l => l.Input.Size * ((DenseLayer)l.Layer).Units);
+            w.Comment($"The trunk: the layers before the dense head, a0 → {head.In}. A batch (BatchRunner) runs it example by example and the head ({head.Label} "
+                + $"to the output: dense layers, ReLUs, dropouts) once for all its examples, so that each of the head's {weights:N0} weights is read once "
+                + "per batch rather than twice per example; each example's values are the same bits either way.");
+            w.Open("protected override void RunTrunk(Workspace ws)");
+            c.Scope.ForwardChain(c.Plan.Layers.Take(c.Head), blankLines: true);
+            w.Close();
+            w.Line();
+            w.Line($"// Where the dense head starts: the index of its first layer, and the activation and the signal at its input.");
+            w.Line($"protected override int HeadStart => {c.Head};");
+            w.Line($"protected override ({c.T}[] Activation, {c.T}[] Signal) HeadInput(Workspace ws) => (ws.{head.In}, ws.{head.RIn});");
             w.Line();
         }
 
@@ -330,11 +358,13 @@ namespace Relucent.Generator.Emitting
             BackwardRule[] merged = c.Merged.Count == 0 ? new BackwardRule[0] : c.Model.Rules.Where(r => !r.IsLrp()).ToArray();
             if (merged.Length > 0)
             {
-                w.Comment("A map from the output to the input runs the merged pass, after RunForward; training (gradients) and layer methods (from, to) "
+                w.Comment((c.Head < 0 ? "A map from the output to the input" : "A map from the output (or a batch's, from the dense head's input) to the input")
+                    + " runs the merged pass, after RunForward; training (gradients) and layer methods (from, to) "
                     + "run the declared pass, after RunDeclaredForward" + (c.Lrp.Count > 0 ? ", as the LRP passes do." : "."));
-                w.Open("if (gradients == null && from == -1 && to == -1)");
+                w.Open(c.Head < 0 ? "if (gradients == null && from == -1 && to == -1)" : "if (gradients == null && (from == -1 || from == FromHeadInput) && to == -1)");
                 w.Open("switch (rule)");
-                foreach (BackwardRule rule in merged) w.Line($"case {Relucent}BackwardRule.{rule}: MergedBackward<{EmitScope.Kernels}{rule}Rule>(ws); return;");
+                string arguments = c.Head < 0 ? "ws" : "ws, from";
+                foreach (BackwardRule rule in merged) w.Line($"case {Relucent}BackwardRule.{rule}: MergedBackward<{EmitScope.Kernels}{rule}Rule>({arguments}); return;");
                 w.Close();
                 w.Close();
             }
@@ -356,17 +386,26 @@ namespace Relucent.Generator.Emitting
                     ? "The network has no named layers, so a pass always runs from the output (from = -1) to the input (to = -1)."
                     : "Layer methods start at a named layer (from, its index) and stop at one (to); -1 is the output and the input."));
             w.Open($"private void Backward<TRule>(Workspace ws, {c.T}[][]? gradients, int from, int to) where TRule : struct, {EmitScope.Kernels}IReluRule");
-            WriteStarts(c, named);
-            c.Scope.BackwardChain(c.Plan.Layers, blankLines: true);
+            // A batch's trunk pass starts at the dense head's input in the pass maps run: this one, unless a merged pass does.
+            int headEntry = merged.Length == 0 ? c.Head : -1;
+            WriteStarts(c, named, headEntry);
+            c.Scope.BackwardChain(c.Plan.Layers, blankLines: true, headEntry);
             w.Close();
             if (merged.Length > 0)
             {
                 w.Line();
                 w.Comment($"The merged backward pass, {c.Plan.Seed} → r0, after RunForward: Backward's rules with each BatchNorm merged into the convolution or dense "
-                    + "layer before it (its scale in that layer's weights), from the output to the input, without parameter gradients.");
-                w.Open($"private void MergedBackward<TRule>(Workspace ws) where TRule : struct, {EmitScope.Kernels}IReluRule");
+                    + "layer before it (its scale in that layer's weights), from the output to the input, without parameter gradients"
+                    + (c.Head < 0 ? "." : "; a batch starts it at the dense head's input (from = FromHeadInput)."));
+                w.Open($"private void MergedBackward<TRule>(Workspace ws{(c.Head < 0 ? "" : ", int from")}) where TRule : struct, {EmitScope.Kernels}IReluRule");
+                if (c.Head >= 0)
+                {
+                    w.Comment($"{c.Plan.Layers[c.Head].Label} to the output, the dense head: a batch has run it for all its examples and starts at its input");
+                    w.Line($"if (from == FromHeadInput) goto {DenseHeadSplit.Label};");
+                    w.Line();
+                }
                 c.Scope.Merging = true;
-                c.Scope.BackwardChain(c.Plan.Layers, blankLines: true);
+                c.Scope.BackwardChain(c.Plan.Layers, blankLines: true, c.Head);
                 c.Scope.Merging = false;
                 w.Close();
             }
@@ -386,12 +425,16 @@ namespace Relucent.Generator.Emitting
         }
 
         // Layer methods: a pass starting at a named layer outside blocks jumps to that layer's station.
-        private static void WriteStarts(Context c, PlannedLayer[] named)
+        // With headEntry (the dense head's first layer), a batch's trunk pass jumps to the head's input too.
+        private static void WriteStarts(Context c, PlannedLayer[] named, int headEntry = -1)
         {
             PlannedLayer[] starts = named.Where(l => !l.Nested).ToArray();
-            if (starts.Length == 0) return;
-            c.W.Comment("Layer methods: a pass starting at a named layer outside blocks jumps to that layer's station below.");
+            if (starts.Length == 0 && headEntry < 0) return;
+            c.W.Comment(headEntry < 0
+                ? "Layer methods: a pass starting at a named layer outside blocks jumps to that layer's station below."
+                : "Layer methods: a pass starting at a named layer outside blocks jumps to that layer's station below; a batch's trunk pass, to the dense head's input.");
             c.W.Open("switch (from)");
+            if (headEntry >= 0) c.W.Line($"case FromHeadInput: goto {DenseHeadSplit.Label};");
             foreach (PlannedLayer p in starts) c.W.Line($"case {p.NamedIndex}: goto {EmitScope.StartLabel(p)};");
             c.W.Close();
             c.W.Line();
@@ -514,7 +557,11 @@ namespace Relucent.Generator.Emitting
                 LrpAffine = lrp.Count == 0 ? new List<PlannedLayer>() : plan.All.Where(l => l.Layer is Conv2DLayer || l.Layer is DenseLayer).ToList();
                 Merged = plan.All.Where(l => l.MergedBatchNorm != null).ToList();
                 Prepared = plan.All.Where(l => WinogradPreparation.Applies(model, l)).ToList();
+                Head = DenseHeadSplit.Start(plan.Layers);
             }
+
+            /// <summary>The index of the dense head's first layer in the top-level chain, or −1 (<see cref="DenseHeadSplit"/>).</summary>
+            public int Head { get; }
 
             /// <summary>The convolutions keeping their weights transformed for Winograd (<see cref="WinogradPreparation"/>).</summary>
             public List<PlannedLayer> Prepared { get; }

@@ -102,6 +102,25 @@ namespace Relucent
             ExplainSeeds,
         }
 
+        // What the workers do with each example of the range they are given: the whole single call, or, for a network with a
+        // dense head, the trunk's forward pass (into the head's input) or its backward pass (from the head's signal).
+        private enum Phase
+        {
+            Whole,
+            Trunk,
+            TrunkBackward,
+        }
+
+        /// <summary>
+        /// The memory the examples of one dense-head group may keep in their workspaces (each example of a group keeps its
+        /// trunk's forward state while the head runs): 512 MB. AlexNet's 10 MB workspaces make groups of 16; VGG-11-BN's
+        /// make groups of as many examples as there are workers.
+        /// </summary>
+        private const long HeadGroupBytes = 512L << 20;
+
+        /// <summary>The largest dense-head group: past 16 examples, the head's weights are already read a sixteenth as often.</summary>
+        private const int MaxHeadGroup = 16;
+
         private readonly IExplainer<T> _net;
         private readonly IWorkspace[] _workspaces;
         private readonly T[][] _seeds;
@@ -127,6 +146,14 @@ namespace Relucent
         private ExceptionDispatchInfo? _failure; // the lowest-numbered failing example's exception, under _failureLock
         private int _failedExample;
 
+        // A network with a dense head (null otherwise), its head and the workspaces of a group's examples, made on the first batch that runs it.
+        private IHeadedNetwork<T>? _headed;
+        private readonly long _workspaceBytes; // what the first workspace allocated: the size of a dense-head group
+        private DenseHead<T>? _head;
+        private readonly List<IWorkspace> _groupWorkspaces = new();
+        private Phase _phase;
+        private int _groupStart;
+
         /// <summary>
         /// The most workers a runner may have: 256. Each worker is a thread with a workspace of the whole network, and
         /// beyond the cores they add nothing; an absurd count (30,000) would exhaust the process's threads or memory.
@@ -141,11 +168,14 @@ namespace Relucent
             Workers = BatchRunner<T>.WorkerCount(workers, nameof(workers));
             _inputSize = net.InputSize;
             _outputSize = net.OutputSize;
+            _headed = net as IHeadedNetwork<T>;
             _workspaces = new IWorkspace[Workers];
             _seeds = new T[Workers][];
             for (int i = 0; i < Workers; i++)
             {
+                long before = GC.GetAllocatedBytesForCurrentThread();
                 _workspaces[i] = net.CreateWorkspace();
+                if (i == 0) _workspaceBytes = Math.Max(1, GC.GetAllocatedBytesForCurrentThread() - before);
                 _workspaces[i].CheckFinite = _checkFinite;
                 _seeds[i] = new T[_outputSize];
             }
@@ -189,6 +219,7 @@ namespace Relucent
             {
                 _checkFinite = value;
                 foreach (IWorkspace workspace in _workspaces) workspace.CheckFinite = value;
+                for (int i = Workers; i < _groupWorkspaces.Count; i++) _groupWorkspaces[i].CheckFinite = value; // the first are the workers' own
             }
         }
 
@@ -262,11 +293,30 @@ namespace Relucent
             _seedsIn = seeds;
             _targets = targets;
             _results = results;
-            _examples = examples;
-            _next = 0;
             _failure = null;
+            DenseHead<T>? head = job == Job.Forward ? null : HeadFor(rule, examples);
+            if (head != null) RunHeaded(head, examples);
+            else RunPhase(Phase.Whole, 0, examples);
+            // Every worker has stopped, so _failure holds the lowest failing example; name it while the caller's
+            // spans are still pinned (the message reads the example's values).
+            ExceptionDispatchInfo? failure = _failure;
+            ArgumentException? named = failure?.SourceException is ArgumentException refused ? ForExample(refused, _failedExample) : null;
+            _failure = null;
+            _inputs = _seedsIn = _results = null;
+            _targets = null;
+            if (named != null) throw named;
+            failure?.Throw();
+        }
+
+        // The examples [first, end) through the workers, the calling thread one of them; returns when all have stopped.
+        private void RunPhase(Phase phase, int first, int end)
+        {
+            _phase = phase;
+            _groupStart = first;
+            _next = first;
+            _examples = end;
             // Wake only as many helpers as there are examples left for them.
-            int helpers = Math.Min(_threads.Length, examples - 1);
+            int helpers = Math.Min(_threads.Length, end - first - 1);
             if (helpers > 0)
             {
                 _finished.Reset(helpers);
@@ -283,16 +333,104 @@ namespace Relucent
                 Relucent.Kernels.KernelParallelism.Restore();
             }
             if (helpers > 0) _finished.Wait();
-            // Every worker has stopped, so _failure holds the lowest failing example; name it while the caller's
-            // spans are still pinned (the message reads the example's values).
-            ExceptionDispatchInfo? failure = _failure;
-            ArgumentException? named = failure?.SourceException is ArgumentException refused ? ForExample(refused, _failedExample) : null;
-            _failure = null;
-            _inputs = _seedsIn = _results = null;
-            _targets = null;
-            if (named != null) throw named;
-            failure?.Throw();
         }
+
+        // The network's dense head for a batch of `examples` under `rule`, made on first use; null to run whole single calls
+        // (no head, an LRP rule, a rule the network lacks — whose single call names the problem —, or one example).
+        private DenseHead<T>? HeadFor(BackwardRule rule, int examples)
+        {
+            if (_headed == null || examples < 2 || !DenseHead<T>.Runs(rule) || !_net.Rules.Contains(rule)) return null;
+            if (_head == null)
+            {
+                // The group: as many examples as the workspaces' memory allows, at least one per worker; the workers' own
+                // workspaces serve its first examples (the phases never overlap).
+                int group = (int)Math.Clamp(HeadGroupBytes / _workspaceBytes, Math.Min(Workers, MaxHeadGroup), MaxHeadGroup);
+                _head = _headed.CreateHead(Math.Max(2, group));
+                if (_head == null)
+                {
+                    _headed = null;
+                    return null;
+                }
+                _groupWorkspaces.AddRange(_workspaces);
+            }
+            return _head;
+        }
+
+        // A batch through a dense head, group by group: each group's trunks (in parallel, one workspace per example), its
+        // head at once (the kernels sharing the cores), its trunks' backward passes. After a failure, the examples below the
+        // lowest failing one still finish, so the example reported is the one single calls would report first.
+        private void RunHeaded(DenseHead<T> head, int examples)
+        {
+            int limit = examples;
+            for (int start = 0; start < limit; start += head.Capacity)
+            {
+                int end = Math.Min(limit, start + head.Capacity);
+                while (_groupWorkspaces.Count < end - start)
+                {
+                    IWorkspace workspace = _net.CreateWorkspace();
+                    workspace.CheckFinite = _checkFinite;
+                    _groupWorkspaces.Add(workspace);
+                }
+                RunPhase(Phase.Trunk, start, end);
+                end = Math.Min(end, FailedExample());
+                if (end > start) RunHead(head, start, end);
+                end = Math.Min(end, FailedExample());
+                if (end > start) RunPhase(Phase.TrunkBackward, start, end);
+                if (_failure != null) return;
+            }
+        }
+
+        // The head's forward pass, the logits' check, the seeds and the backward pass for examples [start, end), on the calling thread.
+        private void RunHead(DenseHead<T> head, int start, int end)
+        {
+            int count = end - start;
+            // The head is one product over the group: its kernels share the cores, unless the runner was given one worker.
+            if (Workers == 1) Relucent.Kernels.KernelParallelism.SuppressOnThisThread();
+            try
+            {
+                RunHeadPasses(head, start, count);
+            }
+            finally
+            {
+                if (Workers == 1) Relucent.Kernels.KernelParallelism.Restore();
+            }
+        }
+
+        private void RunHeadPasses(DenseHead<T> head, int start, int count)
+        {
+            HeadPasses++;
+            head.Forward(count);
+            for (int e = 0; e < count; e++)
+            {
+                int i = start + e;
+                try
+                {
+                    if (_checkFinite) Guard.FiniteResult<T>(head.Output(e), "the logits");
+                }
+                catch (NonFiniteResultException refused)
+                {
+                    _failure = ExceptionDispatchInfo.Capture(refused);
+                    _failedExample = i;
+                    return;
+                }
+                Span<T> seed = head.Seed(e);
+                if (_job == Job.ExplainTargets)
+                {
+                    seed.Clear();
+                    seed[_targets[i]] = T.One;
+                }
+                else
+                {
+                    new ReadOnlySpan<T>(_seedsIn + (long)i * _outputSize, _outputSize).CopyTo(seed);
+                }
+            }
+            head.Backward(_rule, count);
+        }
+
+        /// <summary>How many times this runner has run a dense head for a group of examples (tests check the batched path ran).</summary>
+        internal int HeadPasses { get; private set; }
+
+        private int FailedExample() => _failure == null ? int.MaxValue : _failedExample;
 
         private void WorkerLoop(int worker)
         {
@@ -316,6 +454,17 @@ namespace Relucent
                 while ((i = Interlocked.Increment(ref _next) - 1) < _examples)
                 {
                     var input = new ReadOnlySpan<T>(_inputs + (long)i * _inputSize, _inputSize);
+                    if (_phase == Phase.Trunk)
+                    {
+                        Trunk(i, input);
+                        continue;
+                    }
+                    if (_phase == Phase.TrunkBackward)
+                    {
+                        _headed!.BackwardTrunk(_rule, _head!.InputSignal(i - _groupStart), new Span<T>(_results + (long)i * _inputSize, _inputSize),
+                            _groupWorkspaces[i - _groupStart]);
+                        continue;
+                    }
                     switch (_job)
                     {
                         case Job.Forward:
@@ -348,6 +497,18 @@ namespace Relucent
                 }
                 Volatile.Write(ref _next, int.MaxValue / 2); // the others stop at their next example
             }
+        }
+
+        // Example i's trunk, after the checks its single call makes first (its input, then its seed, finite).
+        private void Trunk(int i, ReadOnlySpan<T> input)
+        {
+            IWorkspace workspace = _groupWorkspaces[i - _groupStart];
+            if (_checkFinite)
+            {
+                Guard.Finite(input, "input");
+                if (_job == Job.ExplainSeeds) Guard.Finite(new ReadOnlySpan<T>(_seedsIn + (long)i * _outputSize, _outputSize), "seed");
+            }
+            _headed!.ForwardTrunk(input, _head!.Input(i - _groupStart), workspace);
         }
 
         /// <summary>

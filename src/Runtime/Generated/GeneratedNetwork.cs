@@ -14,7 +14,7 @@ namespace Relucent
     /// </summary>
     /// <typeparam name="T"><c>float</c>, or <c>double</c> under <c>[DoublePrecision]</c>.</typeparam>
     /// <typeparam name="TWorkspace">The generated class's <c>Workspace</c>.</typeparam>
-    public abstract class GeneratedNetwork<T, TWorkspace> : ITrainable<T>, ILayerExplainer<T>
+    public abstract class GeneratedNetwork<T, TWorkspace> : ITrainable<T>, ILayerExplainer<T>, IHeadedNetwork<T>
         where T : unmanaged, IFloatingPointIeee754<T>
         where TWorkspace : NetworkWorkspace<T>, new()
     {
@@ -86,6 +86,25 @@ namespace Relucent
         /// is added to it too.
         /// </summary>
         protected abstract void RunBackward(TWorkspace workspace, BackwardRule rule, T[][]? gradients, int from, int to);
+
+        /// <summary>
+        /// <see cref="RunBackward"/>'s <c>from</c> for a pass starting at the dense head's input (<see cref="HeadStart"/>): the
+        /// map pass from there to the input, after <see cref="RunTrunk"/>, with the signal at the head's input written first.
+        /// </summary>
+        protected const int FromHeadInput = -2;
+
+        /// <summary>
+        /// The first top-level layer of the network's dense head (its last layers, when they are only dense layers, ReLUs,
+        /// dropouts and a flatten and hold many weights), or −1 when it has none: a batch runs the layers before it example by
+        /// example (<see cref="RunTrunk"/>) and the head once for all its examples, reading each weight once (<see cref="DenseHead{T}"/>).
+        /// </summary>
+        protected virtual int HeadStart => -1;
+
+        /// <summary>The forward pass up to the dense head's input, as <see cref="RunForward"/> runs it (its first part).</summary>
+        protected virtual void RunTrunk(TWorkspace workspace) => throw new NotSupportedException($"{GetType().Name} has no dense head.");
+
+        /// <summary>The activation at the dense head's input (the trunk's output) and the signal there.</summary>
+        protected virtual (T[] Activation, T[] Signal) HeadInput(TWorkspace workspace) => throw new NotSupportedException($"{GetType().Name} has no dense head.");
 
         /// <summary>The activation and signal buffers of named layer <paramref name="layer"/> (an index into <see cref="NamedLayers"/>).</summary>
         protected virtual (T[] Activation, T[] Signal) LayerBuffers(TWorkspace workspace, int layer) =>
@@ -345,6 +364,28 @@ namespace Relucent
 
         void ILayerExplainer<T>.ExplainFrom(BackwardRule rule, string layer, ReadOnlySpan<T> input, ReadOnlySpan<T> layerSeed, Span<T> result, IWorkspace workspace) =>
             ExplainFrom(rule, layer, input, layerSeed, result, Own(workspace));
+
+        DenseHead<T>? IHeadedNetwork<T>.CreateHead(int capacity) =>
+            HeadStart < 0 ? null : DenseHead<T>.Of(_architecture, HeadStart, _storage, capacity);
+
+        void IHeadedNetwork<T>.ForwardTrunk(ReadOnlySpan<T> input, Span<T> headInput, IWorkspace workspace)
+        {
+            TWorkspace ws = Own(workspace);
+            using SingleCaller.Scope use = ws.InUse.Enter();
+            input.CopyTo(ws.Input);
+            RunTrunk(ws);
+            HeadInput(ws).Activation.CopyTo(headInput);
+        }
+
+        void IHeadedNetwork<T>.BackwardTrunk(BackwardRule rule, ReadOnlySpan<T> headSignal, Span<T> result, IWorkspace workspace)
+        {
+            TWorkspace ws = Own(workspace);
+            using SingleCaller.Scope use = ws.InUse.Enter();
+            headSignal.CopyTo(HeadInput(ws).Signal);
+            RunBackward(ws, rule, null, FromHeadInput, -1);
+            if (ws.CheckFinite) Guard.FiniteResult<T>(ws.Map, "the map");
+            ws.Map.CopyTo(result);
+        }
 
         Network IExplainer<T>.Architecture => _architecture;
 

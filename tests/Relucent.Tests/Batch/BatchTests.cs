@@ -37,6 +37,53 @@ namespace Relucent.Tests.Batching
             Check<double>(CaptumLeNet64.FromTensors(RandomParameters.For(CaptumLeNet64.Architecture, 9)), workers, examples: 19);
         }
 
+        [Theory]
+        [MemberData(nameof(WorkerCounts))]
+        public void A_dense_head_run_once_for_the_batch_gives_each_example_its_own_bits(int workers)
+        {
+            // Groups of 16 examples (small workspaces): 23 examples are a group of 16 and one of 7; the runner's slices of 5, groups of 5.
+            var net = HeadedNet.FromTensors(RandomParameters.For(HeadedNet.Architecture, 4));
+            Check<float>(net, workers, examples: 23);
+            Check<double>(HeadedBatchNorm64.FromTensors(RandomParameters.For(HeadedBatchNorm64.Architecture, 5)), workers, examples: 19);
+
+            // The head did run batched: the same batch through a runner counts its head passes.
+            using var runner = new BatchRunner<float>(net, workers);
+            runner.Explain(BackwardRule.Saliency, Random<float>(3 * HeadedNet.InputSize, 1), new[] { 0, 4, 9 }, new float[3 * HeadedNet.InputSize]);
+            Assert.Equal(1, runner.HeadPasses);
+        }
+
+        [Fact]
+        public void Networks_without_a_dense_head_and_single_examples_run_whole_single_calls()
+        {
+            using var lenet = new BatchRunner<float>(LeNet(), workers: 2);
+            lenet.Explain(BackwardRule.Saliency, new float[3 * CaptumLeNet.InputSize], new[] { 0, 1, 2 }, new float[3 * CaptumLeNet.InputSize]);
+            Assert.Equal(0, lenet.HeadPasses);
+
+            using var one = new BatchRunner<float>(HeadedNet.FromTensors(RandomParameters.For(HeadedNet.Architecture, 4)), workers: 2);
+            one.Explain(BackwardRule.Saliency, new float[HeadedNet.InputSize], new[] { 3 }, new float[HeadedNet.InputSize]);
+            Assert.Equal(0, one.HeadPasses);
+        }
+
+        [Fact]
+        public void A_dense_head_batch_names_the_lowest_example_with_a_non_finite_input_or_seed()
+        {
+            var net = HeadedNet.FromTensors(RandomParameters.For(HeadedNet.Architecture, 4));
+            int inSize = HeadedNet.InputSize, outSize = HeadedNet.OutputSize, examples = 20;
+            float[] inputs = Random<float>(examples * inSize, 2), seeds = Random<float>(examples * outSize, 3), results = new float[examples * inSize];
+            inputs[17 * inSize + 40] = float.NaN;
+            seeds[12 * outSize + 2] = float.PositiveInfinity;
+            using var runner = new BatchRunner<float>(net, workers: 2);
+            var e = Assert.Throws<ArgumentException>(() => runner.Explain(BackwardRule.GuidedBackprop, inputs, seeds, results));
+            Assert.Equal("seeds", e.ParamName);
+            Assert.StartsWith("seeds[12]: holds +infinity at [2]", e.Message, StringComparison.Ordinal);
+
+            inputs[3 * inSize + 7] = float.NegativeInfinity;
+            e = Assert.Throws<ArgumentException>(() => runner.Explain(BackwardRule.GuidedBackprop, inputs, seeds, results));
+            Assert.Equal("inputs", e.ParamName);
+            Assert.StartsWith("inputs[3]: holds -infinity at [0, 0, 7]", e.Message, StringComparison.Ordinal);
+            Assert.Equal(2, runner.HeadPasses); // each time the examples below the failure still ran: 0-11, then 0-2
+        }
+
         [Fact]
         public void The_interpreter_batches_too()
         {

@@ -79,3 +79,21 @@ public partial class NoRelu
     static readonly Network Spec = Net.Input(6).Dense(5).Tanh().Dense(3);
 }
 #pragma warning restore RLC013
+
+/// <summary>A trunk and a dense head of 4.2 M weights (a named ReLU in it) that batches run once for all their examples (DenseHeadSplit).</summary>
+[Saliency, DeconvNet, GuidedBackprop]
+public partial class HeadedNet
+{
+    static readonly Network Spec = Net.Input(3, 16, 16)
+        .Conv2D(16, kernel: 3, padding: 1).ReLU().MaxPool(2)
+        .Flatten().Dense(4096).ReLU(name: "fc1").Dropout(0.5).Dense(96).ReLU().Dense(10);
+}
+
+/// <summary>HeadedNet's kind in float64 with a BatchNorm in the trunk: its batches' trunks run the merged passes.</summary>
+[Saliency, DeconvNet, GuidedBackprop, DoublePrecision]
+public partial class HeadedBatchNorm64
+{
+    static readonly Network Spec = Net.Input(2, 12, 12)
+        .Conv2D(8, kernel: 3, padding: 1).BatchNorm().ReLU().MaxPool(2)
+        .Flatten().Dense(16384).ReLU().Dense(5);
+}
