@@ -103,6 +103,81 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule =>
             BackwardInput(dy, weight, dx, inputs, outputs, TRule.Rule, rectifierOutput, rectifier);
 
+        /// <summary>
+        /// <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, Rectifier)"/> for
+        /// <paramref name="examples"/> examples at once: <c>y_e = W·x_e + b</c>, then the <paramref name="rectifier"/>, where
+        /// <paramref name="x"/> is <c>[examples × inputs]</c> and <paramref name="y"/> <c>[examples × outputs]</c>, row by row.
+        /// Row <c>e</c> of <paramref name="y"/> has the same bits as <c>Forward</c> of row <c>e</c> of <paramref name="x"/> alone.
+        /// </summary>
+        /// <remarks>
+        /// A wide layer's weights are read from memory once for the whole batch, not once per example: each thread takes a
+        /// range of outputs and walks the inputs in blocks whose weights stay in cache while every example adds its nonzero
+        /// inputs of the block.
+        /// </remarks>
+        /// <param name="x">The inputs, <paramref name="examples"/> rows of <paramref name="inputs"/> values.</param>
+        /// <param name="weight">W, <c>[outputs, inputs]</c> column-major (as for <c>Forward</c>).</param>
+        /// <param name="bias">The bias, <paramref name="outputs"/> values, or empty for none.</param>
+        /// <param name="y">The outputs, <paramref name="examples"/> rows of <paramref name="outputs"/> values.</param>
+        /// <param name="inputs">Inputs per example.</param>
+        /// <param name="outputs">Outputs per example.</param>
+        /// <param name="examples">Rows of <paramref name="x"/> and <paramref name="y"/>: 1 or more.</param>
+        /// <param name="rectifier">The ReLU or ReLU6 that follows the layer, applied as the outputs are stored, or none.</param>
+        public static unsafe void ForwardBatch<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, int inputs, int outputs, int examples, Rectifier rectifier = Rectifier.None)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            CheckBatch(weight, inputs, outputs, examples);
+            Check.Length(x, (long)examples * inputs, nameof(x));
+            Check.Length(y, (long)examples * outputs, nameof(y));
+            if (!bias.IsEmpty) Check.Length(bias, outputs, nameof(bias));
+            fixed (T* px = x, pw = weight, pb = bias, py = y)
+            {
+                T* pbias = bias.IsEmpty ? null : pb;
+                if (SimdWidth.Use512) ForwardBatch<T, Vector512<T>, Simd512<T>>(px, pw, pbias, py, inputs, outputs, examples, rectifier);
+                else if (SimdWidth.Use256) ForwardBatch<T, Vector256<T>, Simd256<T>>(px, pw, pbias, py, inputs, outputs, examples, rectifier);
+                else if (SimdWidth.Use128) ForwardBatch<T, Vector128<T>, Simd128<T>>(px, pw, pbias, py, inputs, outputs, examples, rectifier);
+                else ForwardBatch<T, T, SimdScalar<T>>(px, pw, pbias, py, inputs, outputs, examples, rectifier);
+            }
+        }
+
+        /// <summary>
+        /// <see cref="BackwardInput{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int)"/> for <paramref name="examples"/>
+        /// examples at once: <c>dx_e = Wᵀ·dy_e</c>, where <paramref name="dy"/> is <c>[examples × outputs]</c> and
+        /// <paramref name="dx"/> <c>[examples × inputs]</c>, row by row. Row <c>e</c> of <paramref name="dx"/> has the same bits as
+        /// <c>BackwardInput</c> of row <c>e</c> of <paramref name="dy"/> alone.
+        /// </summary>
+        /// <remarks>
+        /// A wide layer's weights are read from memory once for the whole batch: each thread takes a range of columns (inputs)
+        /// and, a block of columns that stays in cache at a time, takes every example's dot products with them.
+        /// </remarks>
+        /// <param name="dy">The output gradients, <paramref name="examples"/> rows of <paramref name="outputs"/> values.</param>
+        /// <param name="weight">W, <c>[outputs, inputs]</c> column-major (as for <c>BackwardInput</c>).</param>
+        /// <param name="dx">The input gradients, <paramref name="examples"/> rows of <paramref name="inputs"/> values.</param>
+        /// <param name="inputs">Inputs per example.</param>
+        /// <param name="outputs">Outputs per example.</param>
+        /// <param name="examples">Rows of <paramref name="dy"/> and <paramref name="dx"/>: 1 or more.</param>
+        public static unsafe void BackwardInputBatch<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> weight, Span<T> dx, int inputs, int outputs, int examples)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            CheckBatch(weight, inputs, outputs, examples);
+            Check.Length(dy, (long)examples * outputs, nameof(dy));
+            Check.Length(dx, (long)examples * inputs, nameof(dx));
+            fixed (T* pdy = dy, pw = weight, pdx = dx)
+            {
+                if (SimdWidth.Use512) BackwardBatch<T, Vector512<T>, Simd512<T>>(pdy, pw, pdx, inputs, outputs, examples);
+                else if (SimdWidth.Use256) BackwardBatch<T, Vector256<T>, Simd256<T>>(pdy, pw, pdx, inputs, outputs, examples);
+                else if (SimdWidth.Use128) BackwardBatch<T, Vector128<T>, Simd128<T>>(pdy, pw, pdx, inputs, outputs, examples);
+                else BackwardBatch<T, T, SimdScalar<T>>(pdy, pw, pdx, inputs, outputs, examples);
+            }
+        }
+
+        /// <summary>The checks both batch kernels make: the layer's sizes, its weights' length, the number of examples.</summary>
+        private static void CheckBatch<T>(ReadOnlySpan<T> weight, int inputs, int outputs, int examples)
+        {
+            Check.DenseSizes(inputs, outputs);
+            Check.Length(weight, (long)inputs * outputs, nameof(weight));
+            if (examples < 1) throw new ArgumentOutOfRangeException(nameof(examples), examples, "A batch has 1 example or more.");
+        }
+
         private static unsafe void Backward<T>(T* dy, T* w, T* dx, int inputs, int outputs, ReluStep<T> relu)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -123,11 +198,7 @@ namespace Relucent.Kernels
                 // adding into y in cache: the same sums in the same order as the register blocks below, without reading W in
                 // short strided pieces. Threads take ranges of outputs.
                 int* nonzero = Scratch<int>.First(inputs);
-                int count = 0;
-                for (int i = 0; i < inputs; i++)
-                {
-                    if (x[i] != T.Zero) nonzero[count++] = i; // post-ReLU inputs are often zero: their column is not read
-                }
+                int count = Nonzero(x, 0, inputs, nonzero);
                 int rangeVectors = threads > 1 ? (totalVectors + 2 * threads - 1) / (2 * threads) : totalVectors;
                 var stream = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = count, Outputs = outputs, Block = rangeVectors * S.Count, Rectifier = rectifier, Nonzero = nonzero };
                 KernelParallelism.For((outputs + stream.Block - 1) / stream.Block, threads, &StreamPiece<T, TV, S>, &stream);
@@ -149,14 +220,26 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
-            int vl = S.Count, o0 = piece * job.Block, n = Math.Min(job.Block, job.Outputs - o0), stride = job.Outputs;
-            int whole = n / vl * vl, tail = n - whole;
-            T* y = job.Y + o0, w = job.W + o0, x = job.X;
-            int* nonzero = job.Nonzero;
-            if (job.Bias != null) new ReadOnlySpan<T>(job.Bias + o0, n).CopyTo(new Span<T>(y, n));
-            else new Span<T>(y, n).Clear();
+            int o0 = piece * job.Block, n = Math.Min(job.Block, job.Outputs - o0);
+            T* y = job.Y + o0;
+            StartOutputs(job.Bias, y, o0, n);
+            Stream<T, TV, S>(job.X, job.Nonzero, job.Inputs, job.W + o0, y, n, job.Outputs);
+            if (job.Rectifier != Rectifier.None) Rows.Rectify<T, TV, S>(y, y, n, job.Rectifier);
+        }
+
+        /// <summary>
+        /// <c>y[0..n) += x[i] · W[o0..o0 + n, i]</c> for the <paramref name="count"/> inputs <c>i</c> listed in
+        /// <paramref name="nonzero"/>, in order, four columns per pass over <c>y</c>: each output one chain of fused
+        /// multiply-adds over <c>i</c>, continued from the value in <c>y</c> (a stored value is the chain's exact value, so
+        /// a chain cut into several calls has the same bits). <paramref name="w"/> points at row <c>o0</c> of column 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Stream<T, TV, S>(T* x, int* nonzero, int count, T* w, T* y, int n, int stride)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count, whole = n / vl * vl, tail = n - whole;
             int c = 0;
-            for (; c + 4 <= job.Inputs; c += 4)
+            for (; c + 4 <= count; c += 4)
             {
                 int i0 = nonzero[c], i1 = nonzero[c + 1], i2 = nonzero[c + 2], i3 = nonzero[c + 3];
                 TV x0 = S.Broadcast(x[i0]), x1 = S.Broadcast(x[i1]), x2 = S.Broadcast(x[i2]), x3 = S.Broadcast(x[i3]);
@@ -176,7 +259,7 @@ namespace Relucent.Kernels
                     S.StoreFirst(y + whole, S.MultiplyAdd(S.LoadFirst(w3 + whole, tail), x3, a), tail);
                 }
             }
-            for (; c < job.Inputs; c++)
+            for (; c < count; c++)
             {
                 int i = nonzero[c];
                 TV xi = S.Broadcast(x[i]);
@@ -184,7 +267,123 @@ namespace Relucent.Kernels
                 for (int o = 0; o < whole; o += vl) S.Store(y + o, S.MultiplyAdd(S.Load(wi + o), xi, S.Load(y + o)));
                 if (tail > 0) S.StoreFirst(y + whole, S.MultiplyAdd(S.LoadFirst(wi + whole, tail), xi, S.LoadFirst(y + whole, tail)), tail);
             }
-            if (job.Rectifier != Rectifier.None) Rows.Rectify<T, TV, S>(y, y, n, job.Rectifier);
+        }
+
+        /// <summary>The indices <c>i</c> in <c>[first, end)</c> with <c>x[i] ≠ 0</c>, in order, into <paramref name="list"/>; returns how many.</summary>
+        private static unsafe int Nonzero<T>(T* x, int first, int end, int* list) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int count = 0;
+            for (int i = first; i < end; i++)
+            {
+                if (x[i] != T.Zero) list[count++] = i; // post-ReLU inputs are often zero: their column is not read
+            }
+            return count;
+        }
+
+        /// <summary>Starts the chains of outputs <c>[o0, o0 + n)</c>, stored at <paramref name="y"/>: the bias, or zero without one.</summary>
+        private static unsafe void StartOutputs<T>(T* bias, T* y, int o0, int n) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (bias != null) new ReadOnlySpan<T>(bias + o0, n).CopyTo(new Span<T>(y, n));
+            else new Span<T>(y, n).Clear();
+        }
+
+        /// <summary>
+        /// The bytes of W one block of a batch holds: it stays in the core's L2 cache while every example of the batch
+        /// reads it, so W comes from memory once per batch.
+        /// </summary>
+        private const int BatchBlockBytes = 256 * 1024;
+
+        private static unsafe void ForwardBatch<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs, int examples, Rectifier rectifier)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int totalVectors = (outputs + S.Count - 1) / S.Count;
+            if (totalVectors <= 8)
+            {
+                // Narrow layers keep W in cache anyway (at most 8 vectors per column): one example after another.
+                for (int e = 0; e < examples; e++) Forward<T, TV, S>(x + (long)e * inputs, w, bias, y + (long)e * outputs, inputs, outputs, rectifier);
+                return;
+            }
+            // Ranges of outputs of 4 KB per column (whole pages of W stream from memory), fewer if that leaves a thread
+            // without two; blocks of columns of BatchBlockBytes. Neither changes a sum: each output is one chain over its
+            // example's nonzero inputs in order, whatever range or block it is computed in.
+            int threads = KernelParallelism.Threads((long)inputs * outputs * examples);
+            int rangeVectors = Math.Max(1, 4096 / sizeof(T) / S.Count);
+            if (threads > 1) rangeVectors = Math.Min(rangeVectors, (totalVectors + 2 * threads - 1) / (2 * threads));
+            int block = rangeVectors * S.Count;
+            var job = new DenseJob<T>
+            {
+                X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Examples = examples, Block = block,
+                Columns = Math.Min(inputs, Math.Max(4, BatchBlockBytes / (block * sizeof(T)))), Rectifier = rectifier,
+            };
+            KernelParallelism.For((outputs + block - 1) / block, threads, &StreamBatchPiece<T, TV, S>, &job);
+        }
+
+        /// <summary>
+        /// Outputs <c>[o0, o0 + Block)</c> of every example: each row starts at the bias; then, block of columns by block of
+        /// columns, each example adds its nonzero inputs of the block (<see cref="Stream"/>) while the block's weights stay in
+        /// cache; then the rectifier.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void StreamBatchPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
+            int o0 = piece * job.Block, n = Math.Min(job.Block, job.Outputs - o0), inputs = job.Inputs, outputs = job.Outputs;
+            int* nonzero = Scratch<int>.First(job.Columns); // this thread's own
+            for (int e = 0; e < job.Examples; e++) StartOutputs(job.Bias, job.Y + (long)e * outputs + o0, o0, n);
+            for (int i0 = 0; i0 < inputs; i0 += job.Columns)
+            {
+                int end = Math.Min(inputs, i0 + job.Columns);
+                for (int e = 0; e < job.Examples; e++)
+                {
+                    T* x = job.X + (long)e * inputs;
+                    Stream<T, TV, S>(x, nonzero, Nonzero(x, i0, end, nonzero), job.W + o0, job.Y + (long)e * outputs + o0, n, outputs);
+                }
+            }
+            if (job.Rectifier == Rectifier.None) return;
+            for (int e = 0; e < job.Examples; e++)
+            {
+                T* row = job.Y + (long)e * outputs + o0;
+                Rows.Rectify<T, TV, S>(row, row, n, job.Rectifier);
+            }
+        }
+
+        private static unsafe void BackwardBatch<T, TV, S>(T* dy, T* w, T* dx, int inputs, int outputs, int examples)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            if (outputs <= 8 * S.Count)
+            {
+                // Narrow layers keep W in cache anyway: one example after another.
+                for (int e = 0; e < examples; e++) Backward<T, TV, S>(dy + (long)e * outputs, w, dx + (long)e * inputs, inputs, outputs, ReluStep<T>.None);
+                return;
+            }
+            // Ranges of inputs as for one example; within a range, blocks of whole columns of BatchBlockBytes (a multiple of
+            // four: Dots takes four at a time). Each column's sum has the same order whatever its range or block.
+            int threads = KernelParallelism.Threads((long)inputs * outputs * examples);
+            int range = threads > 1 ? Math.Max(64, (inputs + 4 * threads - 1) / (4 * threads)) : inputs;
+            var job = new DenseJob<T>
+            {
+                Dy = dy, W = w, Dx = dx, Inputs = inputs, Outputs = outputs, Examples = examples, Block = range,
+                Columns = Math.Max(4, BatchBlockBytes / (outputs * sizeof(T)) / 4 * 4),
+            };
+            KernelParallelism.For((inputs + range - 1) / range, threads, &DotBatchPiece<T, TV, S>, &job);
+        }
+
+        /// <summary>Inputs <c>[i0, i0 + Block)</c> of every example: block of columns by block of columns, each example's dot products with them (<see cref="Dots"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void DotBatchPiece<T, TV, S>(void* context, int piece)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
+            int first = piece * job.Block, end = Math.Min(job.Inputs, first + job.Block), inputs = job.Inputs, outputs = job.Outputs;
+            for (int i0 = first; i0 < end; i0 += job.Columns)
+            {
+                int count = Math.Min(job.Columns, end - i0);
+                for (int e = 0; e < job.Examples; e++)
+                {
+                    Dots<T, TV, S>(job.Dy + (long)e * outputs, job.W + (long)i0 * outputs, job.Dx + (long)e * inputs + i0, count, outputs, ReluStep<T>.None);
+                }
+            }
         }
 
         private unsafe struct DenseJob<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -201,6 +400,8 @@ namespace Relucent.Kernels
             public Rectifier Rectifier;
             public ReluStep<T> Rule;
             public int* Nonzero;
+            public int Examples;
+            public int Columns; // batches: the inputs (columns of W) in one block that stays in cache
         }
 
         private static unsafe void ForwardPiece<T, TV, S>(void* context, int piece)
@@ -313,25 +514,30 @@ namespace Relucent.Kernels
             else KernelParallelism.For((inputs + range - 1) / range, threads, &BackwardPiece<T, TV, S>, &job);
         }
 
-        /// <summary>
-        /// Inputs <c>[i0, i0 + Block)</c>: <c>dx[i] = rule(Σ_o W[o, i] · dy[o])</c>, each column's sum in two chains (even and odd
-        /// vectors of outputs, the last one read through a mask), the chains added and summed across lanes: a fixed order for
-        /// each column, whether it is summed alone or with three others.
-        /// </summary>
+        /// <summary>Inputs <c>[i0, i0 + Block)</c>: their dot products (<see cref="Dots"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static unsafe void DotPiece<T, TV, S>(void* context, int piece)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
-            int vl = S.Count, i0 = piece * job.Block, count = Math.Min(job.Block, job.Inputs - i0), outputs = job.Outputs;
-            int whole = outputs / vl * vl, tail = outputs - whole;
-            T* dy = job.Dy;
-            ReluStep<T> rule = job.Rule.Offset(i0);
-            T* dx = job.Dx + i0;
+            int i0 = piece * job.Block, count = Math.Min(job.Block, job.Inputs - i0);
+            Dots<T, TV, S>(job.Dy, job.W + (long)i0 * job.Outputs, job.Dx + i0, count, job.Outputs, job.Rule.Offset(i0));
+        }
+
+        /// <summary>
+        /// <c>dx[i] = rule(Σ_o W[o, i] · dy[o])</c> for the <paramref name="count"/> columns starting at <paramref name="w"/>, four
+        /// at a time: each column's sum in two chains (even and odd vectors of outputs, the last one read through a mask), the
+        /// chains added and summed across lanes, a fixed order for each column whether it is summed alone or with three others.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Dots<T, TV, S>(T* dy, T* w, T* dx, int count, int outputs, ReluStep<T> rule)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count, whole = outputs / vl * vl, tail = outputs - whole;
             int i = 0;
             for (; i + 4 <= count; i += 4)
             {
-                T* w0 = job.W + (long)(i0 + i) * outputs, w1 = w0 + outputs, w2 = w1 + outputs, w3 = w2 + outputs;
+                T* w0 = w + (long)i * outputs, w1 = w0 + outputs, w2 = w1 + outputs, w3 = w2 + outputs;
                 TV e0 = S.Zero, o0 = S.Zero, e1 = S.Zero, o1 = S.Zero, e2 = S.Zero, o2 = S.Zero, e3 = S.Zero, o3 = S.Zero;
                 int o = 0;
                 for (; o + 2 * vl <= whole; o += 2 * vl)
@@ -365,7 +571,7 @@ namespace Relucent.Kernels
             }
             for (; i < count; i++)
             {
-                T* wi = job.W + (long)(i0 + i) * outputs;
+                T* wi = w + (long)i * outputs;
                 TV e = S.Zero, odd = S.Zero;
                 int o = 0;
                 for (; o + 2 * vl <= whole; o += 2 * vl)
