@@ -12,8 +12,9 @@ namespace Relucent.Kernels
     /// <remarks>
     /// SIMD with fused multiply-adds (<see cref="ISimd{T, TV}"/>). Forward: up to 8 vectors of outputs stay in
     /// registers while every column streams past once, its last vector read with a mask. Backward: the output
-    /// gradient stays in registers and each column is one vector dot product. No scratch memory.
-    /// Both are fixed sums in a fixed order, hence deterministic.
+    /// gradient stays in registers and each column is one vector dot product. Both are fixed sums in a fixed order, hence
+    /// deterministic. The batch kernels (<see cref="ForwardBatch{T}"/>, <see cref="BackwardInputBatch{T}"/>) make the same
+    /// sums for each example, in blocks that keep W in cache while every example uses it.
     /// </remarks>
     public static class DenseKernels
     {
@@ -111,8 +112,8 @@ namespace Relucent.Kernels
         /// </summary>
         /// <remarks>
         /// A wide layer's weights are read from memory once for the whole batch, not once per example: each thread takes a
-        /// range of outputs and walks the inputs in blocks whose weights stay in cache while every example adds its nonzero
-        /// inputs of the block.
+        /// range of outputs and walks the inputs in blocks; a block's weights for 8 vectors of outputs are copied together
+        /// and stay in L1 while every example adds its nonzero inputs of the block to those outputs, held in registers.
         /// </remarks>
         /// <param name="x">The inputs, <paramref name="examples"/> rows of <paramref name="inputs"/> values.</param>
         /// <param name="weight">W, <c>[outputs, inputs]</c> column-major (as for <c>Forward</c>).</param>
@@ -192,13 +193,13 @@ namespace Relucent.Kernels
         {
             int totalVectors = (outputs + S.Count - 1) / S.Count;
             int threads = KernelParallelism.Threads((long)inputs * outputs);
+            int* nonzero = Scratch<int>.First(inputs);
+            int count = Nonzero(x, 0, inputs, nonzero);
             if (totalVectors > 8)
             {
                 // Wide layers stream W column by column (each column contiguous, read once, zero inputs' columns skipped),
                 // adding into y in cache: the same sums in the same order as the register blocks below, without reading W in
                 // short strided pieces. Threads take ranges of outputs.
-                int* nonzero = Scratch<int>.First(inputs);
-                int count = Nonzero(x, 0, inputs, nonzero);
                 int rangeVectors = threads > 1 ? (totalVectors + 2 * threads - 1) / (2 * threads) : totalVectors;
                 var stream = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = count, Outputs = outputs, Block = rangeVectors * S.Count, Rectifier = rectifier, Nonzero = nonzero };
                 KernelParallelism.For((outputs + stream.Block - 1) / stream.Block, threads, &StreamPiece<T, TV, S>, &stream);
@@ -207,7 +208,7 @@ namespace Relucent.Kernels
             // Blocks of up to 8 vectors of outputs stream the columns once each; a large layer shared among threads uses
             // smaller blocks so every thread has one (each output's sum is the same whatever its block).
             int blockVectors = threads > 1 ? Math.Clamp((totalVectors + threads - 1) / threads, 1, 8) : 8;
-            var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Block = blockVectors * S.Count, Rectifier = rectifier };
+            var job = new DenseJob<T> { X = x, W = w, Bias = bias, Y = y, Inputs = count, Outputs = outputs, Block = blockVectors * S.Count, Rectifier = rectifier, Nonzero = nonzero };
             KernelParallelism.For((outputs + job.Block - 1) / job.Block, threads, &ForwardPiece<T, TV, S>, &job);
         }
 
@@ -220,26 +221,14 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
-            int o0 = piece * job.Block, n = Math.Min(job.Block, job.Outputs - o0);
-            T* y = job.Y + o0;
-            StartOutputs(job.Bias, y, o0, n);
-            Stream<T, TV, S>(job.X, job.Nonzero, job.Inputs, job.W + o0, y, n, job.Outputs);
-            if (job.Rectifier != Rectifier.None) Rows.Rectify<T, TV, S>(y, y, n, job.Rectifier);
-        }
-
-        /// <summary>
-        /// <c>y[0..n) += x[i] · W[o0..o0 + n, i]</c> for the <paramref name="count"/> inputs <c>i</c> listed in
-        /// <paramref name="nonzero"/>, in order, four columns per pass over <c>y</c>: each output one chain of fused
-        /// multiply-adds over <c>i</c>, continued from the value in <c>y</c> (a stored value is the chain's exact value, so
-        /// a chain cut into several calls has the same bits). <paramref name="w"/> points at row <c>o0</c> of column 0.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Stream<T, TV, S>(T* x, int* nonzero, int count, T* w, T* y, int n, int stride)
-            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
-        {
-            int vl = S.Count, whole = n / vl * vl, tail = n - whole;
+            int vl = S.Count, o0 = piece * job.Block, n = Math.Min(job.Block, job.Outputs - o0), stride = job.Outputs;
+            int whole = n / vl * vl, tail = n - whole;
+            T* y = job.Y + o0, w = job.W + o0, x = job.X;
+            int* nonzero = job.Nonzero;
+            if (job.Bias != null) new ReadOnlySpan<T>(job.Bias + o0, n).CopyTo(new Span<T>(y, n));
+            else new Span<T>(y, n).Clear();
             int c = 0;
-            for (; c + 4 <= count; c += 4)
+            for (; c + 4 <= job.Inputs; c += 4)
             {
                 int i0 = nonzero[c], i1 = nonzero[c + 1], i2 = nonzero[c + 2], i3 = nonzero[c + 3];
                 TV x0 = S.Broadcast(x[i0]), x1 = S.Broadcast(x[i1]), x2 = S.Broadcast(x[i2]), x3 = S.Broadcast(x[i3]);
@@ -259,7 +248,7 @@ namespace Relucent.Kernels
                     S.StoreFirst(y + whole, S.MultiplyAdd(S.LoadFirst(w3 + whole, tail), x3, a), tail);
                 }
             }
-            for (; c < count; c++)
+            for (; c < job.Inputs; c++)
             {
                 int i = nonzero[c];
                 TV xi = S.Broadcast(x[i]);
@@ -267,6 +256,7 @@ namespace Relucent.Kernels
                 for (int o = 0; o < whole; o += vl) S.Store(y + o, S.MultiplyAdd(S.Load(wi + o), xi, S.Load(y + o)));
                 if (tail > 0) S.StoreFirst(y + whole, S.MultiplyAdd(S.LoadFirst(wi + whole, tail), xi, S.LoadFirst(y + whole, tail)), tail);
             }
+            if (job.Rectifier != Rectifier.None) Rows.Rectify<T, TV, S>(y, y, n, job.Rectifier);
         }
 
         /// <summary>The indices <c>i</c> in <c>[first, end)</c> with <c>x[i] ≠ 0</c>, in order, into <paramref name="list"/>; returns how many.</summary>
@@ -275,23 +265,24 @@ namespace Relucent.Kernels
             int count = 0;
             for (int i = first; i < end; i++)
             {
-                if (x[i] != T.Zero) list[count++] = i; // post-ReLU inputs are often zero: their column is not read
+                // Without a branch (zeros come in no pattern a predictor could learn): i is written, kept if x[i] is not zero.
+                list[count] = i;
+                count += x[i] != T.Zero ? 1 : 0; // post-ReLU inputs are often zero: their column is not read
             }
             return count;
         }
 
-        /// <summary>Starts the chains of outputs <c>[o0, o0 + n)</c>, stored at <paramref name="y"/>: the bias, or zero without one.</summary>
-        private static unsafe void StartOutputs<T>(T* bias, T* y, int o0, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (bias != null) new ReadOnlySpan<T>(bias + o0, n).CopyTo(new Span<T>(y, n));
-            else new Span<T>(y, n).Clear();
-        }
-
         /// <summary>
-        /// The bytes of W one block of a batch holds: it stays in the core's L2 cache while every example of the batch
-        /// reads it, so W comes from memory once per batch.
+        /// The bytes of W a block of the backward batch holds: it stays in the core's L2 cache while every example of the
+        /// batch takes its dot products with it, so W comes from memory once per batch.
         /// </summary>
         private const int BatchBlockBytes = 256 * 1024;
+
+        /// <summary>
+        /// The bytes of W a tile of the forward batch holds, copied together: it stays in the L1 cache while every example
+        /// adds its nonzero inputs (a copy, because columns a power of two apart would share a few of L1's sets).
+        /// </summary>
+        private const int PackedTileBytes = 32 * 1024;
 
         private static unsafe void ForwardBatch<T, TV, S>(T* x, T* w, T* bias, T* y, int inputs, int outputs, int examples, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
@@ -304,47 +295,66 @@ namespace Relucent.Kernels
                 return;
             }
             // Ranges of outputs of 4 KB per column (whole pages of W stream from memory), fewer if that leaves a thread
-            // without two; blocks of columns of BatchBlockBytes. Neither changes a sum: each output is one chain over its
-            // example's nonzero inputs in order, whatever range or block it is computed in.
+            // without two. Neither ranges nor blocks change a sum: each output is one chain over its example's nonzero
+            // inputs in order, whatever range, block or tile it is computed in.
             int threads = KernelParallelism.Threads((long)inputs * outputs * examples);
-            int rangeVectors = Math.Max(1, 4096 / sizeof(T) / S.Count);
+            int rangeVectors = Math.Max(8, 4096 / sizeof(T) / S.Count);
             if (threads > 1) rangeVectors = Math.Min(rangeVectors, (totalVectors + 2 * threads - 1) / (2 * threads));
             int block = rangeVectors * S.Count;
             var job = new DenseJob<T>
             {
                 X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Examples = examples, Block = block,
-                Columns = Math.Min(inputs, Math.Max(4, BatchBlockBytes / (block * sizeof(T)))), Rectifier = rectifier,
+                Columns = Math.Min(inputs, PackedTileBytes / (8 * S.Count * sizeof(T))), Rectifier = rectifier,
             };
-            KernelParallelism.For((outputs + block - 1) / block, threads, &StreamBatchPiece<T, TV, S>, &job);
+            KernelParallelism.For((outputs + block - 1) / block, threads, &ForwardBatchPiece<T, TV, S>, &job);
         }
 
         /// <summary>
-        /// Outputs <c>[o0, o0 + Block)</c> of every example: each row starts at the bias; then, block of columns by block of
-        /// columns, each example adds its nonzero inputs of the block (<see cref="Stream"/>) while the block's weights stay in
-        /// cache; then the rectifier.
+        /// Outputs <c>[o0, o0 + Block)</c> of every example, a block of <c>Columns</c> inputs at a time: each example's nonzero
+        /// inputs of the block listed, then tile by tile (8 vectors of outputs, that block's columns copied together), each
+        /// example's outputs continue their chains in registers (<see cref="ForwardTile"/>) from the bias or the values stored
+        /// after the previous block; the rectifier with the last block.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void StreamBatchPiece<T, TV, S>(void* context, int piece)
+        private static unsafe void ForwardBatchPiece<T, TV, S>(void* context, int piece)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
             int o0 = piece * job.Block, n = Math.Min(job.Block, job.Outputs - o0), inputs = job.Inputs, outputs = job.Outputs;
-            int* nonzero = Scratch<int>.First(job.Columns); // this thread's own
-            for (int e = 0; e < job.Examples; e++) StartOutputs(job.Bias, job.Y + (long)e * outputs + o0, o0, n);
-            for (int i0 = 0; i0 < inputs; i0 += job.Columns)
+            int columns = job.Columns, examples = job.Examples, tile = 8 * S.Count;
+            // This thread's own buffers.
+            int* lists = Scratch<int>.First((long)examples * columns), counts = Scratch<int>.Second(examples);
+            T* packed = Scratch<T>.First((long)columns * tile);
+            for (int i0 = 0; i0 < inputs; i0 += columns)
             {
-                int end = Math.Min(inputs, i0 + job.Columns);
-                for (int e = 0; e < job.Examples; e++)
+                int k = Math.Min(columns, inputs - i0);
+                for (int e = 0; e < examples; e++) counts[e] = Nonzero(job.X + (long)e * inputs + i0, 0, k, lists + e * columns);
+                Rectifier rectifier = i0 + k == inputs ? job.Rectifier : Rectifier.None;
+                for (int t = 0; t < n; t += tile)
                 {
-                    T* x = job.X + (long)e * inputs;
-                    Stream<T, TV, S>(x, nonzero, Nonzero(x, i0, end, nonzero), job.W + o0, job.Y + (long)e * outputs + o0, n, outputs);
+                    int width = Math.Min(tile, n - t);
+                    T* source = job.W + (long)i0 * outputs + o0 + t;
+                    Pack<T, TV, S>(source, outputs, packed, tile, width, k);
+                    for (int e = 0; e < examples; e++)
+                    {
+                        T* row = job.Y + (long)e * outputs + o0 + t;
+                        T* start = i0 > 0 ? row : job.Bias == null ? null : job.Bias + o0 + t;
+                        ForwardTile<T, TV, S>(job.X + (long)e * inputs + i0, lists + e * columns, counts[e], packed, start, row, tile, width, rectifier);
+                    }
                 }
             }
-            if (job.Rectifier == Rectifier.None) return;
-            for (int e = 0; e < job.Examples; e++)
+        }
+
+        /// <summary>Copies <paramref name="width"/> values of each of <paramref name="columns"/> columns, <paramref name="stride"/> apart, to <paramref name="packed"/>, <paramref name="tile"/> apart.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Pack<T, TV, S>(T* source, int stride, T* packed, int tile, int width, int columns)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int whole = width / S.Count * S.Count;
+            for (int c = 0; c < columns; c++, source += stride, packed += tile)
             {
-                T* row = job.Y + (long)e * outputs + o0;
-                Rows.Rectify<T, TV, S>(row, row, n, job.Rectifier);
+                for (int v = 0; v < whole; v += S.Count) S.Store(packed + v, S.Load(source + v));
+                if (whole < width) S.StoreFirst(packed + whole, S.LoadFirst(source + whole, width - whole), width - whole);
             }
         }
 
@@ -409,51 +419,63 @@ namespace Relucent.Kernels
         {
             ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
             int o0 = piece * job.Block;
-            int count = Math.Min(job.Block, job.Outputs - o0);
-            T* x = job.X, w = job.W + o0, y = job.Y + o0, bias = job.Bias == null ? null : job.Bias + o0;
-            int inputs = job.Inputs, outputs = job.Outputs;
-            switch ((count + S.Count - 1) / S.Count)
+            T* bias = job.Bias == null ? null : job.Bias + o0;
+            ForwardTile<T, TV, S>(job.X, job.Nonzero, job.Inputs, job.W + o0, bias, job.Y + o0, job.Outputs, Math.Min(job.Block, job.Outputs - o0), job.Rectifier);
+        }
+
+        /// <summary>
+        /// <c>y[0..width) = start + Σ x[i] · W[0..width, i]</c> over the <paramref name="count"/> inputs listed in
+        /// <paramref name="nonzero"/>, in order, then the rectifier, in registers: up to 8 vectors of outputs
+        /// (<see cref="ForwardBlock"/>). Column <c>i</c> of the block is at <c>w + i · stride</c>.
+        /// </summary>
+        private static unsafe void ForwardTile<T, TV, S>(T* x, int* nonzero, int count, T* w, T* start, T* y, int stride, int width, Rectifier rectifier)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            switch ((width + S.Count - 1) / S.Count)
             {
-                case 1: ForwardBlock<T, TV, S, Count1>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
-                case 2: ForwardBlock<T, TV, S, Count2>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
-                case 3: ForwardBlock<T, TV, S, Count3>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
-                case 4: ForwardBlock<T, TV, S, Count4>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
-                case 5: ForwardBlock<T, TV, S, Count5>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
-                case 6: ForwardBlock<T, TV, S, Count6>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
-                case 7: ForwardBlock<T, TV, S, Count7>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
-                default: ForwardBlock<T, TV, S, Count8>(x, w, bias, y, inputs, outputs, count, job.Rectifier); break;
+                case 1: ForwardBlock<T, TV, S, Count1>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                case 2: ForwardBlock<T, TV, S, Count2>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                case 3: ForwardBlock<T, TV, S, Count3>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                case 4: ForwardBlock<T, TV, S, Count4>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                case 5: ForwardBlock<T, TV, S, Count5>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                case 6: ForwardBlock<T, TV, S, Count6>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                case 7: ForwardBlock<T, TV, S, Count7>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                default: ForwardBlock<T, TV, S, Count8>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
             }
         }
 
         /// <summary>
-        /// <c>y[0..count) = b + Σ_i x[i] · W[0..count, i]</c> for one block of <typeparamref name="TN"/> vectors of outputs
-        /// (the last one holding <c>count − (N−1)·Count</c> of them); <paramref name="w"/> points at the block's first row.
+        /// <c>y[0..count) = start + Σ_i x[i] · W[0..count, i]</c>, <c>i</c> over the <paramref name="inputs"/> listed in
+        /// <paramref name="nonzero"/>, for one block of <typeparamref name="TN"/> vectors of outputs (the last one holding
+        /// <c>count − (N−1)·Count</c> of them); <paramref name="w"/> points at the block's first row, <paramref name="start"/>
+        /// (the bias, or the sums so far: a stored value is a chain's exact value) may be null for zero.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, T* w, T* bias, T* y, int inputs, int stride, int count, Rectifier rectifier)
+        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, int* nonzero, int inputs, T* w, T* start, T* y, int stride, int count, Rectifier rectifier)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
         {
             // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
             int vl = S.Count, n = TN.Value, tail = count - (n - 1) * vl;
             bool full = tail == vl;
             TV a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, a4 = S.Zero, a5 = S.Zero, a6 = S.Zero, a7 = S.Zero;
-            if (bias != null)
+            if (start != null)
             {
-                if (n == 1) a0 = full ? S.Load(bias) : S.LoadFirst(bias, tail); else a0 = S.Load(bias);
-                if (n > 1) a1 = n == 2 && !full ? S.LoadFirst(bias + vl, tail) : S.Load(bias + vl);
-                if (n > 2) a2 = n == 3 && !full ? S.LoadFirst(bias + 2 * vl, tail) : S.Load(bias + 2 * vl);
-                if (n > 3) a3 = n == 4 && !full ? S.LoadFirst(bias + 3 * vl, tail) : S.Load(bias + 3 * vl);
-                if (n > 4) a4 = n == 5 && !full ? S.LoadFirst(bias + 4 * vl, tail) : S.Load(bias + 4 * vl);
-                if (n > 5) a5 = n == 6 && !full ? S.LoadFirst(bias + 5 * vl, tail) : S.Load(bias + 5 * vl);
-                if (n > 6) a6 = n == 7 && !full ? S.LoadFirst(bias + 6 * vl, tail) : S.Load(bias + 6 * vl);
-                if (n > 7) a7 = !full ? S.LoadFirst(bias + 7 * vl, tail) : S.Load(bias + 7 * vl);
+                if (n == 1) a0 = full ? S.Load(start) : S.LoadFirst(start, tail); else a0 = S.Load(start);
+                if (n > 1) a1 = n == 2 && !full ? S.LoadFirst(start + vl, tail) : S.Load(start + vl);
+                if (n > 2) a2 = n == 3 && !full ? S.LoadFirst(start + 2 * vl, tail) : S.Load(start + 2 * vl);
+                if (n > 3) a3 = n == 4 && !full ? S.LoadFirst(start + 3 * vl, tail) : S.Load(start + 3 * vl);
+                if (n > 4) a4 = n == 5 && !full ? S.LoadFirst(start + 4 * vl, tail) : S.Load(start + 4 * vl);
+                if (n > 5) a5 = n == 6 && !full ? S.LoadFirst(start + 5 * vl, tail) : S.Load(start + 5 * vl);
+                if (n > 6) a6 = n == 7 && !full ? S.LoadFirst(start + 6 * vl, tail) : S.Load(start + 6 * vl);
+                if (n > 7) a7 = !full ? S.LoadFirst(start + 7 * vl, tail) : S.Load(start + 7 * vl);
             }
-            T* last = w + (n - 1) * vl;
-            for (int i = 0; i < inputs; i++, w += stride, last += stride)
+            T* first = w;
+            for (int c = 0; c < inputs; c++)
             {
-                T xi = x[i];
-                if (xi == T.Zero) continue; // post-ReLU inputs are often zero: their column is not read
-                TV v = S.Broadcast(xi);
+                int i = nonzero[c];
+                w = first + (long)i * stride;
+                T* last = w + (n - 1) * vl;
+                TV v = S.Broadcast(x[i]);
                 // Whole vectors first; the block's last vector (possibly partial) is read through a mask.
                 if (n > 1) a0 = S.MultiplyAdd(S.Load(w), v, a0);
                 if (n > 2) a1 = S.MultiplyAdd(S.Load(w + vl), v, a1);

@@ -114,7 +114,7 @@ namespace Relucent.Tests.Kernels
             {
                 if (Bits(expected[i]) != Bits(actual[i]))
                 {
-                    Assert.Fail($"{what}: example {i / row}, value {i % row} is {actual[i]} (bits {Bits(actual[i]):X}), one call per example gives {expected[i]} (bits {Bits(expected[i]):X}).");
+                    Assert.Fail($"{what}: example {i / row}, value {i % row} is {actual[i]} (bits {Hex(actual[i])}), one call per example gives {expected[i]} (bits {Hex(expected[i])}).");
                 }
             }
         }
@@ -125,6 +125,9 @@ namespace Relucent.Tests.Kernels
             double d => BitConverter.DoubleToInt64Bits(d),
             _ => throw new NotSupportedException(typeof(T).Name),
         };
+
+        private static string Hex<T>(T value) where T : unmanaged, IFloatingPointIeee754<T> =>
+            value is float f ? BitConverter.SingleToUInt32Bits(f).ToString("X8") : Bits(value).ToString("X16");
 
         [Fact]
         public void Wrong_lengths_and_example_counts_name_the_argument()
