@@ -78,11 +78,19 @@ namespace Relucent.Kernels
                 }
                 if (blocks < wanted) rowGroups = Math.Min(rowTiles, (wanted + blocks - 1) / blocks);
             }
+            T* panel = null;
+            int* panelOff = null;
+            if (PacksA(count, aOff, aRow, rows, taps, columnTiles, S.TileRows))
+            {
+                panel = APanel.Pack<T, TV, S>(a, aOff, rows, taps, out panelOff);
+                t_packedProducts++;
+            }
             var job = new Job<T>
             {
                 A = a, AOff = aOff, ARow = aRow, Rows = rows, B = b, BOff = bOff, Taps = taps, Vectors = vectors, C = c, Ldc = ldc,
                 TilesPerBlock = tilesPerBlock, RowGroups = rowGroups, Pieces = blocks * rowGroups, AStep = aStep, BStep = bStep, CStep = cStep,
-                Epilogue = epilogue, Chunk = Chunk(taps, S.Count * sizeof(T), aRow),
+                Epilogue = epilogue, Chunk = Chunk(taps, S.Count * sizeof(T), aRow), Pairs = !t_threeOne,
+                Panel = panel, PanelOff = panelOff,
             };
             KernelParallelism.For(count * job.Pieces, threads, &Piece<T, TV, S>, &job);
         }
@@ -92,6 +100,26 @@ namespace Relucent.Kernels
 
         /// <summary>Set on a thread to run each tile over all taps at once (no chunks): benchmarks' A/B comparisons.</summary>
         [ThreadStatic] internal static bool t_unchunked;
+
+        /// <summary>Set on a thread to cut a block's last 4 vectors 3 + 1 (not 2 + 2): benchmarks' A/B comparisons.</summary>
+        [ThreadStatic] internal static bool t_threeOne;
+
+        /// <summary>Set on a thread to read A in place, never from an <see cref="APanel"/>: benchmarks' A/B comparisons, tests.</summary>
+        [ThreadStatic] internal static bool t_unpackedA;
+
+        /// <summary>Counts, on this thread, the products that read A from an <see cref="APanel"/>: tests check that a case does.</summary>
+        [ThreadStatic] internal static int t_packedProducts;
+
+        /// <summary>
+        /// Whether a product reads A from a packed <see cref="APanel"/>: a single product (Winograd's 16 would pack 16 A's)
+        /// whose A has its rows one value apart and its taps at least 256 values (1 KB in float) apart, the forward's
+        /// <c>taps × filters</c> weights from 256 filters on: a row tile's A then lies on lines that fall into at most 4 of
+        /// L1's 64 sets, fewer than a chunk's taps, and they evict each other before the next column tile reads them again.
+        /// With 8 column tiles or more the one pass that packs A pays (ResNet-50's 1×1 128→512 at 28×28: 133 → 153 GFLOP/s
+        /// on one core, 64→256 at 56×56: 138 → 148); with fewer it may not (1024→256 at 14×14, 5 column tiles: 134 → 125).
+        /// </summary>
+        private static bool PacksA(int count, int* aOff, nint aRow, int rows, int taps, int columnTiles, int tileRows) =>
+            !t_unpackedA && count == 1 && aRow == 1 && taps > 1 && rows > tileRows && columnTiles >= 8 && Math.Abs((long)aOff[1] - aOff[0]) >= 256;
 
         /// <summary>The bytes of B one column tile's chunk of taps spans: half an L1.</summary>
         private const long ChunkBytes = 24 * 1024;
@@ -136,6 +164,9 @@ namespace Relucent.Kernels
             public nint CStep;
             public Epilogue<T> Epilogue;
             public int Chunk;
+            public bool Pairs;
+            public T* Panel;
+            public int* PanelOff;
         }
 
         /// <summary>One piece of product <c>p / Pieces</c>: column block <c>q / RowGroups</c>, its row tiles of group <c>q % RowGroups</c> (<c>q = p mod Pieces</c>), each over the block's column tiles.</summary>
@@ -171,41 +202,49 @@ namespace Relucent.Kernels
                     int r0 = tile * rowsEach + Math.Min(tile, longer);
                     int r = rowsEach + (tile < longer ? 1 : 0);
                     T* ar = a + r0 * aRow;
+                    int* aOffTile = aOffChunk;
+                    if (job.Panel != null)
+                    {
+                        // This row tile's rows, tap after tap (see APanel).
+                        ar = job.Panel + (nint)tile * taps * S.TileRows;
+                        aOffTile = job.PanelOff + k0;
+                    }
                     T* cr = c + r0 * ldc;
                     // Intermediate chunks store the raw sums (masked as the final store will be); the last one the layer's epilogue.
                     Epilogue<T> e = final ? job.Epilogue.ForRow(r0) : default;
-                    for (int v0 = firstVector; v0 < endVector; v0 += 3)
+                    for (int v0 = firstVector, n; v0 < endVector; v0 += n)
                     {
-                        int n = Math.Min(3, endVector - v0);
+                        // The last 4 vectors as 2 + 2: a one-vector tile loads a weight for each multiply-add and runs at half speed.
+                        n = job.Pairs && endVector - v0 == 4 ? 2 : Math.Min(3, endVector - v0);
                         T* bv = b + v0 * S.Count;
                         T* cv = cr + v0 * S.Count;
                         int last = v0 + n == job.Vectors ? lastLanes : S.Count; // lanes of the tile's final vector
                         switch (r * 4 + n)
                         {
-                            case 5: Tile<T, TV, S, Count1, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 6: Tile<T, TV, S, Count1, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 7: Tile<T, TV, S, Count1, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 9: Tile<T, TV, S, Count2, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 10: Tile<T, TV, S, Count2, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 11: Tile<T, TV, S, Count2, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 13: Tile<T, TV, S, Count3, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 14: Tile<T, TV, S, Count3, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 15: Tile<T, TV, S, Count3, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 17: Tile<T, TV, S, Count4, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 18: Tile<T, TV, S, Count4, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 19: Tile<T, TV, S, Count4, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 21: Tile<T, TV, S, Count5, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 22: Tile<T, TV, S, Count5, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 23: Tile<T, TV, S, Count5, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 25: Tile<T, TV, S, Count6, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 26: Tile<T, TV, S, Count6, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 27: Tile<T, TV, S, Count6, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 29: Tile<T, TV, S, Count7, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 30: Tile<T, TV, S, Count7, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 31: Tile<T, TV, S, Count7, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 33: Tile<T, TV, S, Count8, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 34: Tile<T, TV, S, Count8, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 35: Tile<T, TV, S, Count8, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 5: Tile<T, TV, S, Count1, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 6: Tile<T, TV, S, Count1, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 7: Tile<T, TV, S, Count1, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 9: Tile<T, TV, S, Count2, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 10: Tile<T, TV, S, Count2, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 11: Tile<T, TV, S, Count2, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 13: Tile<T, TV, S, Count3, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 14: Tile<T, TV, S, Count3, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 15: Tile<T, TV, S, Count3, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 17: Tile<T, TV, S, Count4, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 18: Tile<T, TV, S, Count4, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 19: Tile<T, TV, S, Count4, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 21: Tile<T, TV, S, Count5, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 22: Tile<T, TV, S, Count5, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 23: Tile<T, TV, S, Count5, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 25: Tile<T, TV, S, Count6, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 26: Tile<T, TV, S, Count6, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 27: Tile<T, TV, S, Count6, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 29: Tile<T, TV, S, Count7, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 30: Tile<T, TV, S, Count7, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 31: Tile<T, TV, S, Count7, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 33: Tile<T, TV, S, Count8, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 34: Tile<T, TV, S, Count8, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 35: Tile<T, TV, S, Count8, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
                         }
                     }
                 }

@@ -1,0 +1,70 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Relucent.Kernels
+{
+    /// <summary>
+    /// The packed A of <see cref="Tiles"/>: the rows of each row tile copied once per product into one contiguous panel, tap
+    /// after tap (<c>TileRows</c> values each), so a tile's broadcasts read one stream instead of one cache line per tap.
+    /// Where A's taps lie a whole row of filters apart (a forward's <c>taps × filters</c> weights), those lines fall into a
+    /// few L1 sets and evict each other long before the next column tile reads them again. The panel holds A's values
+    /// unchanged, so the products are the same bits.
+    /// </summary>
+    internal static unsafe class APanel
+    {
+        /// <summary>This thread's panel (pinned, grown and never shrunk, as <see cref="Scratch{T}"/>), in bytes.</summary>
+        [ThreadStatic] private static byte[]? t_panel;
+
+        /// <summary>This thread's offset table: <c>t · TileRows</c>, where tap t's weights start in a row tile's panel.</summary>
+        [ThreadStatic] private static int[]? t_offsets;
+
+        /// <summary>
+        /// Copies <c>A[r + aOff[t]]</c> (rows one value apart) of row tile <c>i</c> (rows shared evenly among the tiles, as
+        /// <see cref="Tiles"/> shares them) to <c>panel[(i · taps + t) · TileRows + r − r0]</c>; <paramref name="offsets"/> is
+        /// the table <c>t · TileRows</c> a tile reads its panel through, with a row step of 1.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static T* Pack<T, TV, S>(T* a, int* aOff, int rows, int taps, out int* offsets)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int tileRows = S.TileRows;
+            int rowTiles = (rows + tileRows - 1) / tileRows, rowsEach = rows / rowTiles, longer = rows % rowTiles;
+            T* panel = (T*)Get(ref t_panel, (long)rowTiles * taps * tileRows * sizeof(T));
+            for (int tile = 0; tile < rowTiles; tile++)
+            {
+                int r0 = tile * rowsEach + Math.Min(tile, longer), r = rowsEach + (tile < longer ? 1 : 0);
+                T* from = a + r0, to = panel + (long)tile * taps * tileRows;
+                if (r == tileRows)
+                {
+                    uint bytes = (uint)(tileRows * sizeof(T));
+                    for (int t = 0; t < taps; t++) Unsafe.CopyBlockUnaligned(to + t * tileRows, from + aOff[t], bytes);
+                }
+                else
+                {
+                    for (int t = 0; t < taps; t++)
+                    {
+                        for (int i = 0; i < r; i++) to[t * tileRows + i] = from[aOff[t] + i];
+                    }
+                }
+            }
+            int[]? table = t_offsets;
+            if (table is null || table.Length < taps) t_offsets = table = GC.AllocateUninitializedArray<int>(Math.Max(taps, 1024), pinned: true);
+            offsets = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
+            for (int t = 0; t < taps; t++) offsets[t] = t * tileRows;
+            return panel;
+        }
+
+        /// <summary>At least <paramref name="bytes"/> bytes of this thread's buffer, aligned to 64.</summary>
+        private static byte* Get(ref byte[]? buffer, long bytes)
+        {
+            byte[]? current = buffer;
+            if (current is null || bytes + 64 > current.Length)
+            {
+                buffer = current = GC.AllocateUninitializedArray<byte>((int)Math.Max(bytes + 64, 2L * Math.Min(current?.Length ?? 0, Array.MaxLength / 2)), pinned: true);
+            }
+            byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(current));
+            return (byte*)(((nuint)start + 63) & ~(nuint)63);
+        }
+    }
+}
