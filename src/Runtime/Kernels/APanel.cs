@@ -13,6 +13,9 @@ namespace Relucent.Kernels
     /// </summary>
     internal static unsafe class APanel
     {
+        /// <summary>The largest panel, in bytes (<see cref="Tiles"/> keeps a larger A in place): 8 MB, twice ResNet-50's largest 1×1 weights.</summary>
+        public const long MaxBytes = 8L << 20;
+
         /// <summary>This thread's panel (pinned, grown and never shrunk, as <see cref="Scratch{T}"/>), in bytes.</summary>
         [ThreadStatic] private static byte[]? t_panel;
 
@@ -55,13 +58,13 @@ namespace Relucent.Kernels
             return panel;
         }
 
-        /// <summary>At least <paramref name="bytes"/> bytes of this thread's buffer, aligned to 64.</summary>
+        /// <summary>At least <paramref name="bytes"/> (at most <see cref="MaxBytes"/>) bytes of this thread's buffer, aligned to 64.</summary>
         private static byte* Get(ref byte[]? buffer, long bytes)
         {
             byte[]? current = buffer;
             if (current is null || bytes + 64 > current.Length)
             {
-                buffer = current = GC.AllocateUninitializedArray<byte>((int)Math.Max(bytes + 64, 2L * Math.Min(current?.Length ?? 0, Array.MaxLength / 2)), pinned: true);
+                buffer = current = GC.AllocateUninitializedArray<byte>((int)Math.Max(bytes + 64, Math.Min(2L * (current?.Length ?? 0), MaxBytes + 64)), pinned: true);
             }
             byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(current));
             return (byte*)(((nuint)start + 63) & ~(nuint)63);

@@ -80,7 +80,7 @@ namespace Relucent.Kernels
             }
             T* panel = null;
             int* panelOff = null;
-            if (PacksA(count, aOff, aRow, rows, taps, columnTiles, S.TileRows))
+            if (PacksA(count, aOff, aRow, rows, taps, columnTiles, S.TileRows, sizeof(T)))
             {
                 panel = APanel.Pack<T, TV, S>(a, aOff, rows, taps, out panelOff);
                 t_packedProducts++;
@@ -116,10 +116,13 @@ namespace Relucent.Kernels
         /// <c>taps × filters</c> weights from 256 filters on: a row tile's A then lies on lines that fall into at most 4 of
         /// L1's 64 sets, fewer than a chunk's taps, and they evict each other before the next column tile reads them again.
         /// With 8 column tiles or more the one pass that packs A pays (ResNet-50's 1×1 128→512 at 28×28: 133 → 153 GFLOP/s
-        /// on one core, 64→256 at 56×56: 138 → 148); with fewer it may not (1024→256 at 14×14, 5 column tiles: 134 → 125).
+        /// on one core, 64→256 at 56×56: 143 → 152); with fewer it may not (1024→256 at 14×14, 5 column tiles: 134 → 125).
+        /// The panel is a copy of A: at most <see cref="APanel.MaxBytes"/>, so a huge layer keeps A in place rather than
+        /// doubling its memory.
         /// </summary>
-        private static bool PacksA(int count, int* aOff, nint aRow, int rows, int taps, int columnTiles, int tileRows) =>
-            !t_unpackedA && count == 1 && aRow == 1 && taps > 1 && rows > tileRows && columnTiles >= 8 && Math.Abs((long)aOff[1] - aOff[0]) >= 256;
+        private static bool PacksA(int count, int* aOff, nint aRow, int rows, int taps, int columnTiles, int tileRows, int valueBytes) =>
+            !t_unpackedA && count == 1 && aRow == 1 && taps > 1 && rows > tileRows && columnTiles >= 8 && Math.Abs((long)aOff[1] - aOff[0]) >= 256
+            && (long)(rows + tileRows - 1) / tileRows * tileRows * taps * valueBytes <= APanel.MaxBytes;
 
         /// <summary>The bytes of B one column tile's chunk of taps spans: half an L1.</summary>
         private const long ChunkBytes = 24 * 1024;
