@@ -92,6 +92,13 @@ namespace Relucent
     /// out in order, so every example before a failed one has been run when the batch stops. The results of the other
     /// examples of a failed batch are unspecified (some are written, some not).
     /// </para>
+    /// <para>
+    /// A generated network with a dense head (its last layers only dense layers, ReLUs, dropouts and a flatten, holding 4 M
+    /// weights or more: AlexNet's and VGG's classifiers) runs its maps group by group: each example's trunk on the workers,
+    /// the head once for the group (its weights read once rather than twice per example), the trunks' backward passes on
+    /// the workers. Each example still gets its single call's bits. The runner then keeps a workspace per example of a group:
+    /// up to 16, fewer when they are large (together at most 512 MB, or one per worker when that is more).
+    /// </para>
     /// </remarks>
     public sealed unsafe class BatchRunner<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
     {

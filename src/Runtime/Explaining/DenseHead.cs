@@ -8,8 +8,8 @@ namespace Relucent
     /// A network's dense head — its last layers when they are only dense layers, ReLUs, dropouts and a flatten (AlexNet's and
     /// VGG's classifier) — run for many examples at once, so that a batch reads each of its weights from memory once rather
     /// than once per example. Each example's values are the same bits as the network's own single-example passes: the batched
-    /// products give every row the single kernel's sums in the single kernel's order (DenseKernels.ForwardBatch,
-    /// DenseKernels.BackwardInputBatch), and the ReLU steps are elementwise.
+    /// products give every row the single kernel's sums in the single kernel's order (<see cref="DenseKernels.ForwardBatch{T}"/>,
+    /// <see cref="DenseKernels.BackwardInputBatch{T}"/>), and the ReLU steps are elementwise.
     /// </summary>
     /// <remarks>
     /// The head's steps are read from the architecture (layers <c>start</c> to the end) and its weights are the network's own
@@ -106,7 +106,7 @@ namespace Relucent
                 ReadOnlySpan<T> x = _activations[k].AsSpan(0, examples * step.Inputs);
                 Span<T> y = _activations[k + 1].AsSpan(0, examples * step.Outputs);
                 if (step.Weight == null) ActivationKernels.Relu<T>(x, y);
-                else ForwardBatch(x, step.Weight, step.Bias, y, step.Inputs, step.Outputs, examples);
+                else DenseKernels.ForwardBatch<T>(x, step.Weight, step.Bias, y, step.Inputs, step.Outputs, examples);
             }
         }
 
@@ -120,7 +120,7 @@ namespace Relucent
                 Span<T> rIn = _signals[k].AsSpan(0, examples * step.Inputs);
                 if (step.Weight != null)
                 {
-                    BackwardInputBatch(r, step.Weight, rIn, step.Inputs, step.Outputs, examples);
+                    DenseKernels.BackwardInputBatch<T>(r, step.Weight, rIn, step.Inputs, step.Outputs, examples);
                     continue;
                 }
                 ReadOnlySpan<T> z = _activations[k + 1].AsSpan(0, examples * step.Outputs);
@@ -136,17 +136,6 @@ namespace Relucent
 
         /// <summary>Whether the head runs <paramref name="rule"/> (the LRP composites have their own rules at dense layers).</summary>
         public static bool Runs(BackwardRule rule) => rule is BackwardRule.Saliency or BackwardRule.DeconvNet or BackwardRule.GuidedBackprop;
-
-        // TEMPORARY until DenseKernels' batched products land: example by example.
-        private static void ForwardBatch(ReadOnlySpan<T> x, T[] w, T[]? b, Span<T> y, int inputs, int outputs, int examples)
-        {
-            for (int e = 0; e < examples; e++) DenseKernels.Forward<T>(x.Slice(e * inputs, inputs), w, b, y.Slice(e * outputs, outputs), inputs, outputs);
-        }
-
-        private static void BackwardInputBatch(ReadOnlySpan<T> r, T[] w, Span<T> rIn, int inputs, int outputs, int examples)
-        {
-            for (int e = 0; e < examples; e++) DenseKernels.BackwardInput<T>(r.Slice(e * outputs, outputs), w, rIn.Slice(e * inputs, inputs), inputs, outputs);
-        }
 
         // Top-level layer `layer`'s parameter of `role` (its storage array), or null when it has none (a dense layer without a bias).
         private static T[]? Parameter(Network architecture, IReadOnlyList<T[]> storage, int layer, ParameterRole role)
