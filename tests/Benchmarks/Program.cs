@@ -4,6 +4,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- quick [network ...]          the quick table (a minute or two)
 // dotnet run -c Release -- kernels                       convolution layers and other kernels alone (CPU time)
 // dotnet run -c Release -- cam [blocks]                  Grad-CAM at ResNet-18's layer4 against a full saliency map, side by side
+// dotnet run -c Release -- dense-head <model> [rounds]    batch-8 maps with the dense head run once per group against whole single calls (alexnet, vgg11_bn)
 // dotnet run -c Release -- dense-batch [rounds]          AlexNet's and VGG's dense layers, 8 examples: single-example kernels against the batch kernels
 // dotnet run -c Release -- lrp                           LRP maps against saliency maps of the same network (issue 20's cost bound)
 // dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
@@ -21,6 +22,10 @@ if (args.Length > 0 && args[0] == "quick")
     string[] names = args.Length > 1 ? args[1..] : Subject.Names;
     Console.WriteLine($"{Environment.ProcessorCount} cores, Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
     Quick.Run(names, repetitions: 31, Console.Out);
+}
+else if (args.Length > 1 && args[0] == "dense-head")
+{
+    DenseHeadSpeed.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 7, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "dense-batch")
 {

@@ -41,13 +41,16 @@ namespace Relucent.Tests.Batching
         [MemberData(nameof(WorkerCounts))]
         public void A_dense_head_run_once_for_the_batch_gives_each_example_its_own_bits(int workers)
         {
-            // Groups of 16 examples (small workspaces): 23 examples are a group of 16 and one of 7; the runner's slices of 5, groups of 5.
+            // Groups of up to 16 examples (small workspaces), even in size: 23 examples run as 12 + 11, 19 as 10 + 9; the runner's slices of 5, one group each.
             var net = HeadedNet.FromTensors(RandomParameters.For(HeadedNet.Architecture, 4));
             Check<float>(net, workers, examples: 23);
             Check<double>(HeadedBatchNorm64.FromTensors(RandomParameters.For(HeadedBatchNorm64.Architecture, 5)), workers, examples: 19);
 
             // The head did run batched: the same batch through a runner counts its head passes.
             using var runner = new BatchRunner<float>(net, workers);
+            runner.Explain(BackwardRule.Saliency, Random<float>(3 * HeadedNet.InputSize, 1), new[] { 0, 4, 9 }, new float[3 * HeadedNet.InputSize]);
+            Assert.Equal(1, runner.HeadPasses);
+            runner.DenseHeads = false;
             runner.Explain(BackwardRule.Saliency, Random<float>(3 * HeadedNet.InputSize, 1), new[] { 0, 4, 9 }, new float[3 * HeadedNet.InputSize]);
             Assert.Equal(1, runner.HeadPasses);
         }
@@ -81,7 +84,7 @@ namespace Relucent.Tests.Batching
             e = Assert.Throws<ArgumentException>(() => runner.Explain(BackwardRule.GuidedBackprop, inputs, seeds, results));
             Assert.Equal("inputs", e.ParamName);
             Assert.StartsWith("inputs[3]: holds -infinity at [0, 0, 7]", e.Message, StringComparison.Ordinal);
-            Assert.Equal(2, runner.HeadPasses); // each time the examples below the failure still ran: 0-11, then 0-2
+            Assert.Equal(3, runner.HeadPasses); // groups of 10; the examples below the failure still ran: 0-9 and 10-11, then 0-2
         }
 
         [Fact]
