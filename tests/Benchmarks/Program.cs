@@ -12,7 +12,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- models-load [file]             loading VGG-11-BN's 531 MB state_dict: time and peak memory
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
-// Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-conv C H W F k s p
+// Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-batch <model> <seconds> (batch-8 maps), profile-conv C H W F k s p
 // forward|backward [seconds], ab <network> <Type.field> <blocks> (A/B of an internal switch, e.g. Winograd.t_off),
 // ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution and max pool of the zoo, e.g. Tiles.t_unchunked;
 // Tiles.t_unpackedA and Tiles.t_threeOne switch off the register tiles' packed A panel and their 2 + 2 cut of a block's last 4 vectors).
@@ -22,6 +22,15 @@ if (args.Length > 0 && args[0] == "quick")
     string[] names = args.Length > 1 ? args[1..] : Subject.Names;
     Console.WriteLine($"{Environment.ProcessorCount} cores, Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
     Quick.Run(names, repetitions: 31, Console.Out);
+}
+else if (args.Length > 2 && args[0] == "profile-batch")
+{
+    // A steady loop of batch-8 maps through the model's BatchRunner, for a sampling profiler: profile-batch <model> <seconds>
+    using ModelSubject subject = ModelSubject.Create(args[1]);
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    long batches = 0;
+    while (clock.Elapsed.TotalSeconds < double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)) { subject.SaliencyBatch(); batches++; }
+    Console.WriteLine($"{batches} batches, {clock.Elapsed.TotalMilliseconds / batches / ModelSubject.Batch:F1} ms per example");
 }
 else if (args.Length > 1 && args[0] == "dense-head")
 {
