@@ -147,6 +147,7 @@ namespace Relucent
         private readonly object _failureLock = new();
         private readonly SingleCaller _inUse = new("BatchRunner");
         private bool _checkFinite = true;
+        private bool _denseHeads = true;
         private bool _disposed;
 
         // The batch in progress: raw pointers into the caller's pinned spans, valid until the call returns.
@@ -237,6 +238,26 @@ namespace Relucent
                 for (int i = Workers; i < _groupWorkspaces.Count; i++) _groupWorkspaces[i].CheckFinite = value; // the first are the workers' own
             }
         }
+
+        /// <summary>
+        /// Whether maps through a network with a dense head run the head once per group of examples (true, the default; see the
+        /// remarks): each example's map is the same bits either way. False runs each example's whole single call and lets the
+        /// groups' extra workspaces go, for when memory matters more than the head's time. Set it between batches.
+        /// </summary>
+        public bool DenseHeads
+        {
+            get => _denseHeads;
+            set
+            {
+                _denseHeads = value;
+                if (value || _head == null) return;
+                _head = null;
+                _groupWorkspaces.Clear(); // the workers' own stay in _workspaces
+            }
+        }
+
+        /// <summary>How many times this runner has run a dense head for a group of examples (tests check the batched path ran).</summary>
+        internal int HeadPasses { get; private set; }
 
         /// <summary>The outputs of <paramref name="inputs"/> (<c>N × InputSize</c>) into <paramref name="outputs"/> (<c>N × OutputSize</c>).</summary>
         /// <exception cref="ArgumentException">
@@ -354,7 +375,7 @@ namespace Relucent
         // (no head, an LRP rule, a rule the network lacks — whose single call names the problem —, or one example).
         private DenseHead<T>? HeadFor(BackwardRule rule, int examples)
         {
-            if (_headed == null || !DenseHeads || examples < 2 || !DenseHead<T>.Runs(rule) || !_net.Rules.Contains(rule)) return null;
+            if (_headed == null || !_denseHeads || examples < 2 || !DenseHead<T>.Runs(rule) || !_net.Rules.Contains(rule)) return null;
             if (_head == null)
             {
                 // The group: as many examples as the workspaces' memory allows; the workers' own workspaces serve its first
@@ -426,9 +447,11 @@ namespace Relucent
                 }
                 catch (NonFiniteResultException refused)
                 {
+                    // The examples before this one go on (their backward passes may fail first in example order).
                     _failure = ExceptionDispatchInfo.Capture(refused);
                     _failedExample = i;
-                    return;
+                    count = e;
+                    break;
                 }
                 Span<T> seed = head.Seed(e);
                 if (_job == Job.ExplainTargets)
@@ -441,18 +464,8 @@ namespace Relucent
                     new ReadOnlySpan<T>(_seedsIn + (long)i * _outputSize, _outputSize).CopyTo(seed);
                 }
             }
-            head.Backward(_rule, count);
+            if (count > 0) head.Backward(_rule, count);
         }
-
-        /// <summary>
-        /// Whether maps through a network with a dense head run the head once per group of examples (true, the default; see the
-        /// remarks): each example's map is the same bits either way. False runs each example's whole single call and keeps only
-        /// one workspace per worker, for when memory matters more than the head's time. Set it between batches.
-        /// </summary>
-        public bool DenseHeads { get; set; } = true;
-
-        /// <summary>How many times this runner has run a dense head for a group of examples (tests check the batched path ran).</summary>
-        internal int HeadPasses { get; private set; }
 
         private int FailedExample() => _failure == null ? int.MaxValue : _failedExample;
 

@@ -88,6 +88,38 @@ namespace Relucent.Tests.Batching
         }
 
         [Fact]
+        public void A_dense_head_batch_with_overflowing_logits_fails_as_the_single_calls_do()
+        {
+            // No biases, so an all-zero input stays zero everywhere; a huge input (finite) overflows the logits through the last
+            // dense layer's large weights, whose backward pass alone stays finite.
+            Dictionary<string, Tensor> tensors = RandomParameters.For(HeadedNet.Architecture, 4);
+            foreach (ParameterInfo p in HeadedNet.Architecture.Parameters.Where(p => p.Role == ParameterRole.Bias))
+            {
+                tensors[p.Name] = Tensor.FromDouble(new double[p.Size], p.Dimensions.ToArray());
+            }
+            ParameterInfo last = HeadedNet.Architecture.Parameters.Last(p => p.Role == ParameterRole.Weight);
+            tensors[last.Name] = Tensor.FromDouble(Enumerable.Repeat(1e10, (int)last.Size).ToArray(), last.Dimensions.ToArray());
+            var net = HeadedNet.FromTensors(tensors);
+            int inSize = HeadedNet.InputSize, examples = 9;
+            float[] inputs = new float[examples * inSize];
+            Random<float>(inSize, 6).Select(v => v * 1e30f).ToArray().CopyTo(inputs, 6 * inSize); // examples 0-5 zero, 6 overflows, 7-8 zero
+            int[] targets = Enumerable.Repeat(2, examples).ToArray();
+            var headed = new float[examples * inSize];
+            var whole = new float[examples * inSize];
+            using var runner = new BatchRunner<float>(net, workers: 2);
+            using var single = new BatchRunner<float>(net, workers: 2) { DenseHeads = false };
+            // DeconvNet ignores the forward masks, so the zero examples' maps are not zero: a head signal left unwritten would show.
+            var expected = Assert.Throws<NonFiniteResultException>(() => single.Explain(BackwardRule.DeconvNet, inputs, targets, whole));
+            var actual = Assert.Throws<NonFiniteResultException>(() => runner.Explain(BackwardRule.DeconvNet, inputs, targets, headed));
+            Assert.Equal(expected.Message, actual.Message);
+            Assert.Contains("logits", actual.Message, StringComparison.Ordinal);
+            Assert.Equal(1, runner.HeadPasses);
+            // The examples before the failing one were explained, as their single calls explain them.
+            Assert.Contains(whole.AsSpan(0, 6 * inSize).ToArray(), v => v != 0);
+            AssertIdentical<float>(whole.AsSpan(0, 6 * inSize).ToArray(), headed.AsSpan(0, 6 * inSize).ToArray(), "examples 0-5 before the overflow");
+        }
+
+        [Fact]
         public void The_interpreter_batches_too()
         {
             var random = new Random(2);
