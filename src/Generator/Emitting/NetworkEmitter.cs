@@ -557,7 +557,8 @@ namespace Relucent.Generator.Emitting
                 LrpAffine = lrp.Count == 0 ? new List<PlannedLayer>() : plan.All.Where(l => l.Layer is Conv2DLayer || l.Layer is DenseLayer).ToList();
                 Merged = plan.All.Where(l => l.MergedBatchNorm != null).ToList();
                 Prepared = plan.All.Where(l => WinogradPreparation.Applies(model, l)).ToList();
-                Head = DenseHeadSplit.Start(plan.Layers);
+                // Only the gradient rules' maps run a dense head batched (an LRP composite has its own rule at dense layers).
+                Head = model.Rules.Any(r => !r.IsLrp()) ? DenseHeadSplit.Start(plan.Layers) : -1;
             }
 
             /// <summary>The index of the dense head's first layer in the top-level chain, or −1 (<see cref="DenseHeadSplit"/>).</summary>
