@@ -23,17 +23,31 @@ namespace Relucent.Kernels
         [ThreadStatic] private static int[]? t_offsets;
 
         /// <summary>
-        /// Copies <c>A[r + aOff[t]]</c> (rows one value apart) of row tile <c>i</c> (rows shared evenly among the tiles, as
-        /// <see cref="Tiles"/> shares them) to <c>panel[(i · taps + t) · TileRows + r − r0]</c>; <paramref name="offsets"/> is
-        /// the table <c>t · TileRows</c> a tile reads its panel through, with a row step of 1.
+        /// Copies <c>A[r + aOff[t]]</c> (rows one value apart) into this thread's panel (<see cref="PackInto{T}"/>);
+        /// <paramref name="offsets"/> is the table <c>t · TileRows</c> a tile reads its panel through, with a row step of 1.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T* Pack<T, TV, S>(T* a, int* aOff, int rows, int taps, out int* offsets)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
-            int tileRows = S.TileRows;
+            T* panel = (T*)Get(ref t_panel, Length(rows, taps, S.TileRows) * sizeof(T));
+            PackInto(a, aOff, rows, taps, S.TileRows, panel);
+            offsets = Offsets(taps, S.TileRows);
+            return panel;
+        }
+
+        /// <summary>The values a panel of <paramref name="rows"/> rows (in tiles of at most <paramref name="tileRows"/>) over <paramref name="taps"/> taps holds: each row tile padded to <paramref name="tileRows"/> rows.</summary>
+        public static long Length(int rows, int taps, int tileRows) => (long)(rows + tileRows - 1) / tileRows * taps * tileRows;
+
+        /// <summary>
+        /// The panel layout: <c>A[r + aOff[t]]</c> (rows one value apart) of row tile <c>i</c> (rows shared evenly among the
+        /// tiles, as <see cref="Tiles"/> shares them) to <c>panel[(i · taps + t) · tileRows + r − r0]</c>, <see cref="Length"/>
+        /// values; a shorter tile's last row slots are left as they were (never read). <see cref="Tiles"/> packs A this way
+        /// per product; <see cref="WinogradWeights"/> keeps Winograd's transformed weights this way once per network.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void PackInto<T>(T* a, int* aOff, int rows, int taps, int tileRows, T* panel) where T : unmanaged
+        {
             int rowTiles = (rows + tileRows - 1) / tileRows, rowsEach = rows / rowTiles, longer = rows % rowTiles;
-            T* panel = (T*)Get(ref t_panel, (long)rowTiles * taps * tileRows * sizeof(T));
             for (int tile = 0; tile < rowTiles; tile++)
             {
                 int r0 = tile * rowsEach + Math.Min(tile, longer), r = rowsEach + (tile < longer ? 1 : 0);
@@ -51,11 +65,16 @@ namespace Relucent.Kernels
                     }
                 }
             }
+        }
+
+        /// <summary>This thread's table <c>t · tileRows</c> for <c>t &lt; taps</c>: where tap t's values start in a row tile's panel.</summary>
+        public static int* Offsets(int taps, int tileRows)
+        {
             int[]? table = t_offsets;
             if (table is null || table.Length < taps) t_offsets = table = GC.AllocateUninitializedArray<int>(Math.Max(taps, 1024), pinned: true);
-            offsets = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
+            int* offsets = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
             for (int t = 0; t < taps; t++) offsets[t] = t * tileRows;
-            return panel;
+            return offsets;
         }
 
         /// <summary>At least <paramref name="bytes"/> (at most <see cref="MaxBytes"/>) bytes of this thread's buffer, aligned to 64.</summary>

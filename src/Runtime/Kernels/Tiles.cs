@@ -58,6 +58,30 @@ namespace Relucent.Kernels
         public static void Multiply<T, TV, S>(int count, T* a, nint aStep, int* aOff, nint aRow, int rows, T* b, nint bStep, int* bOff, int taps, int vectors, T* c, nint cStep, nint ldc, Epilogue<T> epilogue)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
+            if (PacksA(count, aOff, aRow, rows, taps, (vectors + 2) / 3, S.TileRows, sizeof(T)))
+            {
+                T* panel = APanel.Pack<T, TV, S>(a, aOff, rows, taps, out int* panelOff);
+                t_packedProducts++;
+                Run<T, TV, S>(1, panel, 0, panelOff, 1, rows, panels: true, b, bStep, bOff, taps, vectors, c, cStep, ldc, epilogue);
+                return;
+            }
+            Run<T, TV, S>(count, a, aStep, aOff, aRow, rows, panels: false, b, bStep, bOff, taps, vectors, c, cStep, ldc, epilogue);
+        }
+
+        /// <summary>
+        /// As <see cref="Multiply{T, TV, S}(int, T*, nint, int*, nint, int, T*, nint, int*, int, int, T*, nint, nint, Epilogue{T})"/>
+        /// with each product's A already in row-tile panels (<see cref="APanel.PackInto{T}"/> with <c>S.TileRows</c>: rows shared
+        /// among the tiles exactly as here), product <c>i</c>'s at <c>panels + i·panelStep</c>: a caller that keeps its A
+        /// (Winograd's prepared weights) in that layout saves both the per-tap cache line of A in place and the packing.
+        /// </summary>
+        public static void MultiplyPanels<T, TV, S>(int count, T* panels, nint panelStep, int rows, T* b, nint bStep, int* bOff, int taps, int vectors, T* c, nint cStep, nint ldc, Epilogue<T> epilogue)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> =>
+            Run<T, TV, S>(count, panels, panelStep, APanel.Offsets(taps, S.TileRows), 1, rows, panels: true, b, bStep, bOff, taps, vectors, c, cStep, ldc, epilogue);
+
+        /// <summary>The products, A in place or (<paramref name="panels"/>) in row-tile panels read through the table <c>t · TileRows</c>.</summary>
+        private static void Run<T, TV, S>(int count, T* a, nint aStep, int* aOff, nint aRow, int rows, bool panels, T* b, nint bStep, int* bOff, int taps, int vectors, T* c, nint cStep, nint ldc, Epilogue<T> epilogue)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
             int rowTiles = (rows + S.TileRows - 1) / S.TileRows;
             int columnTiles = (vectors + 2) / 3;
             // Column blocks whose B panel (taps × block) stays in L2 while every row tile passes over it: B is then read
@@ -78,19 +102,11 @@ namespace Relucent.Kernels
                 }
                 if (blocks < wanted) rowGroups = Math.Min(rowTiles, (wanted + blocks - 1) / blocks);
             }
-            T* panel = null;
-            int* panelOff = null;
-            if (PacksA(count, aOff, aRow, rows, taps, columnTiles, S.TileRows, sizeof(T)))
-            {
-                panel = APanel.Pack<T, TV, S>(a, aOff, rows, taps, out panelOff);
-                t_packedProducts++;
-            }
             var job = new Job<T>
             {
                 A = a, AOff = aOff, ARow = aRow, Rows = rows, B = b, BOff = bOff, Taps = taps, Vectors = vectors, C = c, Ldc = ldc,
                 TilesPerBlock = tilesPerBlock, RowGroups = rowGroups, Pieces = blocks * rowGroups, AStep = aStep, BStep = bStep, CStep = cStep,
-                Epilogue = epilogue, Chunk = Chunk(taps, S.Count * sizeof(T), aRow), Pairs = !t_threeOne,
-                Panel = panel, PanelOff = panelOff,
+                Epilogue = epilogue, Chunk = Chunk(taps, S.Count * sizeof(T), aRow), Pairs = !t_threeOne, Panels = panels,
             };
             KernelParallelism.For(count * job.Pieces, threads, &Piece<T, TV, S>, &job);
         }
@@ -122,7 +138,7 @@ namespace Relucent.Kernels
         /// </summary>
         private static bool PacksA(int count, int* aOff, nint aRow, int rows, int taps, int columnTiles, int tileRows, int valueBytes) =>
             !t_unpackedA && count == 1 && aRow == 1 && taps > 1 && rows > tileRows && columnTiles >= 8 && Math.Abs((long)aOff[1] - aOff[0]) >= 256
-            && (long)(rows + tileRows - 1) / tileRows * tileRows * taps * valueBytes <= APanel.MaxBytes;
+            && APanel.Length(rows, taps, tileRows) * valueBytes <= APanel.MaxBytes;
 
         /// <summary>The bytes of B one column tile's chunk of taps spans: half an L1.</summary>
         private const long ChunkBytes = 24 * 1024;
@@ -168,8 +184,7 @@ namespace Relucent.Kernels
             public Epilogue<T> Epilogue;
             public int Chunk;
             public bool Pairs;
-            public T* Panel;
-            public int* PanelOff;
+            public bool Panels; // A in row-tile panels (APanel's layout), AOff the table t · TileRows
         }
 
         /// <summary>One piece of product <c>p / Pieces</c>: column block <c>q / RowGroups</c>, its row tiles of group <c>q % RowGroups</c> (<c>q = p mod Pieces</c>), each over the block's column tiles.</summary>
@@ -204,14 +219,8 @@ namespace Relucent.Kernels
                 {
                     int r0 = tile * rowsEach + Math.Min(tile, longer);
                     int r = rowsEach + (tile < longer ? 1 : 0);
-                    T* ar = a + r0 * aRow;
-                    int* aOffTile = aOffChunk;
-                    if (job.Panel != null)
-                    {
-                        // This row tile's rows, tap after tap (see APanel).
-                        ar = job.Panel + (nint)tile * taps * S.TileRows;
-                        aOffTile = job.PanelOff + k0;
-                    }
+                    // In panels, this row tile's rows tap after tap (see APanel); in place, its first row.
+                    T* ar = job.Panels ? a + (nint)tile * taps * S.TileRows : a + r0 * aRow;
                     T* cr = c + r0 * ldc;
                     // Intermediate chunks store the raw sums (masked as the final store will be); the last one the layer's epilogue.
                     Epilogue<T> e = final ? job.Epilogue.ForRow(r0) : default;
@@ -224,30 +233,30 @@ namespace Relucent.Kernels
                         int last = v0 + n == job.Vectors ? lastLanes : S.Count; // lanes of the tile's final vector
                         switch (r * 4 + n)
                         {
-                            case 5: Tile<T, TV, S, Count1, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 6: Tile<T, TV, S, Count1, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 7: Tile<T, TV, S, Count1, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 9: Tile<T, TV, S, Count2, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 10: Tile<T, TV, S, Count2, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 11: Tile<T, TV, S, Count2, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 13: Tile<T, TV, S, Count3, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 14: Tile<T, TV, S, Count3, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 15: Tile<T, TV, S, Count3, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 17: Tile<T, TV, S, Count4, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 18: Tile<T, TV, S, Count4, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 19: Tile<T, TV, S, Count4, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 21: Tile<T, TV, S, Count5, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 22: Tile<T, TV, S, Count5, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 23: Tile<T, TV, S, Count5, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 25: Tile<T, TV, S, Count6, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 26: Tile<T, TV, S, Count6, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 27: Tile<T, TV, S, Count6, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 29: Tile<T, TV, S, Count7, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 30: Tile<T, TV, S, Count7, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 31: Tile<T, TV, S, Count7, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 33: Tile<T, TV, S, Count8, Count1>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 34: Tile<T, TV, S, Count8, Count2>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
-                            case 35: Tile<T, TV, S, Count8, Count3>(ar, aOffTile, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 5: Tile<T, TV, S, Count1, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 6: Tile<T, TV, S, Count1, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 7: Tile<T, TV, S, Count1, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 9: Tile<T, TV, S, Count2, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 10: Tile<T, TV, S, Count2, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 11: Tile<T, TV, S, Count2, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 13: Tile<T, TV, S, Count3, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 14: Tile<T, TV, S, Count3, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 15: Tile<T, TV, S, Count3, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 17: Tile<T, TV, S, Count4, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 18: Tile<T, TV, S, Count4, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 19: Tile<T, TV, S, Count4, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 21: Tile<T, TV, S, Count5, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 22: Tile<T, TV, S, Count5, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 23: Tile<T, TV, S, Count5, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 25: Tile<T, TV, S, Count6, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 26: Tile<T, TV, S, Count6, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 27: Tile<T, TV, S, Count6, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 29: Tile<T, TV, S, Count7, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 30: Tile<T, TV, S, Count7, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 31: Tile<T, TV, S, Count7, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 33: Tile<T, TV, S, Count8, Count1>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 34: Tile<T, TV, S, Count8, Count2>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
+                            case 35: Tile<T, TV, S, Count8, Count3>(ar, aOffChunk, aRow, bv, bOffChunk, kn, cv, ldc, e, last, first); break;
                         }
                     }
                 }

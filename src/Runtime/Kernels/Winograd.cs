@@ -31,6 +31,9 @@ namespace Relucent.Kernels
         /// no caller changes another's path.</summary>
         [ThreadStatic] internal static bool t_off;
 
+        /// <summary>Set on a thread to read prepared weights forward in place, not from their row-tile panels: benchmarks' A/B comparisons, tests.</summary>
+        [ThreadStatic] internal static bool t_unpanelled;
+
         /// <summary>
         /// Whether a convolution goes through Winograd: float on AVX-512, 3×3, stride 1, padding ≤ 2 on every side, and enough
         /// channels and filters per group to fill the tiles (at least 8 of each).
@@ -49,25 +52,53 @@ namespace Relucent.Kernels
         public static int WeightPlane(in ConvolutionGeometry g) => g.GroupChannels * g.GroupFilters + 16;
 
         /// <summary>
-        /// The transformed weights of every group (<c>U = G g Gᵀ</c>), group after group, <c>16·</c><see cref="WeightPlane"/>
-        /// floats each, as <see cref="Forward"/> and <see cref="BackwardInput"/> read them when given them ready.
+        /// Floats between the 16 planes' row-tile panels of one group (<see cref="APanel.PackInto{T}"/>: the group's filters in
+        /// tiles of <c>TileRows</c>, channel after channel), as <see cref="Forward"/> reads prepared weights.
         /// </summary>
-        public static void TransformWeights(float* weight, in ConvolutionGeometry g, float* u)
+        public static long PanelPlane(in ConvolutionGeometry g) => PanelLength(g.GroupFilters, g.GroupChannels);
+
+        private static long PanelLength(int filters, int channels) => APanel.Length(filters, channels, Simd512<float>.TileRows);
+
+        /// <summary>Floats a preparation holds: every group's planes (<see cref="WeightPlane"/>), then every group's panels (<see cref="PanelPlane"/>).</summary>
+        public static long PreparedLength(in ConvolutionGeometry g) => 16L * (WeightPlane(g) + PanelPlane(g)) * g.Groups;
+
+        /// <summary>
+        /// The transformed weights of every group (<c>U = G g Gᵀ</c>) twice: group after group, <c>16·</c><see cref="WeightPlane"/>
+        /// floats each, as <see cref="BackwardInput"/> reads them (its rows, the channels, are streams along the filters there);
+        /// then the same planes group after group in row-tile panels, <c>16·</c><see cref="PanelPlane"/> floats each, as
+        /// <see cref="Forward"/> reads them (in place, each step over the channels would take a new cache line, a whole row of
+        /// filters further on). <see cref="PreparedLength"/> floats in all.
+        /// </summary>
+        public static void TransformWeights(float* weight, in ConvolutionGeometry g, float* prepared)
         {
-            int plane = WeightPlane(g);
-            for (int group = 0; group < g.Groups; group++)
-                TransformWeights(weight + group * g.GroupFilters, g.Filters, 0, g.GroupChannels, g.GroupFilters, u + 16L * plane * group, plane);
+            int plane = WeightPlane(g), cin = g.GroupChannels, fo = g.GroupFilters;
+            int[] aOff = new int[cin];
+            for (int c = 0; c < cin; c++) aOff[c] = c * fo; // A[f, c] = U[c·F + f], as the forward products read it
+            fixed (int* pa = aOff)
+            {
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    float* u = prepared + 16L * plane * group;
+                    TransformWeights(weight + group * fo, g.Filters, 0, cin, fo, u, plane);
+                    for (int xi = 0; xi < 16; xi++)
+                        APanel.PackInto(u + (long)xi * plane, pa, fo, cin, Simd512<float>.TileRows, Panels(prepared, g, group) + xi * PanelPlane(g));
+                }
+            }
         }
+
+        /// <summary>Group <paramref name="group"/>'s 16 planes of panels in a preparation (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>).</summary>
+        private static float* Panels(float* prepared, in ConvolutionGeometry g, int group) => prepared + 16L * WeightPlane(g) * g.Groups + 16L * PanelPlane(g) * group;
 
         /// <summary>
         /// <c>y = conv(x, W) + b</c> for group <paramref name="group"/> (its channels, filters and weight columns), then the
         /// <paramref name="rectifier"/>. <paramref name="prepared"/>: every group's transformed weights
-        /// (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>), or null to transform them here.
+        /// (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>, read from their panels), or null to transform them here.
         /// </summary>
         public static void Forward(float* x, float* w, float* prepared, float* bias, float* y, in ConvolutionGeometry g, int group, Rectifier rectifier)
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
-            Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), flip: false,
+            float* panels = prepared == null || t_unpanelled ? null : Panels(prepared, g, group);
+            Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), panels, flip: false,
                 bias == null ? null : bias + group * fo, rectifier, ReluStep<float>.None, y + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, cin);
         }
 
@@ -80,7 +111,7 @@ namespace Relucent.Kernels
         public static void BackwardInput(float* dy, float* w, float* prepared, float* dx, in ConvolutionGeometry g, int group, ReluStep<float> rule)
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
-            Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), flip: true,
+            Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), null, flip: true,
                 null, Rectifier.None, rule.Offset(group * cin * g.Height * g.Width), dx + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, cin);
         }
 
@@ -103,10 +134,11 @@ namespace Relucent.Kernels
         /// by <paramref name="padTop"/> rows above and <paramref name="padLeft"/> columns on the left (and zeros as far as the
         /// tiles reach below and right). The weight is the convolution's column-major <c>[F, channels·9]</c>: <paramref name="filters"/>
         /// columns <paramref name="weightStride"/> apart per tap; forward, input channels are its channels and outputs its
-        /// filters; flipped (input gradient), the roles swap and taps reverse.
+        /// filters; flipped (input gradient), the roles swap and taps reverse. <paramref name="panels"/>: the prepared planes
+        /// in row-tile panels (forward only), read instead of <paramref name="prepared"/>'s, or null.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as ConvolutionKernels' drivers: no tiering, no dynamic PGO
-        private static void Convolve(float* input, int inChannels, int h, int w, int padTop, int padLeft, float* weight, int weightStride, int filters, float* prepared, bool flip,
+        private static void Convolve(float* input, int inChannels, int h, int w, int padTop, int padLeft, float* weight, int weightStride, int filters, float* prepared, float* panels, bool flip,
             float* bias, Rectifier rectifier, ReluStep<float> rule, float* output, int outChannels, int oh, int ow, int channels)
         {
             var job = new Job
@@ -157,7 +189,7 @@ namespace Relucent.Kernels
             int mStride = outChannels * job.TilesPadded + 16;
             job.MStride = mStride;
             job.M = Scratch<float>.Third(16L * mStride + 16); // + the last tile row's overhanging lanes
-            WinogradProducts.Multiply(16, job.U, job.UStride, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
+            WinogradProducts.Multiply(16, job.U, job.UStride, panels, panels == null ? 0 : PanelLength(filters, channels), filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
 
             job.OutputChunk = Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
