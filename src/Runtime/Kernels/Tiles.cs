@@ -75,8 +75,11 @@ namespace Relucent.Kernels
         /// (Winograd's prepared weights) in that layout saves both the per-tap cache line of A in place and the packing.
         /// </summary>
         public static void MultiplyPanels<T, TV, S>(int count, T* panels, nint panelStep, int rows, T* b, nint bStep, int* bOff, int taps, int vectors, T* c, nint cStep, nint ldc, Epilogue<T> epilogue)
-            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> =>
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            t_callerPanels += count;
             Run<T, TV, S>(count, panels, panelStep, APanel.Offsets(taps, S.TileRows), 1, rows, panels: true, b, bStep, bOff, taps, vectors, c, cStep, ldc, epilogue);
+        }
 
         /// <summary>The products, A in place or (<paramref name="panels"/>) in row-tile panels read through the table <c>t · TileRows</c>.</summary>
         private static void Run<T, TV, S>(int count, T* a, nint aStep, int* aOff, nint aRow, int rows, bool panels, T* b, nint bStep, int* bOff, int taps, int vectors, T* c, nint cStep, nint ldc, Epilogue<T> epilogue)
@@ -125,6 +128,9 @@ namespace Relucent.Kernels
 
         /// <summary>Counts, on this thread, the products that read A from an <see cref="APanel"/>: tests check that a case does.</summary>
         [ThreadStatic] internal static int t_packedProducts;
+
+        /// <summary>Counts, on this thread, the products that read A from a caller's panels (<see cref="MultiplyPanels"/>): tests check that a case does.</summary>
+        [ThreadStatic] internal static int t_callerPanels;
 
         /// <summary>
         /// Whether a product reads A from a packed <see cref="APanel"/>: a single product (Winograd's 16 would pack 16 A's)

@@ -46,6 +46,108 @@ namespace Relucent.Tests.Kernels
             foreach (var shape in Shapes) OnWidth<double>(width, shape);
         }
 
+        /// <summary>Products whose A a caller keeps in row-tile panels (Winograd's prepared weights): rows that cut 8 + 8, 5 + 4, 8 + 7, 7 alone, 5 × 7–8.</summary>
+        private static readonly Shape[] PanelShapes =
+        {
+            new(3, 16, 4, 70, 256, false, 0, 7),
+            new(2, 9, 1, 33, 40, false, 2, 8),
+            new(16, 15, 13, 300, 300, false, 0, 9),  // chunked sums over 300 taps
+            new(1, 7, 7, 12, 7, false, 5, 10),
+            new(2, 37, 25, 40, 37, false, 0, 11),
+        };
+
+        [Theory]
+        [MemberData(nameof(Widths))]
+        public void A_in_caller_panels_gives_the_bits_of_A_in_place(int width)
+        {
+            foreach (var shape in PanelShapes)
+            {
+                if (width == 512) Panels<float, Vector512<float>, Simd512<float>>(shape);
+                else if (width == 256) Panels<float, Vector256<float>, Simd256<float>>(shape);
+                else if (width == 128) Panels<double, Vector128<double>, Simd128<double>>(shape);
+                else Panels<float, float, SimdScalar<float>>(shape);
+            }
+        }
+
+        [Fact]
+        public void APanel_lays_each_row_tile_out_tap_after_tap()
+        {
+            // 17 rows in tiles of 8: 6 + 6 + 5 (shared evenly, as the tiles share them), each tap's values 8 apart.
+            int rows = 17, taps = 3, tileRows = 8;
+            int[] aOff = { 0, 40, 20 };
+            float[] a = Enumerable.Range(0, 80).Select(i => (float)i).ToArray();
+            float[] panel = new float[APanel.Length(rows, taps, tileRows)];
+            Assert.Equal(3 * taps * tileRows, panel.Length);
+            panel.AsSpan().Fill(-1);
+            fixed (float* pa = a, pp = panel)
+            fixed (int* po = aOff)
+                APanel.PackInto(pa, po, rows, taps, tileRows, pp);
+            Assert.Equal(new float[] { 0, 1, 2, 3, 4, 5, -1, -1 }, panel[0..8]);      // tile 0, tap 0: rows 0–5
+            Assert.Equal(new float[] { 20, 21, 22, 23, 24, 25, -1, -1 }, panel[16..24]); // tile 0, tap 2 (at 20)
+            Assert.Equal(new float[] { 6, 7, 8, 9, 10, 11, -1, -1 }, panel[24..32]);  // tile 1, tap 0: rows 6–11
+            Assert.Equal(new float[] { 52, 53, 54, 55, 56, -1, -1, -1 }, panel[56..64]); // tile 2, tap 1: rows 12–16 at 40
+        }
+
+        /// <summary>
+        /// A packed here into panels (each row tile's rows tap after tap, its unused row slots NaN, so a tile that read one
+        /// would spoil its sums), against the same product reading A in place, on 1 and 2 threads.
+        /// </summary>
+        private static void Panels<T, TV, S>(Shape s)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int vl = S.Count, tileRows = S.TileRows, ldc = s.Vectors * vl + 3;
+            var rng = new Random(s.Seed);
+            int aSize = s.Taps * s.TapStride + s.Rows;
+            int[] aOff = Enumerable.Range(0, s.Taps).Select(t => t * s.TapStride).ToArray();
+            int[] bOff = Enumerable.Range(0, s.Taps).Select(_ => rng.Next(0, 2 * s.Vectors * vl)).ToArray();
+            int bSize = 3 * s.Vectors * vl;
+            T[] a = To<T>(Uniform(rng, s.Count * aSize)), b = To<T>(Uniform(rng, s.Count * bSize));
+            // The tiles' cut: ⌈rows / TileRows⌉ tiles, the first rows % tiles one row longer.
+            int tiles = (s.Rows + tileRows - 1) / tileRows;
+            int panelSize = tiles * s.Taps * tileRows + 5;
+            var panels = new T[s.Count * panelSize];
+            panels.AsSpan().Fill(T.NaN);
+            for (int p = 0, r0 = 0; p < s.Count; p++, r0 = 0)
+            {
+                for (int tile = 0; tile < tiles; tile++)
+                {
+                    int r = s.Rows / tiles + (tile < s.Rows % tiles ? 1 : 0);
+                    for (int t = 0; t < s.Taps; t++)
+                    {
+                        for (int j = 0; j < r; j++) panels[p * panelSize + (tile * s.Taps + t) * tileRows + j] = a[p * aSize + aOff[t] + r0 + j];
+                    }
+                    r0 += r;
+                }
+            }
+            var epilogue = s.LastLanes > 0 && s.LastLanes < vl ? Epilogue<T>.Masked(s.LastLanes) : default;
+            int cSize = s.Rows * ldc;
+            string what = $"{s} of {typeof(T).Name} in {typeof(S).Name}";
+            T[] Run(bool inPanels, int threads)
+            {
+                var c = new T[s.Count * cSize];
+                bool saved = Tiles.t_unpackedA;
+                Tiles.t_unpackedA = true;
+                try
+                {
+                    using var scope = KernelParallelism.Override(threads, minimumWork: 0);
+                    fixed (T* pa = a, pp = panels, pb = b, pc = c)
+                    fixed (int* pao = aOff, pbo = bOff)
+                    {
+                        if (inPanels) Tiles.MultiplyPanels<T, TV, S>(s.Count, pp, panelSize, s.Rows, pb, bSize, pbo, s.Taps, s.Vectors, pc, cSize, ldc, epilogue);
+                        else Tiles.Multiply<T, TV, S>(s.Count, pa, aSize, pao, 1, s.Rows, pb, bSize, pbo, s.Taps, s.Vectors, pc, cSize, ldc, epilogue);
+                    }
+                }
+                finally
+                {
+                    Tiles.t_unpackedA = saved;
+                }
+                return c;
+            }
+            T[] inPlace = Run(inPanels: false, threads: 1);
+            Assert.DoesNotContain(inPlace, T.IsNaN);
+            foreach (int threads in new[] { 1, 2 }) AssertIdentical<T>(inPlace, Run(inPanels: true, threads), $"{what} in panels on {threads} threads");
+        }
+
         private static void OnWidth<T>(int width, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (width == 512) Check<T, Vector512<T>, Simd512<T>>(shape, fused: true);

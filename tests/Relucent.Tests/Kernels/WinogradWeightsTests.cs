@@ -91,8 +91,12 @@ namespace Relucent.Tests.Kernels
         {
             float[] expected = new float[g.OutputSize], actual = new float[g.OutputSize];
             ConvolutionKernels.Forward<float>(x, w, b, expected, g, relu: true);
+            int before = Tiles.t_callerPanels;
             ConvolutionKernels.Forward<float>(x, w, b, actual, g, relu: true, prepared: prepared);
+            Assert.Equal(16 * g.Groups, Tiles.t_callerPanels - before); // the forward products read the prepared panels
             Assert.Equal(Bits(expected), Bits(actual));
+            ConvolutionGeometry geometry = g;
+            Assert.Equal(Bits(expected), Bits(InPlace(() => ConvolutionKernels.Forward<float>(x, w, b, actual, geometry, relu: true, prepared: prepared), actual)));
 
             float[] dxExpected = new float[g.InputSize], dxActual = new float[g.InputSize];
             ConvolutionKernels.BackwardInput<float>(dy, w, dxExpected, g);
@@ -107,6 +111,53 @@ namespace Relucent.Tests.Kernels
             ConvolutionKernels.BackwardInput<float>(dy, w, dxActual, g, BackwardRule.GuidedBackprop, z, prepared: prepared);
             Assert.Equal(Bits(twoSteps), Bits(dxExpected));
             Assert.Equal(Bits(dxExpected), Bits(dxActual));
+        }
+
+        /// <summary>
+        /// Filter counts whose row tiles cut unevenly (9: 5 + 4, 15: 8 + 7, 17: 6 + 6 + 5, 23: 8 + 8 + 7) or evenly, maps of
+        /// ResNet's layer4 and layer3 shapes (one and four vectors of blocks), in 1 and 2 groups, on 1 and 2 threads: the
+        /// forward through the prepared panels gives the bits of the weights transformed per call and of the prepared planes
+        /// read in place. A panel cut one row off its tiles' rows would mix two filters' weights.
+        /// </summary>
+        [Theory]
+        [InlineData(16, 9, 1, 7)]
+        [InlineData(24, 15, 2, 7)]
+        [InlineData(12, 17, 1, 14)]
+        [InlineData(40, 23, 2, 14)]
+        [InlineData(64, 64, 1, 7)]
+        [InlineData(32, 48, 1, 28)]
+        public void Prepared_panels_cut_filters_as_the_tiles_do(int channels, int filters, int groups, int side)
+        {
+            var g = new ConvolutionGeometry(channels * groups, side, side, filters * groups, 3, 1, 1, 1, 1, 1, groups);
+            WinogradWeights? prepared = WinogradWeights.For(g);
+            if (prepared == null) return; // no AVX-512 here: Winograd never runs, nothing is prepared
+            var rng = new Random(channels * filters + side);
+            float[] x = Floats(rng, g.InputSize), w = Floats(rng, g.WeightSize), b = Floats(rng, g.Filters), dy = Floats(rng, g.OutputSize);
+            float[] z = Floats(rng, g.InputSize).Select(v => Math.Max(v, 0)).ToArray();
+            prepared.Prepare(w);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var scope = KernelParallelism.Override(threads, minimumWork: 0);
+                Same(g, x, w, b, dy, z, prepared);
+            }
+        }
+
+        /// <summary><paramref name="run"/>'s result with the prepared weights read in place (<see cref="Winograd.t_unpanelled"/>), not from their panels.</summary>
+        private static float[] InPlace(Action run, float[] result)
+        {
+            bool saved = Winograd.t_unpanelled;
+            Winograd.t_unpanelled = true;
+            try
+            {
+                int before = Tiles.t_callerPanels;
+                run();
+                Assert.Equal(before, Tiles.t_callerPanels);
+            }
+            finally
+            {
+                Winograd.t_unpanelled = saved;
+            }
+            return result.ToArray();
         }
 
         private static float[] Floats(Random rng, int count) => Uniform(rng, count).Select(v => (float)v).ToArray();
