@@ -15,7 +15,8 @@ using Relucent.Benchmarks;
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-batch <model> <seconds> (batch-8 maps), profile-conv C H W F k s p
 // forward|backward [seconds], ab <network> <Type.field> <blocks> (A/B of an internal switch, e.g. Winograd.t_off),
 // ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution and max pool of the zoo, e.g. Tiles.t_unchunked;
-// Tiles.t_unpackedA and Tiles.t_threeOne switch off the register tiles' packed A panel and their 2 + 2 cut of a block's last 4 vectors).
+// Tiles.t_unpackedA and Tiles.t_threeOne switch off the register tiles' packed A panel and their 2 + 2 cut of a block's last 4 vectors;
+// Winograd.t_unpanelled has the forward read prepared Winograd weights in place, not from their row-tile panels).
 // RESULTS.md has the figures and measure.sh runs the whole side-by-side comparison.
 if (args.Length > 0 && args[0] == "quick")
 {

@@ -30,7 +30,7 @@ namespace Relucent.Kernels
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             T* panel = (T*)Get(ref t_panel, Length(rows, taps, S.TileRows) * sizeof(T));
-            PackInto(a, aOff, rows, taps, S.TileRows, panel);
+            PackInto(a, aOff, 1, rows, taps, S.TileRows, panel);
             offsets = Offsets(taps, S.TileRows);
             return panel;
         }
@@ -39,29 +39,40 @@ namespace Relucent.Kernels
         public static long Length(int rows, int taps, int tileRows) => (long)(rows + tileRows - 1) / tileRows * taps * tileRows;
 
         /// <summary>
-        /// The panel layout: <c>A[r + aOff[t]]</c> (rows one value apart) of row tile <c>i</c> (rows shared evenly among the
+        /// The panel layout: <c>A[r · aRow + aOff[t]]</c> of row tile <c>i</c> (rows shared evenly among the
         /// tiles, as <see cref="Tiles"/> shares them) to <c>panel[(i · taps + t) · tileRows + r − r0]</c>, <see cref="Length"/>
         /// values; a shorter tile's last row slots are left as they were (never read). <see cref="Tiles"/> packs A this way
         /// per product; <see cref="WinogradWeights"/> keeps Winograd's transformed weights this way once per network.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void PackInto<T>(T* a, int* aOff, int rows, int taps, int tileRows, T* panel) where T : unmanaged
+        public static void PackInto<T>(T* a, int* aOff, nint aRow, int rows, int taps, int tileRows, T* panel) where T : unmanaged =>
+            Copy(a, aOff, aRow, rows, taps, tileRows, panel, pack: true);
+
+        /// <summary>The inverse of <see cref="PackInto{T}"/>: each of A's values back from its place in <paramref name="panel"/>.</summary>
+        public static void UnpackFrom<T>(T* panel, int* aOff, nint aRow, int rows, int taps, int tileRows, T* a) where T : unmanaged =>
+            Copy(a, aOff, aRow, rows, taps, tileRows, panel, pack: false);
+
+        private static void Copy<T>(T* a, int* aOff, nint aRow, int rows, int taps, int tileRows, T* panel, bool pack) where T : unmanaged
         {
             int rowTiles = (rows + tileRows - 1) / tileRows, rowsEach = rows / rowTiles, longer = rows % rowTiles;
             for (int tile = 0; tile < rowTiles; tile++)
             {
                 int r0 = tile * rowsEach + Math.Min(tile, longer), r = rowsEach + (tile < longer ? 1 : 0);
-                T* from = a + r0, to = panel + (long)tile * taps * tileRows;
-                if (r == tileRows)
+                T* inA = a + r0 * aRow, inPanel = panel + (long)tile * taps * tileRows;
+                if (pack && r == tileRows && aRow == 1)
                 {
                     uint bytes = (uint)(tileRows * sizeof(T));
-                    for (int t = 0; t < taps; t++) Unsafe.CopyBlockUnaligned(to + t * tileRows, from + aOff[t], bytes);
+                    for (int t = 0; t < taps; t++) Unsafe.CopyBlockUnaligned(inPanel + t * tileRows, inA + aOff[t], bytes);
                 }
                 else
                 {
                     for (int t = 0; t < taps; t++)
                     {
-                        for (int i = 0; i < r; i++) to[t * tileRows + i] = from[aOff[t] + i];
+                        for (int i = 0; i < r; i++)
+                        {
+                            if (pack) inPanel[t * tileRows + i] = inA[aOff[t] + i * aRow];
+                            else inA[aOff[t] + i * aRow] = inPanel[t * tileRows + i];
+                        }
                     }
                 }
             }

@@ -31,7 +31,8 @@ namespace Relucent.Kernels
         /// no caller changes another's path.</summary>
         [ThreadStatic] internal static bool t_off;
 
-        /// <summary>Set on a thread to read prepared weights forward in place, not from their row-tile panels: benchmarks' A/B comparisons, tests.</summary>
+        /// <summary>Set on a thread to read prepared weights in place, not from their row-tile panels: benchmarks' A/B comparisons, tests.</summary>
+        /// <remarks>Prepared weights then come in place (<see cref="WinogradWeights"/> unpacks a copy from the panels the first time).</remarks>
         [ThreadStatic] internal static bool t_unpanelled;
 
         /// <summary>
@@ -52,53 +53,101 @@ namespace Relucent.Kernels
         public static int WeightPlane(in ConvolutionGeometry g) => g.GroupChannels * g.GroupFilters + 16;
 
         /// <summary>
-        /// Floats between the 16 planes' row-tile panels of one group (<see cref="APanel.PackInto{T}"/>: the group's filters in
-        /// tiles of <c>TileRows</c>, channel after channel), as <see cref="Forward"/> reads prepared weights.
+        /// Floats between the 16 planes of one group's row-tile panels in each direction (<see cref="APanel.PackInto{T}"/>):
+        /// forward the group's filters in tiles of <c>TileRows</c>, channel after channel; for the input gradient its channels in
+        /// tiles, filter after filter. <paramref name="rows"/>, <paramref name="taps"/>: the direction's product's.
         /// </summary>
-        public static long PanelPlane(in ConvolutionGeometry g) => PanelLength(g.GroupFilters, g.GroupChannels);
+        internal static long PanelPlane(int rows, int taps) => APanel.Length(rows, taps, Simd512<float>.TileRows);
 
-        private static long PanelLength(int filters, int channels) => APanel.Length(filters, channels, Simd512<float>.TileRows);
+        /// <summary>Floats a preparation holds: every group's forward panels, then every group's input-gradient panels.</summary>
+        public static long PreparedLength(in ConvolutionGeometry g) =>
+            16L * (PanelPlane(g.GroupFilters, g.GroupChannels) + PanelPlane(g.GroupChannels, g.GroupFilters)) * g.Groups;
 
-        /// <summary>Floats a preparation holds: every group's planes (<see cref="WeightPlane"/>), then every group's panels (<see cref="PanelPlane"/>).</summary>
-        public static long PreparedLength(in ConvolutionGeometry g) => 16L * (WeightPlane(g) + PanelPlane(g)) * g.Groups;
+        /// <summary>Floats the transformed weights of every group hold in place (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>).</summary>
+        public static long InPlaceLength(in ConvolutionGeometry g) => 16L * WeightPlane(g) * g.Groups;
 
         /// <summary>
-        /// The transformed weights of every group (<c>U = G g Gᵀ</c>) twice: group after group, <c>16·</c><see cref="WeightPlane"/>
-        /// floats each, as <see cref="BackwardInput"/> reads them (its rows, the channels, are streams along the filters there);
-        /// then the same planes group after group in row-tile panels, <c>16·</c><see cref="PanelPlane"/> floats each, as
-        /// <see cref="Forward"/> reads them (in place, each step over the channels would take a new cache line, a whole row of
-        /// filters further on). <see cref="PreparedLength"/> floats in all.
+        /// The transformed weights of every group (<c>U = G g Gᵀ</c>) in place: group after group, <c>16·</c><see cref="WeightPlane"/>
+        /// floats each, plane <c>ξ</c> holding <c>U_ξ[c·F + f]</c> (filters contiguous), as the kernels make them per call.
         /// </summary>
-        public static void TransformWeights(float* weight, in ConvolutionGeometry g, float* prepared)
+        public static void TransformWeights(float* weight, in ConvolutionGeometry g, float* u)
+        {
+            int plane = WeightPlane(g);
+            for (int group = 0; group < g.Groups; group++)
+                TransformWeights(weight + group * g.GroupFilters, g.Filters, 0, g.GroupChannels, g.GroupFilters, u + 16L * plane * group, plane);
+        }
+
+        /// <summary>
+        /// The transformed weights of every group laid out for the products that read them (<see cref="PreparedLength"/> floats),
+        /// each direction's planes in row-tile panels (<see cref="APanel"/>) of its own rows: the forward products' rows are
+        /// filters and step over the channels; in place (filters contiguous) each step would take a new cache line a whole row of
+        /// filters further on (ResNet's layer4 at 7×7 ran its products at 60–70 GFLOP/s on that). The input gradient's rows are
+        /// channels and step over the filters; in place it reads them as 8 streams, in its own panels as one (layer4: 1.7 → 1.4 ms),
+        /// and the forward panels read across (8 channels' values 32 bytes apart, a tile of filters further on) are no faster than
+        /// in place. The panels hold the transform's values unchanged: the products give the same bits.
+        /// <paramref name="inPlace"/>: <see cref="InPlaceLength"/> floats of room for the transform in place, or null to use a temporary.
+        /// </summary>
+        public static void Prepare(float* weight, in ConvolutionGeometry g, float* prepared, float* inPlace)
         {
             int plane = WeightPlane(g), cin = g.GroupChannels, fo = g.GroupFilters;
-            int[] aOff = new int[cin];
-            for (int c = 0; c < cin; c++) aOff[c] = c * fo; // A[f, c] = U[c·F + f], as the forward products read it
-            fixed (int* pa = aOff)
+            float[]? temporary = inPlace == null ? new float[InPlaceLength(g)] : null;
+            int[] byChannel = new int[cin], byFilter = new int[fo];
+            for (int c = 0; c < cin; c++) byChannel[c] = c * fo; // forward: A[f, c] = U[c·F + f], rows one value apart
+            for (int f = 0; f < fo; f++) byFilter[f] = f;        // input gradient: A[c, f] = U[c·F + f], rows F apart
+            fixed (float* scratch = temporary)
+            fixed (int* forward = byChannel, backward = byFilter)
             {
+                float* u = inPlace != null ? inPlace : scratch;
+                TransformWeights(weight, g, u);
                 for (int group = 0; group < g.Groups; group++)
                 {
-                    float* u = prepared + 16L * plane * group;
-                    TransformWeights(weight + group * fo, g.Filters, 0, cin, fo, u, plane);
                     for (int xi = 0; xi < 16; xi++)
-                        APanel.PackInto(u + (long)xi * plane, pa, fo, cin, Simd512<float>.TileRows, Panels(prepared, g, group) + xi * PanelPlane(g));
+                    {
+                        float* ui = u + 16L * plane * group + (long)xi * plane;
+                        APanel.PackInto(ui, forward, 1, fo, cin, Simd512<float>.TileRows, Panels(prepared, g, group, flip: false) + xi * PanelPlane(fo, cin));
+                        APanel.PackInto(ui, backward, fo, cin, fo, Simd512<float>.TileRows, Panels(prepared, g, group, flip: true) + xi * PanelPlane(cin, fo));
+                    }
                 }
             }
         }
 
-        /// <summary>Group <paramref name="group"/>'s 16 planes of panels in a preparation (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>).</summary>
-        private static float* Panels(float* prepared, in ConvolutionGeometry g, int group) => prepared + 16L * WeightPlane(g) * g.Groups + 16L * PanelPlane(g) * group;
+        /// <summary>
+        /// The transformed weights in place (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>'s layout) back from
+        /// a preparation's forward panels: the layout the kernels read under <see cref="t_unpanelled"/>.
+        /// </summary>
+        public static void Unpanel(float* prepared, in ConvolutionGeometry g, float* u)
+        {
+            int plane = WeightPlane(g), cin = g.GroupChannels, fo = g.GroupFilters;
+            int[] byChannel = new int[cin];
+            for (int c = 0; c < cin; c++) byChannel[c] = c * fo;
+            fixed (int* forward = byChannel)
+            {
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    for (int xi = 0; xi < 16; xi++)
+                        APanel.UnpackFrom(Panels(prepared, g, group, flip: false) + xi * PanelPlane(fo, cin), forward, 1, fo, cin, Simd512<float>.TileRows, u + 16L * plane * group + (long)xi * plane);
+                }
+            }
+        }
+
+        /// <summary>Group <paramref name="group"/>'s 16 planes of panels for one direction in a preparation (<see cref="Prepare"/>).</summary>
+        private static float* Panels(float* prepared, in ConvolutionGeometry g, int group, bool flip)
+        {
+            long forward = PanelPlane(g.GroupFilters, g.GroupChannels), backward = PanelPlane(g.GroupChannels, g.GroupFilters);
+            return flip ? prepared + 16L * forward * g.Groups + 16L * backward * group : prepared + 16L * forward * group;
+        }
 
         /// <summary>
         /// <c>y = conv(x, W) + b</c> for group <paramref name="group"/> (its channels, filters and weight columns), then the
-        /// <paramref name="rectifier"/>. <paramref name="prepared"/>: every group's transformed weights
-        /// (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>, read from their panels), or null to transform them here.
+        /// <paramref name="rectifier"/>. <paramref name="prepared"/>: every group's transformed weights in panels
+        /// (<see cref="Prepare"/>), or in place under <see cref="t_unpanelled"/> (<see cref="TransformWeights(float*, in ConvolutionGeometry, float*)"/>),
+        /// or null to transform them here.
         /// </summary>
         public static void Forward(float* x, float* w, float* prepared, float* bias, float* y, in ConvolutionGeometry g, int group, Rectifier rectifier)
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
-            float* panels = prepared == null || t_unpanelled ? null : Panels(prepared, g, group);
-            Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), panels, flip: false,
+            float* inPlace = Ready(prepared, g, group, flip: false, out float* panels);
+            Convolve(x + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, g.PadTop, g.PadLeft, w + group * fo, g.Filters, fo, inPlace, panels, flip: false,
                 bias == null ? null : bias + group * fo, rectifier, ReluStep<float>.None, y + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, cin);
         }
 
@@ -111,11 +160,17 @@ namespace Relucent.Kernels
         public static void BackwardInput(float* dy, float* w, float* prepared, float* dx, in ConvolutionGeometry g, int group, ReluStep<float> rule)
         {
             int cin = g.GroupChannels, fo = g.GroupFilters;
-            Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, Ready(prepared, g, group), null, flip: true,
+            float* inPlace = Ready(prepared, g, group, flip: true, out float* panels);
+            Convolve(dy + (long)group * fo * g.OutputHeight * g.OutputWidth, fo, g.OutputHeight, g.OutputWidth, 2 - g.PadTop, 2 - g.PadLeft, w + group * fo, g.Filters, fo, inPlace, panels, flip: true,
                 null, Rectifier.None, rule.Offset(group * cin * g.Height * g.Width), dx + (long)group * cin * g.Height * g.Width, cin, g.Height, g.Width, cin);
         }
 
-        private static float* Ready(float* prepared, in ConvolutionGeometry g, int group) => prepared == null ? null : prepared + 16L * WeightPlane(g) * group;
+        /// <summary>Group <paramref name="group"/>'s prepared weights for one direction: in place under <see cref="t_unpanelled"/>, else (null, and) its <paramref name="panels"/>.</summary>
+        private static float* Ready(float* prepared, in ConvolutionGeometry g, int group, bool flip, out float* panels)
+        {
+            panels = prepared == null || t_unpanelled ? null : Panels(prepared, g, group, flip);
+            return prepared == null || !t_unpanelled ? null : prepared + 16L * WeightPlane(g) * group;
+        }
 
         /// <summary>
         /// Where each transformed plane <c>ξ = 4i + j</c> of the input and of the product is kept, forward and flipped. Flipping
@@ -168,7 +223,8 @@ namespace Relucent.Kernels
             // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous; the forward kernel's
             // also when flipped (FlippedPlanes). Ready when the network prepared it, else made here.
             job.UStride = channels * filters + 16; // a spare cache line between the planes of ξ, as for V and M below
-            job.U = prepared != null ? prepared : Scratch<float>.Fourth(16L * job.UStride);
+            // Not at all when the products read the prepared panels instead.
+            job.U = prepared != null || panels != null ? prepared : Scratch<float>.Fourth(16L * job.UStride);
 
             // V[ξ][ci][tile]: the transformed 4×4 input blocks, tiles in row-major order, padded to whole vectors. The 16
             // planes of ξ are written (and M's read) together: one spare cache line between planes keeps power-of-two
@@ -179,7 +235,7 @@ namespace Relucent.Kernels
             // Each channel's staging and transforms are independent: shared among threads by ranges of channels.
             job.Chunk = Chunk(inChannels, threads);
             KernelParallelism.For((inChannels + job.Chunk - 1) / job.Chunk, threads, &StageAndTransformInput, &job);
-            if (prepared == null)
+            if (prepared == null && panels == null)
             {
                 job.WeightChunk = Chunk(channels, threads);
                 KernelParallelism.For((channels + job.WeightChunk - 1) / job.WeightChunk, threads, &TransformWeightsPiece, &job);
@@ -189,7 +245,7 @@ namespace Relucent.Kernels
             int mStride = outChannels * job.TilesPadded + 16;
             job.MStride = mStride;
             job.M = Scratch<float>.Third(16L * mStride + 16); // + the last tile row's overhanging lanes
-            WinogradProducts.Multiply(16, job.U, job.UStride, panels, panels == null ? 0 : PanelLength(filters, channels), filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
+            WinogradProducts.Multiply(16, job.U, job.UStride, panels, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
 
             job.OutputChunk = Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);

@@ -128,7 +128,7 @@ namespace Relucent.Kernels
             int mStride = outChannels * job.TilesPadded + 16;
             job.MStride = mStride;
             job.M = Scratch<float>.Third(36L * mStride + 16); // + the last block row's overhanging lanes
-            WinogradProducts.Multiply(36, job.U, job.UStride, null, 0, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
+            WinogradProducts.Multiply(36, job.U, job.UStride, null, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
 
             job.OutputChunk = Winograd.Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);

@@ -15,19 +15,18 @@ namespace Relucent.Kernels
         /// rows <c>o</c> are filters and the sum runs over channels; <paramref name="flip"/>ped (the input gradient), the rows are
         /// channels and the sum runs over filters. <c>V</c> holds each input channel's blocks <paramref name="channelStride"/>
         /// apart, and each output row of <c>M</c> is <paramref name="blocks"/> long (whole vectors). <paramref name="panels"/>: the
-        /// same planes forward in row-tile panels (<see cref="Winograd.PanelPlane"/> apart, see <see cref="Tiles.MultiplyPanels"/>),
-        /// read instead of <c>U</c> in place, or null.
+        /// same planes in row-tile panels of this direction's rows (<see cref="Winograd.Prepare"/>, see
+        /// <see cref="Tiles.MultiplyPanels"/>), read instead of <c>U</c> in place, or null.
         /// </summary>
-        public static void Multiply(int planes, float* u, int uStride, float* panels, long panelStride, int filters, bool flip, float* v, int vStride, int channelStride, int inChannels,
+        public static void Multiply(int planes, float* u, int uStride, float* panels, int filters, bool flip, float* v, int vStride, int channelStride, int inChannels,
             float* m, int mStride, int outChannels, int blocks)
         {
             int* bOff = Scratch<int>.Second(inChannels);
             for (int c = 0; c < inChannels; c++) bOff[c] = c * channelStride;
             if (panels != null)
             {
-                // Each row tile's filters channel after channel: one stream, where U in place takes a new cache line, a whole
-                // row of filters further on, for every channel (a 7×7 map's products ran at 60–70 GFLOP/s on it).
-                Tiles.MultiplyPanels<float, Vector512<float>, Simd512<float>>(planes, panels, (nint)panelStride, outChannels, v, vStride, bOff, inChannels, blocks / 16, m, mStride, blocks, default);
+                // Each row tile's values tap after tap: one stream (see Winograd.Prepare).
+                Tiles.MultiplyPanels<float, Vector512<float>, Simd512<float>>(planes, panels, (nint)Winograd.PanelPlane(outChannels, inChannels), outChannels, v, vStride, bOff, inChannels, blocks / 16, m, mStride, blocks, default);
                 return;
             }
             int* aOff = Scratch<int>.First(inChannels);

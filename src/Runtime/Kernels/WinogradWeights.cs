@@ -8,18 +8,18 @@ namespace Relucent.Kernels
     /// </summary>
     /// <remarks>
     /// The input gradient reads the same planes as the forward pass (the flipped kernel's transform is the forward one with
-    /// its planes permuted, see <see cref="Winograd"/>), so one transform serves both directions. It is kept in two layouts,
-    /// each read where it is fastest: in place (rows of filters, channel after channel), which the input gradient reads as
-    /// streams along the filters; and in row-tile panels (<see cref="APanel"/>: 8 filters after 8, channel after channel),
-    /// which the forward products read as one stream where in place they took a new cache line per channel (ResNet's layer4
-    /// at 7×7: its products ran at 60–70 GFLOP/s). The kernels compute the same bits with or without it: the transform is
+    /// its planes permuted, see <see cref="Winograd"/>), so one transform serves both directions. It is kept laid out for
+    /// each direction's products, in row-tile panels of their rows (<see cref="Winograd.Prepare"/>): each tile's weights
+    /// one stream, where in place the forward products took a new cache line per channel (ResNet's layer4 at 7×7: 1.44×
+    /// faster forward, 1.2× for the input gradient). The kernels compute the same bits with or without it: the transform is
     /// the same sequence of operations either way, and the panels hold its values unchanged. It holds <c>2 · 16/9</c> of the
-    /// weight's size.
+    /// weight's size (ResNet-18's: 132 MB, where the transform in place alone took 66 MB).
     /// </remarks>
     public sealed class WinogradWeights
     {
-        private readonly float[] _planes;
+        private readonly float[] _planes; // the panels of both directions
         private readonly ConvolutionGeometry _geometry; // the convolution it was made for
+        private float[]? _inPlace; // the transform in place, for Winograd.t_unpanelled only: unpacked from the panels when first asked for
 
         private WinogradWeights(in ConvolutionGeometry g)
         {
@@ -43,7 +43,8 @@ namespace Relucent.Kernels
         public unsafe void Prepare(ReadOnlySpan<float> weight)
         {
             Check.Length(weight, _geometry.WeightSize, nameof(weight));
-            fixed (float* w = weight, u = _planes) Winograd.TransformWeights(w, _geometry, u);
+            float[]? inPlace = _inPlace; // kept up to date once a comparison asked for it
+            fixed (float* w = weight, p = _planes, u = inPlace) Winograd.Prepare(w, _geometry, p, u);
         }
 
         /// <summary>Throws unless these weights were made for a convolution with <paramref name="g"/>'s weight shape.</summary>
@@ -57,7 +58,19 @@ namespace Relucent.Kernels
             }
         }
 
-        /// <summary>The planes, for the kernels (fixed by the caller for the call).</summary>
-        internal float[] Planes => _planes;
+        /// <summary>
+        /// What the kernels read (fixed by the caller for the call): the panels, or under <see cref="Winograd.t_unpanelled"/>
+        /// (set on the calling thread, benchmarks' A/B comparisons and tests) the transform in place.
+        /// </summary>
+        internal float[] Planes => Winograd.t_unpanelled ? InPlace() : _planes;
+
+        private unsafe float[] InPlace()
+        {
+            float[]? inPlace = _inPlace;
+            if (inPlace != null) return inPlace;
+            inPlace = new float[Winograd.InPlaceLength(_geometry)];
+            fixed (float* p = _planes, u = inPlace) Winograd.Unpanel(p, _geometry, u);
+            return Interlocked.CompareExchange(ref _inPlace, inPlace, null) ?? inPlace;
+        }
     }
 }

@@ -70,7 +70,7 @@ namespace Relucent.Tests.Kernels
         }
 
         [Fact]
-        public void APanel_lays_each_row_tile_out_tap_after_tap()
+        public void APanel_lays_each_row_tile_out_tap_after_tap_and_back()
         {
             // 17 rows in tiles of 8: 6 + 6 + 5 (shared evenly, as the tiles share them), each tap's values 8 apart.
             int rows = 17, taps = 3, tileRows = 8;
@@ -81,11 +81,19 @@ namespace Relucent.Tests.Kernels
             panel.AsSpan().Fill(-1);
             fixed (float* pa = a, pp = panel)
             fixed (int* po = aOff)
-                APanel.PackInto(pa, po, rows, taps, tileRows, pp);
+                APanel.PackInto(pa, po, 1, rows, taps, tileRows, pp);
             Assert.Equal(new float[] { 0, 1, 2, 3, 4, 5, -1, -1 }, panel[0..8]);      // tile 0, tap 0: rows 0–5
             Assert.Equal(new float[] { 20, 21, 22, 23, 24, 25, -1, -1 }, panel[16..24]); // tile 0, tap 2 (at 20)
             Assert.Equal(new float[] { 6, 7, 8, 9, 10, 11, -1, -1 }, panel[24..32]);  // tile 1, tap 0: rows 6–11
             Assert.Equal(new float[] { 52, 53, 54, 55, 56, -1, -1, -1 }, panel[56..64]); // tile 2, tap 1: rows 12–16 at 40
+
+            // Unpacked: every value A's taps cover comes back to its place, nothing else is written.
+            float[] back = new float[a.Length];
+            back.AsSpan().Fill(-1);
+            fixed (float* pb = back, pp = panel)
+            fixed (int* po = aOff)
+                APanel.UnpackFrom(pp, po, 1, rows, taps, tileRows, pb);
+            for (int i = 0; i < a.Length; i++) Assert.Equal(aOff.Any(o => i >= o && i < o + rows) ? a[i] : -1, back[i]);
         }
 
         /// <summary>
