@@ -6,8 +6,8 @@ namespace Relucent
 {
     /// <summary>
     /// A network's dense head — its last layers when they are only dense layers, ReLUs, dropouts and a flatten (AlexNet's and
-    /// VGG's classifier) — run for many examples at once, so that a batch reads each of its weights from memory once rather
-    /// than once per example. Each example's values are the same bits as the network's own single-example passes: the batched
+    /// VGG's classifier) — run for many examples at once, so that a batch reads each of its weights from memory once per pass
+    /// (forward, backward) rather than once per example and pass. Each example's values are the same bits as the network's own single-example passes: the batched
     /// products give every row the single kernel's sums in the single kernel's order (<see cref="DenseKernels.ForwardBatch{T}"/>,
     /// <see cref="DenseKernels.BackwardInputBatch{T}"/>), and the ReLU steps are elementwise.
     /// </summary>
