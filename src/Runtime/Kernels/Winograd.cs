@@ -217,21 +217,13 @@ namespace Relucent.Kernels
             byte* planes = stackalloc byte[16];
             (flip ? FlippedPlanes : ForwardPlanes).CopyTo(new Span<byte>(planes, 16));
             job.Planes = planes;
-            job.TH = (oh + 1) / 2;
-            job.TW = (ow + 1) / 2;
-            job.TilesPadded = (job.TH * job.TW + 15) & ~15;
-            job.HS = 2 * job.TH + 2;
-            job.WS = 2 * job.TW + 2;
-            // Staged planes and transformed channels a spare cache line apart: a thread's whole-vector writes past the end of
-            // its last channel land there, never on another thread's channel.
-            job.Plane = job.HS * job.WS + 16;
-            job.ChannelStride = job.TilesPadded + 16;
-            int threads = KernelParallelism.Threads(16L * inChannels * outChannels * job.TilesPadded);
+            job.Grid = new WinogradGrid(2, oh, ow);
+            int threads = KernelParallelism.Threads(16L * inChannels * outChannels * job.Grid.TilesPadded);
 
             // Staged input with its zero border (and zero rows/columns past an odd output size); 64 values of slack so the
             // last tile row's vector loads stay inside the buffer (their extra lanes are dropped).
-            job.Xs = Scratch<float>.First((long)inChannels * job.Plane + 64);
-            new Span<float>(job.Xs + inChannels * job.Plane, 64).Clear();
+            job.Xs = Scratch<float>.First((long)inChannels * job.Grid.Plane + 64);
+            new Span<float>(job.Xs + inChannels * job.Grid.Plane, 64).Clear();
 
             // U[ξ][c][f], ξ = 4i + j: the transformed 3×3 kernel of (channel c, filter f), f contiguous; the forward kernel's
             // also when flipped (FlippedPlanes). Ready when the network prepared it, else made here.
@@ -242,7 +234,7 @@ namespace Relucent.Kernels
             // V[ξ][ci][tile]: the transformed 4×4 input blocks, tiles in row-major order, padded to whole vectors. The 16
             // planes of ξ are written (and M's read) together: one spare cache line between planes keeps power-of-two
             // plane sizes from mapping all 16 onto one L1 set.
-            job.VStride = inChannels * job.ChannelStride + 16;
+            job.VStride = inChannels * job.Grid.ChannelStride + 16;
             job.V = Scratch<float>.Second(16L * job.VStride);
 
             // Each channel's staging and transforms are independent: shared among threads by ranges of channels.
@@ -255,10 +247,10 @@ namespace Relucent.Kernels
             }
 
             // M_ξ[co][tile] = Σ_ci U_ξ[co, ci] · V_ξ[ci][tile], one product per ξ, the 16 shared among threads as one job.
-            int mStride = outChannels * job.TilesPadded + 16;
+            int mStride = outChannels * job.Grid.TilesPadded + 16;
             job.MStride = mStride;
             job.M = Scratch<float>.Third(16L * mStride + 16); // + the last tile row's overhanging lanes
-            WinogradProducts.Multiply(16, job.U, job.UStride, panels, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
+            WinogradProducts.Multiply(16, job.U, job.UStride, panels, filters, flip, job.V, job.VStride, job.Grid.ChannelStride, inChannels, job.M, mStride, outChannels, job.Grid.TilesPadded);
 
             job.OutputChunk = Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
@@ -273,7 +265,8 @@ namespace Relucent.Kernels
             public int InChannels, H, W, PadTop, PadLeft, WeightStride, Filters, OutChannels, OH, OW, Channels;
             public Rectifier Rectifier;
             public ReluStep<float> Rule; // the input gradient's rule below the layer (None forward)
-            public int TH, TW, TilesPadded, HS, WS, Plane, ChannelStride, UStride, VStride, MStride, Chunk, WeightChunk, OutputChunk;
+            public WinogradGrid Grid;
+            public int UStride, VStride, MStride, Chunk, WeightChunk, OutputChunk;
         }
 
         /// <summary>Input channels <c>[p·Chunk, (p+1)·Chunk)</c>: staged with their zero border, then transformed.</summary>
@@ -281,8 +274,8 @@ namespace Relucent.Kernels
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.Chunk, end = Math.Min(job.InChannels, first + job.Chunk);
-            Stage(job.Input, first, end, job.H, job.W, job.PadTop, job.PadLeft, job.Xs, job.Plane, job.HS, job.WS);
-            TransformInput(job.Xs, first, end, job.Plane, job.WS, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride, job.Planes);
+            Stage(job.Input, first, end, job.H, job.W, job.PadTop, job.PadLeft, job.Xs, job.Grid.Plane, job.Grid.HS, job.Grid.WS);
+            TransformInput(job.Xs, first, end, job.Grid.Plane, job.Grid.WS, job.Grid.TH, job.Grid.TW, job.V, job.Grid.TilesPadded, job.Grid.ChannelStride, job.VStride, job.Planes);
         }
 
         private static void TransformWeightsPiece(void* context, int piece)
@@ -296,7 +289,7 @@ namespace Relucent.Kernels
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.OutputChunk, end = Math.Min(job.OutChannels, first + job.OutputChunk);
-            TransformOutput(job.M, first, end, job.TilesPadded, job.MStride, job.TH, job.TW, job.Bias, job.Rectifier, job.Rule, job.Output, job.OH, job.OW, job.Planes);
+            TransformOutput(job.M, first, end, job.Grid.TilesPadded, job.MStride, job.Grid.TH, job.Grid.TW, job.Bias, job.Rectifier, job.Rule, job.Output, job.OH, job.OW, job.Planes);
         }
 
         /// <summary>

@@ -96,27 +96,19 @@ namespace Relucent.Kernels
                 Input = input, InChannels = inChannels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Weight = weight, WeightStride = weightStride,
                 Filters = filters, Flip = flip, Bias = bias, Rectifier = rectifier, Rule = rule, Output = output, OutChannels = outChannels, OH = oh, OW = ow, Channels = channels,
             };
-            job.TH = (oh + 3) / 4;
-            job.TW = (ow + 3) / 4;
-            job.TilesPadded = (job.TH * job.TW + 15) & ~15;
-            job.HS = 4 * job.TH + 2;
-            job.WS = 4 * job.TW + 2;
-            // Staged planes and transformed channels a spare cache line apart, as in Winograd: a thread's whole-vector writes
-            // past the end of its last channel land there, never on another thread's channel.
-            job.Plane = job.HS * job.WS + 16;
-            job.ChannelStride = job.TilesPadded + 16;
-            int threads = KernelParallelism.Threads(36L * inChannels * outChannels * job.TilesPadded);
+            job.Grid = new WinogradGrid(4, oh, ow);
+            int threads = KernelParallelism.Threads(36L * inChannels * outChannels * job.Grid.TilesPadded);
 
             // Staged input with its zero border; the last block row's five loads per row reach up to 80 values past its start.
-            job.Xs = Scratch<float>.First((long)inChannels * job.Plane + Slack);
-            new Span<float>(job.Xs + inChannels * job.Plane, Slack).Clear();
+            job.Xs = Scratch<float>.First((long)inChannels * job.Grid.Plane + Slack);
+            new Span<float>(job.Xs + inChannels * job.Grid.Plane, Slack).Clear();
 
             // U[ξ][c][f], ξ = 6i + j, f contiguous; a spare cache line between the planes of ξ, as for V and M.
             job.UStride = channels * filters + 16;
             job.U = Scratch<float>.Fourth(36L * job.UStride);
 
             // V[ξ][ci][block]: the transformed 6×6 input blocks, in row-major order, padded to whole vectors.
-            job.VStride = inChannels * job.ChannelStride + 16;
+            job.VStride = inChannels * job.Grid.ChannelStride + 16;
             job.V = Scratch<float>.Second(36L * job.VStride);
 
             job.Chunk = Winograd.Chunk(inChannels, threads);
@@ -125,10 +117,10 @@ namespace Relucent.Kernels
             KernelParallelism.For((channels + job.WeightChunk - 1) / job.WeightChunk, threads, &TransformWeightsPiece, &job);
 
             // M_ξ[co][block] = Σ_ci U_ξ[co, ci] · V_ξ[ci][block]: 36 products shared among threads as one job.
-            int mStride = outChannels * job.TilesPadded + 16;
+            int mStride = outChannels * job.Grid.TilesPadded + 16;
             job.MStride = mStride;
             job.M = Scratch<float>.Third(36L * mStride + 16); // + the last block row's overhanging lanes
-            WinogradProducts.Multiply(36, job.U, job.UStride, null, filters, flip, job.V, job.VStride, job.ChannelStride, inChannels, job.M, mStride, outChannels, job.TilesPadded);
+            WinogradProducts.Multiply(36, job.U, job.UStride, null, filters, flip, job.V, job.VStride, job.Grid.ChannelStride, inChannels, job.M, mStride, outChannels, job.Grid.TilesPadded);
 
             job.OutputChunk = Winograd.Chunk(outChannels, threads);
             KernelParallelism.For((outChannels + job.OutputChunk - 1) / job.OutputChunk, threads, &TransformOutputPiece, &job);
@@ -144,7 +136,8 @@ namespace Relucent.Kernels
             public bool Flip;
             public Rectifier Rectifier;
             public ReluStep<float> Rule; // the input gradient's rule below the layer (None forward)
-            public int TH, TW, TilesPadded, HS, WS, Plane, ChannelStride, UStride, VStride, MStride, Chunk, WeightChunk, OutputChunk;
+            public WinogradGrid Grid;
+            public int UStride, VStride, MStride, Chunk, WeightChunk, OutputChunk;
         }
 
         /// <summary>Input channels <c>[p·Chunk, (p+1)·Chunk)</c>: staged with their zero border, then transformed.</summary>
@@ -152,8 +145,8 @@ namespace Relucent.Kernels
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.Chunk, end = Math.Min(job.InChannels, first + job.Chunk);
-            Winograd.Stage(job.Input, first, end, job.H, job.W, job.PadTop, job.PadLeft, job.Xs, job.Plane, job.HS, job.WS);
-            TransformInput(job.Xs, first, end, job.Plane, job.WS, job.TH, job.TW, job.V, job.TilesPadded, job.ChannelStride, job.VStride);
+            Winograd.Stage(job.Input, first, end, job.H, job.W, job.PadTop, job.PadLeft, job.Xs, job.Grid.Plane, job.Grid.HS, job.Grid.WS);
+            TransformInput(job.Xs, first, end, job.Grid.Plane, job.Grid.WS, job.Grid.TH, job.Grid.TW, job.V, job.Grid.TilesPadded, job.Grid.ChannelStride, job.VStride);
         }
 
         private static void TransformWeightsPiece(void* context, int piece)
@@ -167,7 +160,7 @@ namespace Relucent.Kernels
         {
             ref Job job = ref Unsafe.AsRef<Job>(context);
             int first = piece * job.OutputChunk, end = Math.Min(job.OutChannels, first + job.OutputChunk);
-            TransformOutput(job.M, first, end, job.TilesPadded, job.MStride, job.TH, job.TW, job.Bias, job.Rectifier, job.Rule, job.Output, job.OH, job.OW);
+            TransformOutput(job.M, first, end, job.Grid.TilesPadded, job.MStride, job.Grid.TH, job.Grid.TW, job.Bias, job.Rectifier, job.Rule, job.Output, job.OH, job.OW);
         }
 
         /// <summary>
