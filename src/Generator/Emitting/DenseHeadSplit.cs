@@ -28,13 +28,16 @@ namespace Relucent.Generator.Emitting
             // kernels may apply it.
             while (first < layers.Count && !(layers[first].Layer is DenseLayer || layers[first].Layer is FlattenLayer)) first++;
             if (first == 0 || first == layers.Count) return -1;
-            long weights = layers.Skip(first).Where(l => l.Layer is DenseLayer).Sum(l => l.Input.Size * ((DenseLayer)l.Layer).Units);
-            if (weights < MinimumWeights) return -1;
+            if (Weights(layers, first) < MinimumWeights) return -1;
             // The signal at the head's input must be stored: a trunk rectifier's rule applied by the head's first kernel would skip it.
             PlannedLayer head = layers[first];
             if (head.BackwardRectifier != null || head.MergedBackwardRectifier != null || layers[first - 1].BackwardFused || layers[first - 1].MergedBackwardFused) return -1;
             return first;
         }
+
+        /// <summary>The weights of the dense layers from <paramref name="start"/> on.</summary>
+        public static long Weights(IReadOnlyList<PlannedLayer> layers, int start) =>
+            layers.Skip(start).Where(l => l.Layer is DenseLayer).Sum(l => l.Input.Size * ((DenseLayer)l.Layer).Units);
 
         /// <summary>The label a map pass starting at the head's input jumps to.</summary>
         public const string Label = "from_head_input";

@@ -336,7 +336,7 @@ namespace Relucent.Generator.Emitting
             c.Scope.ForwardChain(c.Plan.Layers.Skip(c.Head), blankLines: true);
             w.Close();
             w.Line();
-            long weights = c.Plan.Layers.Skip(c.Head).Where(l => l.Layer is DenseLayer).Sum(l => l.Input.Size * ((DenseLayer)l.Layer).Units);
+            long weights = DenseHeadSplit.Weights(c.Plan.Layers, c.Head);
             w.Comment($"The trunk: the layers before the dense head, a0 → {head.In}. A batch (BatchRunner) runs it example by example and the head ({head.Label} "
                 + $"to the output: dense layers, ReLUs, dropouts) once for all its examples, so that each of the head's {weights:N0} weights is read once "
                 + "per batch rather than twice per example; each example's values are the same bits either way.");

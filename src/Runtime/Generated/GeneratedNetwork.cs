@@ -352,8 +352,7 @@ namespace Relucent
             Run(input, workspace, declared: true);
             layerSeed.CopyTo(LayerBuffers(workspace, index).Signal);
             RunBackward(workspace, rule, null, index, -1);
-            if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
-            workspace.Map.CopyTo(result);
+            CopyMap(workspace, result);
         }
 
         void ILayerExplainer<T>.ActivationAt(string layer, ReadOnlySpan<T> input, Span<T> activation, IWorkspace workspace) =>
@@ -383,8 +382,7 @@ namespace Relucent
             using SingleCaller.Scope use = ws.InUse.Enter();
             headSignal.CopyTo(HeadInput(ws).Signal);
             RunBackward(ws, rule, null, FromHeadInput, -1);
-            if (ws.CheckFinite) Guard.FiniteResult<T>(ws.Map, "the map");
-            ws.Map.CopyTo(result);
+            CopyMap(ws, result);
         }
 
         Network IExplainer<T>.Architecture => _architecture;
@@ -425,12 +423,18 @@ namespace Relucent
             }
         }
 
+        // The map a backward pass left in the workspace, into result: checked finite first when the workspace checks.
+        private static void CopyMap(TWorkspace workspace, Span<T> result)
+        {
+            if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
+            workspace.Map.CopyTo(result);
+        }
+
         private void Backward(BackwardRule rule, TWorkspace workspace, Span<T> result)
         {
             CheckRule(rule);
             RunBackward(workspace, rule, null, -1, -1);
-            if (workspace.CheckFinite) Guard.FiniteResult<T>(workspace.Map, "the map");
-            workspace.Map.CopyTo(result);
+            CopyMap(workspace, result);
         }
 
         // The declaration is read twice: by the generator at compile time (the parameters the generated code was written for)
