@@ -156,6 +156,21 @@ namespace Relucent.Tests.Kernels
             foreach (int threads in new[] { 1, 2 }) AssertIdentical<T>(inPlace, Run(inPanels: true, threads), $"{what} in panels on {threads} threads");
         }
 
+        /// <summary>
+        /// One output lane as one chain of multiply-adds (fused where the path fuses) over the taps in table order:
+        /// <c>Σ_t a[aAt + aOff[t]] · b[bAt + bOff[t]]</c>, the bits every path of the tiles must give.
+        /// </summary>
+        internal static T Chain<T>(T[] a, int aAt, int[] aOff, T[] b, int bAt, int[] bOff, bool fused) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T sum = T.Zero;
+            for (int t = 0; t < aOff.Length; t++)
+            {
+                T x = a[aAt + aOff[t]], y = b[bAt + bOff[t]];
+                sum = fused ? T.FusedMultiplyAdd(x, y, sum) : x * y + sum;
+            }
+            return sum;
+        }
+
         private static void OnWidth<T>(int width, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (width == 512) Check<T, Vector512<T>, Simd512<T>>(shape, fused: true);
@@ -229,16 +244,7 @@ namespace Relucent.Tests.Kernels
             {
                 for (int r = 0; r < s.Rows; r++)
                 {
-                    for (int q = 0; q < stored; q++)
-                    {
-                        T sum = T.Zero;
-                        for (int t = 0; t < s.Taps; t++)
-                        {
-                            T x = a[p * aSize + r * aRow + aOff[t]], y = b[p * bSize + bOff[t] + q];
-                            sum = fused ? T.FusedMultiplyAdd(x, y, sum) : x * y + sum;
-                        }
-                        expected[p * cSize + r * ldc + q] = sum;
-                    }
+                    for (int q = 0; q < stored; q++) expected[p * cSize + r * ldc + q] = Chain(a, p * aSize + r * aRow, aOff, b, p * bSize + q, bOff, fused);
                 }
             }
             AssertIdentical<T>(expected, plain, $"{what} against the lane-by-lane chain");
