@@ -42,7 +42,9 @@ namespace Relucent.Kernels
     /// for R·N fused multiply-adds; the accumulators stay in registers for the whole sum and are stored once, or once
     /// per chunk of taps where a long sum runs in chunks (each continuing from the stored sums: the same chain).
     /// The sum over t always runs in table order, one accumulator per output lane: results never depend on the
-    /// tiling, the chunks, the thread or the call.
+    /// tiling, the chunks, the thread or the call. Where both tables step evenly (1×1 convolutions, panels), a tile walks
+    /// them by pointer steps instead of reading them, and where a tap's lines lie far apart it prefetches a few taps ahead:
+    /// the same addresses in the same order.
     /// </summary>
     internal static unsafe class Tiles
     {
