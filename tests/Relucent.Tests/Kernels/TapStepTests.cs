@@ -152,10 +152,7 @@ namespace Relucent.Tests.Kernels
             {
                 var c = new T[s.Count * cSize];
                 c.AsSpan().Fill(sentinel);
-                bool savedTables = Tiles.t_tables, savedPrefetch = Tiles.t_unprefetched;
-                Tiles.t_tables = tables;
-                Tiles.t_unprefetched = unprefetched;
-                try
+                using (new TileSwitches(tables: tables, unprefetched: unprefetched))
                 {
                     using var scope = KernelParallelism.Override(threads, minimumWork: 0);
                     int stepped = Tiles.t_steppedProducts;
@@ -171,11 +168,6 @@ namespace Relucent.Tests.Kernels
                         Tiles.Multiply<T, TV, S>(s.Count, pa, aSize, pao, aRow, s.Rows, pb, bSize, pbo, taps, s.Vectors, pc, cSize, ldc, epilogue);
                     }
                     Assert.True(Tiles.t_steppedProducts > stepped == !tables, $"{what}: the taps were {(tables ? "" : "not ")}walked by steps");
-                }
-                finally
-                {
-                    Tiles.t_tables = savedTables;
-                    Tiles.t_unprefetched = savedPrefetch;
                 }
                 return c;
             }
@@ -222,19 +214,13 @@ namespace Relucent.Tests.Kernels
             T[] Run(bool tables)
             {
                 var c = new T[count * cSize];
-                bool saved = Tiles.t_tables;
-                Tiles.t_tables = tables;
-                try
+                using (new TileSwitches(tables: tables))
                 {
                     int stepped = Tiles.t_steppedProducts, chunked = Tiles.t_chunkedProducts;
                     fixed (T* pp = panels, pb = b, pc = c)
                     fixed (int* pbo = bOff)
                         Tiles.MultiplyPanels<T, TV, S>(count, pp, (nint)panelSize, rows, pb, bSize, pbo, taps, vectors, pc, cSize, ldc, Epilogue<T>.Masked(vl - 1));
                     Assert.True(Tiles.t_steppedProducts > stepped == !tables && Tiles.t_chunkedProducts > chunked, $"panels of {typeof(T).Name} in {typeof(S).Name}: stepped {!tables}, chunked");
-                }
-                finally
-                {
-                    Tiles.t_tables = saved;
                 }
                 return c;
             }
@@ -248,23 +234,15 @@ namespace Relucent.Tests.Kernels
             string what = $"{g.Channels}→{g.Filters} at {g.Height}×{g.Width} in {typeof(T).Name} on the {width}-bit path";
             (T[] Y, T[] Dx) Run(bool tables, int threads)
             {
-                bool saved = Tiles.t_tables;
-                Tiles.t_tables = tables;
-                try
-                {
-                    using var scope = KernelParallelism.Override(threads, minimumWork: 0);
-                    var y = new T[g.OutputSize];
-                    var dx = new T[g.InputSize];
-                    int stepped = Tiles.t_steppedProducts;
-                    ConvolutionKernels.Forward<T>(x, w, bias, y, g, Rectifier.Relu);
-                    ConvolutionKernels.BackwardInput<T>(dy, w, dx, g);
-                    Assert.True(Tiles.t_steppedProducts - stepped == (tables ? 0 : 2), $"{what}: {Tiles.t_steppedProducts - stepped} of 2 products stepped");
-                    return (y, dx);
-                }
-                finally
-                {
-                    Tiles.t_tables = saved;
-                }
+                using var switches = new TileSwitches(tables: tables);
+                using var scope = KernelParallelism.Override(threads, minimumWork: 0);
+                var y = new T[g.OutputSize];
+                var dx = new T[g.InputSize];
+                int stepped = Tiles.t_steppedProducts;
+                ConvolutionKernels.Forward<T>(x, w, bias, y, g, Rectifier.Relu);
+                ConvolutionKernels.BackwardInput<T>(dy, w, dx, g);
+                Assert.True(Tiles.t_steppedProducts - stepped == (tables ? 0 : 2), $"{what}: {Tiles.t_steppedProducts - stepped} of 2 products stepped");
+                return (y, dx);
             }
             var (y0, dx0) = Run(tables: true, threads: 1);
             foreach (int threads in new[] { 1, 2 })

@@ -133,9 +133,7 @@ namespace Relucent.Tests.Kernels
             T[] Run(bool inPanels, int threads)
             {
                 var c = new T[s.Count * cSize];
-                bool saved = Tiles.t_unpackedA;
-                Tiles.t_unpackedA = true;
-                try
+                using (new TileSwitches(unpackedA: true))
                 {
                     using var scope = KernelParallelism.Override(threads, minimumWork: 0);
                     fixed (T* pa = a, pp = panels, pb = b, pc = c)
@@ -144,10 +142,6 @@ namespace Relucent.Tests.Kernels
                         if (inPanels) Tiles.MultiplyPanels<T, TV, S>(s.Count, pp, panelSize, s.Rows, pb, bSize, pbo, s.Taps, s.Vectors, pc, cSize, ldc, epilogue);
                         else Tiles.Multiply<T, TV, S>(s.Count, pa, aSize, pao, 1, s.Rows, pb, bSize, pbo, s.Taps, s.Vectors, pc, cSize, ldc, epilogue);
                     }
-                }
-                finally
-                {
-                    Tiles.t_unpackedA = saved;
                 }
                 return c;
             }
@@ -204,10 +198,7 @@ namespace Relucent.Tests.Kernels
             {
                 var c = new T[s.Count * cSize];
                 c.AsSpan().Fill(sentinel);
-                bool savedA = Tiles.t_unpackedA, savedCut = Tiles.t_threeOne;
-                Tiles.t_unpackedA = unpacked;
-                Tiles.t_threeOne = threeOne;
-                try
+                using (new TileSwitches(unpackedA: unpacked, threeOne: threeOne))
                 {
                     using var scope = KernelParallelism.Override(threads, minimumWork: 0);
                     int before = Tiles.t_packedProducts;
@@ -218,11 +209,6 @@ namespace Relucent.Tests.Kernels
                     }
                     Assert.True(Tiles.t_packedProducts > before == expectPacked,
                         $"{what}: A was {(expectPacked ? "not " : "")}packed ({(unpacked ? "packing off" : "packing on")})");
-                }
-                finally
-                {
-                    Tiles.t_unpackedA = savedA;
-                    Tiles.t_threeOne = savedCut;
                 }
                 return c;
             }
