@@ -18,7 +18,8 @@ namespace Relucent.Kernels
     /// time; then each input row is read back out of its phases (padding dropped). Each input value receives its taps in tap
     /// order, starting from zero: deterministic, and the same sums a gather in tap order would make. The phase planes of one
     /// channel stay in cache while its taps stream through; channels are shared among threads
-    /// (<see cref="KernelParallelism"/>), each writing its own.</para>
+    /// (<see cref="KernelParallelism"/>), each writing its own. A kernel no wider than the stride (ResNet's 1×1 stride 2) gives
+    /// each input value one tap or none: its rows of <c>dcol</c> are spread straight into the input rows, no sums.</para>
     /// </remarks>
     internal static unsafe class ConvolutionByTaps
     {
@@ -66,7 +67,42 @@ namespace Relucent.Kernels
             // col2im, channel by channel.
             var job = new Job<T> { Dcol = dcol, Ldc = ldb, Dx = dx, Geometry = g, Channels = channels };
             int threads = KernelParallelism.Threads((long)taps * positions);
-            KernelParallelism.For(channels, threads, &Col2Im<T, TV, S>, &job);
+            if (k <= g.Stride && !t_summed) KernelParallelism.For(channels, threads, &Scatter<T, TV, S>, &job);
+            else KernelParallelism.For(channels, threads, &Col2Im<T, TV, S>, &job);
+        }
+
+        /// <summary>Set on a thread to gather kernels no wider than the stride through the phase sums too (<see cref="Col2Im{T, TV, S}"/>): benchmarks' A/B comparisons, tests.</summary>
+        [ThreadStatic] internal static bool t_summed;
+
+        /// <summary>
+        /// Channel <paramref name="c"/>'s input gradient where the kernel is no wider than the stride (ResNet's 1×1 stride 2):
+        /// each input value comes from one tap or none, so there is nothing to sum. Each input row is its tap's output row of
+        /// <c>dcol</c> for each kx, merged as column phases (zeros in the phases no tap reaches), or zeros. The same bits as
+        /// <see cref="Col2Im{T, TV, S}"/>'s <c>0 + v</c>: a product's sum starts from +0, so no value of <c>dcol</c> is −0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Scatter<T, TV, S>(void* context, int c)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            ref ConvolutionGeometry g = ref job.Geometry;
+            int height = g.Height, width = g.Width, k = g.Kernel, s = g.Stride, oh = g.OutputHeight, ow = g.OutputWidth;
+            int phaseWidth = Phases.Of(g).Width; // at least ow, and every column of the padded row
+            T* phases = Scratch<T>.Third((long)s * phaseWidth + S.Count);
+            new Span<T>(phases, s * phaseWidth).Clear(); // rows only ever write the first ow values of the first k phases
+            T* taps = job.Dcol + (long)c * k * k * job.Ldc;
+            T* dx = job.Dx + (long)c * height * width;
+            for (int iy = 0; iy < height; iy++, dx += width)
+            {
+                int ky = (iy + g.PadTop) % s, oy = (iy + g.PadTop) / s;
+                if (ky >= k || oy >= oh)
+                {
+                    new Span<T>(dx, width).Clear();
+                    continue;
+                }
+                for (int kx = 0; kx < k; kx++) Rows.CopyPaddedExact<T, TV, S>(taps + (ky * k + kx) * job.Ldc + oy * ow, ow, phases + kx * phaseWidth, ow);
+                PhaseRows.Merge(phases, phaseWidth, s, g.PadLeft, dx, width);
+            }
         }
 
         /// <summary>Channel <paramref name="c"/>'s input gradient from its taps' rows of <c>dcol</c> (see the class remarks).</summary>

@@ -17,7 +17,9 @@ namespace Relucent.Kernels
     /// padded width <c>Wp</c>; output position <c>q = oy·Wp + ox</c> of tap <c>(c, ky, kx)</c> then reads the staged
     /// input at <c>q + c·plane + ky·Wp + kx</c>, a contiguous run in <c>q</c>, so no im2col matrix is built. The
     /// <c>Wp − OW</c> columns past each output row are computed and dropped when the result is copied out (with the
-    /// bias). Stride &gt; 1 builds the im2col matrix explicitly in scratch and runs the same tiles.</item>
+    /// bias). Stride &gt; 1 stages the padded input split into its s × s phases (<see cref="Phases"/>), where each tap again
+    /// reads a contiguous run; kernels no wider than the stride stage one plane per column tap instead (<see cref="TapColumns"/>),
+    /// rows <c>OW</c> wide, and the tiles store straight into y.</item>
     /// <item>Input gradient, stride 1 with enough channels to fill a tile's rows: the transposed convolution as a stride-1
     /// correlation of the output gradient, staged with a border of <c>k − 1 − p</c>, with the flipped, transposed weights read
     /// in place through offset tables; rows are input channels. Otherwise (strides above 1, or few channels: a first layer)
@@ -48,6 +50,9 @@ namespace Relucent.Kernels
 
         /// <summary>Set on a thread to ignore weights prepared for Winograd (they are transformed per call instead): benchmarks' A/B comparisons.</summary>
         [ThreadStatic] internal static bool t_unprepared;
+
+        /// <summary>Set on a thread to stage strided forward passes in s × s phases (<see cref="Phases"/>, with a copy-out), not by <see cref="TapColumns"/>: benchmarks' A/B comparisons, tests.</summary>
+        [ThreadStatic] internal static bool t_phased;
 
         /// <summary>
         /// <c>y[f, oy, ox] = b[f] + Σ_{c,ky,kx} W[f, c, ky, kx] · x[g·C/G + c, oy·s − pt + ky, ox·s − pl + kx]</c> (g the
@@ -188,12 +193,31 @@ namespace Relucent.Kernels
 
             // Implicit im2col over the input staged with its zero border and split into s × s phases (one phase at stride 1):
             // tap (c, ky, kx) reads phase (ky mod s, kx mod s) of channel c from row ⌊ky/s⌋, column ⌊kx/s⌋ on, and output
-            // position q = oy·Lw + ox reads a contiguous run in q.
+            // position q = oy·Lw + ox reads a contiguous run in q. Kernels no wider than the stride (ResNet's 1×1 stride 2) stage
+            // a plane per kx instead (TapColumns), rows ow wide: only the phases a tap reads, and no columns to drop (the tiles store
+            // into y). Wider kernels keep the phases: there taps kx and kx + s read one phase shifted by a value, the same cache
+            // lines, where a plane per kx would have the tiles stream k/s times the lines (ResNet's 7×7 and 3×3 stride 2 ran 2–8 %
+            // slower). The check keeps within the scratch KernelScratch counts (taps × (positions + 16), the by-taps input gradient's).
             Phases phases = Phases.Of(g);
-            int rowStride = phases.Width, plane = phases.Plane;
-            int vectors = (oh * rowStride + vl - 1) / vl;
+            TapColumns columns = TapColumns.Of(g);
             int positions = oh * ow;
+            bool byColumns = s > 1 && k <= s && !t_phased && channels * columns.PerChannel + vl <= (long)taps * (positions + 16);
+            int rowStride = byColumns ? ow : phases.Width, plane = phases.Plane;
+            int vectors = (oh * rowStride + vl - 1) / vl;
             int threads = KernelParallelism.Threads((long)filters * positions * taps);
+            long planes = byColumns ? channels * columns.PerChannel : (long)channels * s * s * plane;
+            long maxOffset = byColumns ? 0 : planes - plane + (long)((k - 1) / s) * rowStride + (k - 1) / s; // by columns: found below
+            for (int c = 0, tap = 0; c < channels; c++)
+            {
+                for (int ky = 0; ky < k; ky++)
+                {
+                    for (int kx = 0; kx < k; kx++, tap++)
+                    {
+                        bOff[tap] = byColumns ? (int)columns.Offset(c, ky, kx) : ((c * s + ky % s) * s + kx % s) * plane + ky / s * rowStride + kx / s;
+                        if (byColumns) maxOffset = Math.Max(maxOffset, bOff[tap]);
+                    }
+                }
+            }
             T* b;
             if (s == 1 && k == 1 && plane == height * width && positions % vl == 0)
             {
@@ -202,21 +226,12 @@ namespace Relucent.Kernels
             }
             else
             {
-                long planes = (long)channels * s * s * plane;
-                long maxOffset = planes - plane + (long)((k - 1) / s) * rowStride + (k - 1) / s;
                 long staged = Math.Max(maxOffset + (long)vectors * vl, planes); // the last tile reads up to here
                 b = Scratch<T>.First(staged);
-                var stage = new StageJob<T> { X = x, Geometry = g, Phases = phases, B = b };
+                var stage = new StageJob<T> { X = x, Geometry = g, Phases = phases, Columns = columns, ByColumns = byColumns, B = b };
                 KernelParallelism.ForRanges(channels, threads, &StageRange<T, TV, S>, &stage);
                 // Slack past the last plane feeds only the dropped columns and rows; zero it all the same.
                 new Span<T>(b + planes, (int)(staged - planes)).Clear();
-            }
-            for (int c = 0, tap = 0; c < channels; c++)
-            {
-                for (int ky = 0; ky < k; ky++)
-                {
-                    for (int kx = 0; kx < k; kx++) bOff[tap++] = ((c * s + ky % s) * s + kx % s) * plane + ky / s * rowStride + kx / s;
-                }
             }
 
             int span = oh * rowStride; // output positions, dropped columns included
@@ -274,6 +289,8 @@ namespace Relucent.Kernels
             public T* X;
             public ConvolutionGeometry Geometry;
             public Phases Phases;
+            public TapColumns Columns;
+            public bool ByColumns;
             public T* B;
         }
 
@@ -282,8 +299,9 @@ namespace Relucent.Kernels
         {
             ref StageJob<T> job = ref Unsafe.AsRef<StageJob<T>>(context);
             ref ConvolutionGeometry g = ref job.Geometry;
-            long planes = (long)g.Stride * g.Stride * job.Phases.Plane;
-            StagePhases<T, TV, S>(job.X + (long)first * g.Height * g.Width, end - first, g, job.Phases, job.B + first * planes);
+            T* x = job.X + (long)first * g.Height * g.Width;
+            if (job.ByColumns) job.Columns.Stage<T, TV, S>(x, end - first, g, job.B + first * job.Columns.PerChannel);
+            else StagePhases<T, TV, S>(x, end - first, g, job.Phases, job.B + first * (long)g.Stride * g.Stride * job.Phases.Plane);
         }
 
         private unsafe struct CopyJob<T> where T : unmanaged
