@@ -19,7 +19,9 @@ namespace Relucent.Kernels
     /// order, starting from zero: deterministic, and the same sums a gather in tap order would make. The phase planes of one
     /// channel stay in cache while its taps stream through; channels are shared among threads
     /// (<see cref="KernelParallelism"/>), each writing its own. A kernel no wider than the stride (ResNet's 1×1 stride 2) gives
-    /// each input value one tap or none: its rows of <c>dcol</c> are spread straight into the input rows, no sums.</para>
+    /// each input value one tap or none: its rows of <c>dcol</c> are spread straight into the input rows, no sums. A first
+    /// layer's product (ResNet's 7×7 stride 2: 7.4 MB of dcol) runs in bands of output rows, each added into every channel's
+    /// phase planes while it is in cache, shared among threads by phase plane.</para>
     /// </remarks>
     internal static unsafe class ConvolutionByTaps
     {
@@ -30,6 +32,10 @@ namespace Relucent.Kernels
             public T* Dx;
             public ConvolutionGeometry Geometry;
             public int Channels;
+            /// <summary>Banded: every channel's phase planes, and the output rows of the band in <c>Dcol</c>.</summary>
+            public T* Sums;
+            public int FirstRow;
+            public int EndRow;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -61,14 +67,116 @@ namespace Relucent.Kernels
                 aOff[f] = f;        // A[tap, f] = W[f, tap] at tap·F + f: row stride F
                 bOff[f] = f * ldb;
             }
+            int threads = KernelParallelism.Threads((long)taps * positions);
+            int s = g.Stride, bandRows = BandRows(taps, oh, ow, b == dy ? vl : 1, sizeof(T));
+            long sumsLength = (long)channels * s * s * Phases.Of(g).Plane;
+            if (bandRows < oh && k > s && (long)taps * filters * sizeof(T) <= BandBytes / 4 && !t_unbanded
+                && sumsLength + vl <= (long)taps * ldb) // within the dcol KernelScratch counts
+            {
+                // A first layer (few channels, so few taps: its weights are a small A that every band reads again) in bands of
+                // output rows, each band's dcol still in cache when col2im reads it (ResNet's 7×7: 7.4 MB of dcol, 10 % faster
+                // so; 3×3 stride-2 layers of 128 channels, whose 0.6 MB of weights each band reads again, ran 24 % slower).
+                // From the last band to the first: tap ky of input row iy comes from output row (iy + pt − ky)/s, so the later
+                // band holds the smaller ky, and every input value still receives its taps in tap order (the bits of the whole
+                // product's col2im). A band reads B up to a vector past its end: within dy read in place (bands of whole vectors,
+                // BandRows), or into the next plane or the slack of the staged copy, feeding only columns no band reads back.
+                int bandLdc = (bandRows * ow + vl - 1) / vl * vl;
+                var banded = new Job<T> { Dcol = Scratch<T>.Second((long)taps * bandLdc), Ldc = bandLdc, Dx = dx, Geometry = g, Channels = channels };
+                banded.Sums = Scratch<T>.Fourth(sumsLength + vl);
+                new Span<T>(banded.Sums, (int)sumsLength).Clear();
+                for (int first = (oh - 1) / bandRows * bandRows; first >= 0; first -= bandRows)
+                {
+                    banded.FirstRow = first;
+                    banded.EndRow = Math.Min(oh, first + bandRows);
+                    int bandVectors = ((banded.EndRow - first) * ow + vl - 1) / vl;
+                    Tiles.Multiply<T, TV, S>(w, aOff, weightStride, taps, b + first * ow, bOff, filters, bandVectors, banded.Dcol, bandLdc);
+                    KernelParallelism.For(channels * s * s, threads, &AddBand<T, TV, S>, &banded);
+                }
+                KernelParallelism.ForRanges(channels * height, threads, &MergeRows<T>, &banded);
+                return;
+            }
+
             T* dcol = Scratch<T>.Second((long)taps * ldb);
             Tiles.Multiply<T, TV, S>(w, aOff, weightStride, taps, b, bOff, filters, vectors, dcol, ldb);
 
             // col2im, channel by channel.
             var job = new Job<T> { Dcol = dcol, Ldc = ldb, Dx = dx, Geometry = g, Channels = channels };
-            int threads = KernelParallelism.Threads((long)taps * positions);
-            if (k <= g.Stride && !t_summed) KernelParallelism.For(channels, threads, &Scatter<T, TV, S>, &job);
+            if (k <= s && !t_summed) KernelParallelism.For(channels, threads, &Scatter<T, TV, S>, &job);
             else KernelParallelism.For(channels, threads, &Col2Im<T, TV, S>, &job);
+        }
+
+        /// <summary>Set on a thread to run the product whole, then col2im (no bands): benchmarks' A/B comparisons, tests.</summary>
+        [ThreadStatic] internal static bool t_unbanded;
+
+        /// <summary>The bytes of a band's dcol: a quarter of a 2 MB L2, with room for the band's output gradient and sums.</summary>
+        private const long BandBytes = 512 * 1024;
+
+        /// <summary>Set on a thread to another band size in bytes (0: <see cref="BandBytes"/>): tests cut small layers into many bands.</summary>
+        [ThreadStatic] internal static long t_bandBytes;
+
+        /// <summary>
+        /// Output rows per band: about <see cref="BandBytes"/> of dcol, in a multiple of rows whose positions fill whole vectors
+        /// of <paramref name="lanes"/> (each band's B then starts on a vector of the whole product's, and reads nothing past it).
+        /// </summary>
+        private static int BandRows(int taps, int oh, int ow, int lanes, int valueBytes)
+        {
+            int unit = lanes / (int)BigInteger.GreatestCommonDivisor(ow, lanes);
+            long rows = (t_bandBytes > 0 ? t_bandBytes : BandBytes) / Math.Max(1, (long)taps * ow * valueBytes);
+            return (int)Math.Min(oh, Math.Max(unit, rows / unit * unit));
+        }
+
+        /// <summary>Phase <c>unit mod s²</c> of channel <c>unit / s²</c>: the band's rows of the taps that land in it, in tap order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void AddBand<T, TV, S>(void* context, int unit)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            ref ConvolutionGeometry g = ref job.Geometry;
+            int s = g.Stride, c = unit / (s * s), phase = unit % (s * s);
+            Phases phases = Phases.Of(g);
+            AddTaps<T, TV, S>(job.Sums + (long)c * s * s * phases.Plane, job.Dcol + (long)c * g.Kernel * g.Kernel * job.Ldc, job.Ldc, g, phases.Width, phases.Plane,
+                phase / s, phase % s, s, job.FirstRow, job.EndRow);
+        }
+
+        /// <summary>Input rows <c>[first, end)</c> of all channels (row <c>c·H + iy</c>) out of the banded sums.</summary>
+        private static void MergeRows<T>(void* context, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+            ref ConvolutionGeometry g = ref job.Geometry;
+            Phases phases = Phases.Of(g);
+            for (int row = first; row < end; row++)
+            {
+                int c = row / g.Height;
+                MergeRow(job.Sums + (long)c * g.Stride * g.Stride * phases.Plane, g, phases.Width, phases.Plane, row % g.Height, job.Dx + (long)row * g.Width);
+            }
+        }
+
+        /// <summary>
+        /// Output rows <c>[first, end)</c> of channel's taps <c>(ky, kx)</c> from <c>(ky0, kx0)</c> in steps of <paramref name="step"/>
+        /// (1: all of them; s: those of one phase), in tap order, each added to its phase plane in <paramref name="sums"/>;
+        /// <paramref name="taps"/> holds the channel's tap rows, <paramref name="ldc"/> apart, from output row <paramref name="first"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddTaps<T, TV, S>(T* sums, T* taps, int ldc, in ConvolutionGeometry g, int rowStride, int plane, int ky0, int kx0, int step, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            int k = g.Kernel, s = g.Stride, ow = g.OutputWidth;
+            for (int ky = ky0; ky < k; ky += step)
+            {
+                for (int kx = kx0; kx < k; kx += step)
+                {
+                    T* tap = taps + (long)(ky * k + kx) * ldc - (long)first * ow;
+                    T* target = sums + (ky % s * s + kx % s) * plane + ky / s * rowStride + kx / s;
+                    for (int oy = first; oy < end; oy++) Rows.Add<T, TV, S>(target + oy * rowStride, tap + oy * ow, ow);
+                }
+            }
+        }
+
+        /// <summary>Input row <paramref name="iy"/> of a channel out of its phase planes in <paramref name="sums"/>, padding dropped.</summary>
+        private static void MergeRow<T>(T* sums, in ConvolutionGeometry g, int rowStride, int plane, int iy, T* dx) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int row = iy + g.PadTop, s = g.Stride;
+            PhaseRows.Merge(sums + row % s * s * plane + row / s * rowStride, plane, s, g.PadLeft, dx, g.Width);
         }
 
         /// <summary>Set on a thread to gather kernels no wider than the stride through the phase sums too (<see cref="Col2Im{T, TV, S}"/>): benchmarks' A/B comparisons, tests.</summary>
@@ -117,21 +225,9 @@ namespace Relucent.Kernels
             int plane = phases.Plane, rowStride = phases.Width;
             T* sums = Scratch<T>.Third((long)s * s * plane + S.Count);
             new Span<T>(sums, s * s * plane).Clear();
-            T* tap = job.Dcol + (long)c * k * k * job.Ldc;
-            for (int ky = 0; ky < k; ky++)
-            {
-                for (int kx = 0; kx < k; kx++, tap += job.Ldc)
-                {
-                    T* target = sums + (ky % s * s + kx % s) * plane + ky / s * rowStride + kx / s;
-                    for (int oy = 0; oy < oh; oy++) Rows.Add<T, TV, S>(target + oy * rowStride, tap + oy * ow, ow);
-                }
-            }
+            AddTaps<T, TV, S>(sums, job.Dcol + (long)c * k * k * job.Ldc, job.Ldc, g, rowStride, plane, 0, 0, 1, 0, oh);
             T* dx = job.Dx + (long)c * height * width;
-            for (int iy = 0; iy < height; iy++)
-            {
-                int row = iy + g.PadTop;
-                PhaseRows.Merge(sums + row % s * s * plane + row / s * rowStride, plane, s, g.PadLeft, dx + iy * width, width);
-            }
+            for (int iy = 0; iy < height; iy++) MergeRow(sums, g, rowStride, plane, iy, dx + iy * width);
         }
     }
 }
