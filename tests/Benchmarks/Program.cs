@@ -20,7 +20,8 @@ using Relucent.Benchmarks;
 // Winograd.t_unpanelled has the forward read prepared Winograd weights in place, not from their row-tile panels;
 // ConvolutionKernels.t_phased stages 1×1 stride-2 forward passes in s × s phases, not TapColumns; ConvolutionByTaps.t_summed
 // gathers their input gradient through phase sums, not spread straight into the rows; ConvolutionByTaps.t_unbanded runs a first
-// layer's input-gradient product whole, then col2im, not in bands of output rows).
+// layer's input-gradient product whole, then col2im, not in bands of output rows; ConvolutionKernels.t_unbanded runs a forward
+// product whole before its copy-out, not in bands of output rows).
 // RESULTS.md has the figures and measure.sh runs the whole side-by-side comparison.
 if (args.Length > 0 && args[0] == "quick")
 {

@@ -70,7 +70,7 @@ namespace Relucent.Kernels
             int threads = KernelParallelism.Threads((long)taps * positions);
             int s = g.Stride, bandRows = BandRows(taps, oh, ow, b == dy ? vl : 1, sizeof(T));
             long sumsLength = (long)channels * s * s * Phases.Of(g).Plane;
-            if (bandRows < oh && k > s && (long)taps * filters * sizeof(T) <= BandBytes / 4 && !t_unbanded
+            if (bandRows < oh && k > s && (long)taps * filters * sizeof(T) <= BandWeightBytes && !t_unbanded
                 && sumsLength + vl <= (long)taps * ldb) // within the dcol KernelScratch counts
             {
                 // A first layer (few channels, so few taps: its weights are a small A that every band reads again) in bands of
@@ -105,23 +105,21 @@ namespace Relucent.Kernels
             else KernelParallelism.For(channels, threads, &Col2Im<T, TV, S>, &job);
         }
 
+        /// <summary>The largest weights (the product's A, which every band reads again) run in bands: a quarter of a band's dcol.</summary>
+        private const long BandWeightBytes = 128 * 1024;
+
         /// <summary>Set on a thread to run the product whole, then col2im (no bands): benchmarks' A/B comparisons, tests.</summary>
         [ThreadStatic] internal static bool t_unbanded;
 
-        /// <summary>The bytes of a band's dcol: a quarter of a 2 MB L2, with room for the band's output gradient and sums.</summary>
-        private const long BandBytes = 512 * 1024;
-
-        /// <summary>Set on a thread to another band size in bytes (0: <see cref="BandBytes"/>): tests cut small layers into many bands.</summary>
-        [ThreadStatic] internal static long t_bandBytes;
 
         /// <summary>
-        /// Output rows per band: about <see cref="BandBytes"/> of dcol, in a multiple of rows whose positions fill whole vectors
+        /// Output rows per band: about <see cref="ConvolutionKernels.BandBytes"/> of dcol, in a multiple of rows whose positions fill whole vectors
         /// of <paramref name="lanes"/> (each band's B then starts on a vector of the whole product's, and reads nothing past it).
         /// </summary>
         private static int BandRows(int taps, int oh, int ow, int lanes, int valueBytes)
         {
             int unit = lanes / (int)BigInteger.GreatestCommonDivisor(ow, lanes);
-            long rows = (t_bandBytes > 0 ? t_bandBytes : BandBytes) / Math.Max(1, (long)taps * ow * valueBytes);
+            long rows = ConvolutionKernels.BandBytes / Math.Max(1, (long)taps * ow * valueBytes);
             return (int)Math.Min(oh, Math.Max(unit, rows / unit * unit));
         }
 

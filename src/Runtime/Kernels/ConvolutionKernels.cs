@@ -254,14 +254,36 @@ namespace Relucent.Kernels
                 Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, y, positions, new Epilogue<T>(bias, rectifier, positions % vl));
                 return;
             }
-            int ldc = vectors * vl;
+            // The product in bands of output rows, each band's valid columns copied out (adding the bias, and applying the
+            // rectifier that follows if asked) while the band is in cache: ResNet's 7×7 stride 2 writes a 3.3 MB product. A band
+            // starts on a whole vector (recomputing a few columns of the band before: the same values), so the last band reads
+            // B no further than the whole product would.
+            int bandRows = t_unbanded ? oh : (int)Math.Clamp(BandBytes / ((long)filters * rowStride * sizeof(T)), 1, oh);
+            int ldc = Math.Min(vectors, (bandRows * rowStride + 2 * vl - 2) / vl) * vl;
             T* result = Scratch<T>.Second((long)filters * ldc);
-            Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b, bOff, taps, vectors, result, ldc);
-
-            // Copy the valid columns out, adding the bias (and applying the rectifier that follows, if asked).
             var copy = new CopyJob<T> { Result = result, Ldc = ldc, RowStride = rowStride, Y = y, Bias = bias, OH = oh, OW = ow, Rectifier = rectifier };
-            KernelParallelism.ForRanges(filters, threads, &CopyRange<T, TV, S>, &copy);
+            for (int first = 0; first < oh; first += bandRows)
+            {
+                copy.FirstRow = first;
+                copy.EndRow = Math.Min(oh, first + bandRows);
+                copy.Origin = first * rowStride / vl * vl;
+                int bandVectors = (copy.EndRow * rowStride - copy.Origin + vl - 1) / vl;
+                Tiles.Multiply<T, TV, S>(w, aOff, 1, filters, b + copy.Origin, bOff, taps, bandVectors, result, ldc);
+                KernelParallelism.ForRanges(filters, threads, &CopyRange<T, TV, S>, &copy);
+            }
         }
+
+        /// <summary>Set on a thread to run the forward product whole before its copy-out (no bands): benchmarks' A/B comparisons, tests.</summary>
+        [ThreadStatic] internal static bool t_unbanded;
+
+        /// <summary>
+        /// The bytes of a band of a product that is read back at once (the forward's copy-out, the input gradient's col2im by
+        /// taps): a quarter of a 2 MB L2, with room for what else the band reads.
+        /// </summary>
+        internal static long BandBytes => t_bandBytes > 0 ? t_bandBytes : 512 * 1024;
+
+        /// <summary>Set on a thread to another band size in bytes (0: 512 KB): tests cut small layers into many bands.</summary>
+        [ThreadStatic] internal static long t_bandBytes;
 
         /// <summary>Filters <c>[first, end)</c> out of the transposed product (positions × filters), plus the bias, through the rectifier.</summary>
         private static unsafe void TransposeRange<T>(void* context, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
@@ -315,27 +337,24 @@ namespace Relucent.Kernels
             public int OH;
             public int OW;
             public Rectifier Rectifier;
+            /// <summary>The copy-out's band: output rows <c>[FirstRow, EndRow)</c>, the product's column 0 at position <c>Origin</c>.</summary>
+            public int FirstRow;
+            public int EndRow;
+            public int Origin;
         }
 
-        /// <summary>Filters <c>[first, end)</c>: their valid columns out of the product, plus the bias, through the rectifier.</summary>
+        /// <summary>Filters <c>[first, end)</c>: their valid columns of the band's rows out of the product, plus the bias, through the rectifier.</summary>
         private static unsafe void CopyRange<T, TV, S>(void* context, int first, int end)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
             ref CopyJob<T> job = ref Unsafe.AsRef<CopyJob<T>>(context);
-            int oh = job.OH, ow = job.OW, rowStride = job.RowStride;
+            int ow = job.OW, rowStride = job.RowStride;
             for (int f = first; f < end; f++)
             {
                 T add = job.Bias == null ? T.Zero : job.Bias[f];
-                T* source = job.Result + f * job.Ldc;
-                T* target = job.Y + f * oh * ow;
-                if (rowStride == ow)
-                {
-                    Rows.AddScalar<T, TV, S>(source, add, target, oh * ow, job.Rectifier);
-                }
-                else
-                {
-                    for (int oy = 0; oy < oh; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow, job.Rectifier);
-                }
+                T* source = job.Result + (long)f * job.Ldc - job.Origin;
+                T* target = job.Y + (long)f * job.OH * ow;
+                for (int oy = job.FirstRow; oy < job.EndRow; oy++) Rows.AddScalar<T, TV, S>(source + oy * rowStride, add, target + oy * ow, ow, job.Rectifier);
             }
         }
 

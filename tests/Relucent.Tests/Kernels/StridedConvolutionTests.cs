@@ -10,7 +10,8 @@ namespace Relucent.Tests.Kernels
     /// <summary>
     /// Strided and first-layer convolutions' staging and gathering forms: kernels no wider than the stride stage their forward
     /// input by <see cref="TapColumns"/> (not the s × s phases with a copy-out) and gather their input gradient without sums;
-    /// few-channel input gradients by taps run in bands of output rows, the last band first. Each keeps
+    /// few-channel input gradients by taps run in bands of output rows, the last band first, and forward products with a copy-out
+    /// in bands of output rows. Each keeps
     /// every output's chain of multiply-adds, so each must give the bits of the form it replaced (kept behind a thread-static
     /// switch), on every SIMD path, in both precisions, with the epilogue's bias and rectifiers and the rules the input
     /// gradient applies; and match the naive double loops within their rounding bound.
@@ -143,12 +144,14 @@ namespace Relucent.Tests.Kernels
         /// </summary>
         private static T[] Switched<T>(bool old, Func<T[]> call)
         {
-            bool phased = ConvolutionKernels.t_phased, summed = ConvolutionByTaps.t_summed, unbanded = ConvolutionByTaps.t_unbanded;
-            long bandBytes = ConvolutionByTaps.t_bandBytes;
+            bool phased = ConvolutionKernels.t_phased, summed = ConvolutionByTaps.t_summed;
+            bool unbanded = ConvolutionKernels.t_unbanded, unbandedByTaps = ConvolutionByTaps.t_unbanded;
+            long bandBytes = ConvolutionKernels.t_bandBytes;
             ConvolutionKernels.t_phased = old;
             ConvolutionByTaps.t_summed = old;
+            ConvolutionKernels.t_unbanded = old;
             ConvolutionByTaps.t_unbanded = old;
-            ConvolutionByTaps.t_bandBytes = old ? 0 : 256;
+            ConvolutionKernels.t_bandBytes = old ? 0 : 256;
             try
             {
                 return call();
@@ -157,8 +160,9 @@ namespace Relucent.Tests.Kernels
             {
                 ConvolutionKernels.t_phased = phased;
                 ConvolutionByTaps.t_summed = summed;
-                ConvolutionByTaps.t_unbanded = unbanded;
-                ConvolutionByTaps.t_bandBytes = bandBytes;
+                ConvolutionKernels.t_unbanded = unbanded;
+                ConvolutionByTaps.t_unbanded = unbandedByTaps;
+                ConvolutionKernels.t_bandBytes = bandBytes;
             }
         }
 
