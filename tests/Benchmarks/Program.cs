@@ -13,7 +13,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- --filter '*' --job short      BenchmarkDotNet, short job (about four minutes)
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-batch <model> <seconds> (batch-8 maps), profile-conv C H W F k s p
-// forward|backward [seconds], ab <network> <Type.field> <blocks> (A/B of an internal switch, e.g. Winograd.t_off),
+// forward|backward [seconds], ab <network> <Type.field>[,...] <blocks> (A/B of internal switches, e.g. Winograd.t_off),
 // ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution and max pool of the zoo, e.g. Tiles.t_unchunked;
 // Tiles.t_unpackedA and Tiles.t_threeOne switch off the register tiles' packed A panel and their 2 + 2 cut of a block's last 4 vectors;
 // Tiles.t_tables has the tiles read every tap's offsets from the tables (no pointer steps, no prefetch), Tiles.t_unprefetched keeps the steps without the prefetch;
@@ -97,22 +97,20 @@ else if (args.Length > 8 && args[0] == "profile-conv")
 }
 else if (args.Length > 3 && args[0] == "ab")
 {
-    // ab <network> <Type.field> <blocks>: alternates an internal bool switch of the runtime between blocks of calls
-    // (an A/B comparison robust to a machine whose load changes over time).
+    // ab <network> <Type.field>[,<Type.field>...] <blocks>: alternates internal bool switches of the runtime (all off, all on)
+    // between blocks of calls (an A/B comparison robust to a machine whose load changes over time).
     // A torchvision model takes fewer calls per block (each is tens of milliseconds).
     var (subject, _, saliency) = AnySubject(args[1]);
     using IDisposable owned = subject;
     bool large = ModelSubject.Names.Contains(args[1]);
-    string[] parts = args[2].Split('.');
-    var field = typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
-        .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+    var fields = Switches(args[2]);
     int blocks = int.Parse(args[3]);
     var times = new[] { new List<double>(), new List<double>() };
     for (int i = 0; i < (large ? 5 : 200); i++) saliency();
     for (int b = 0; b < 2 * blocks; b++)
     {
         int which = b % 2;
-        field.SetValue(null, which == 1);
+        foreach (var field in fields) field.SetValue(null, which == 1);
         for (int i = 0; i < (large ? 1 : 5); i++) saliency();
         int calls = large ? 5 : 20;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -139,12 +137,10 @@ else if (args.Length > 3 && args[0] == "profile-layer")
 }
 else if (args.Length > 3 && args[0] == "ab-layer")
 {
-    // ab-layer <network> <layer name prefix> <Type.field> [blocks]: a zoo layer's forward and input gradient (thread CPU time)
-    // with an internal [ThreadStatic] bool switch of the kernels off and on, alternating blocks.
+    // ab-layer <network> <layer name prefix> <Type.field>[,...] [blocks]: a zoo layer's forward and input gradient (thread CPU time)
+    // with internal [ThreadStatic] bool switches of the kernels off and on, alternating blocks.
     var layer = Zoo.Find(args[1], args[2]);
-    string[] parts = args[3].Split('.');
-    var field = typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
-        .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+    var fields = Switches(args[3]);
     int blocks = args.Length > 4 ? int.Parse(args[4]) : 6;
     var (forward, backward) = Zoo.Calls(layer);
     var times = new[] { new List<double>(), new List<double>(), new List<double>(), new List<double>() };
@@ -152,7 +148,7 @@ else if (args.Length > 3 && args[0] == "ab-layer")
     for (int b = 0; b < 2 * blocks; b++)
     {
         int which = b % 2;
-        field.SetValue(null, which == 1);
+        foreach (var field in fields) field.SetValue(null, which == 1);
         times[which].Add(Quick.CpuTime(forward, 3));
         times[2 + which].Add(Quick.CpuTime(backward, 3));
     }
@@ -172,9 +168,7 @@ else if (args.Length > 1 && args[0] == "ab-zoo")
         blocks = int.Parse(rest[at + 1]);
         rest.RemoveRange(at, 2);
     }
-    var fields = args[1].Split(',').Select(name => name.Split('.')).Select(parts =>
-        typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
-            .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!).ToArray();
+    var fields = Switches(args[1]);
     Zoo.AB(rest.ToArray(), fields, blocks, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "zoo")
@@ -216,3 +210,8 @@ static (IDisposable Subject, Action Forward, Action Saliency) AnySubject(string 
     var q = Subject.Create(name);
     return (q, q.Forward, q.Saliency);
 }
+
+// The internal [ThreadStatic] bool switches "Type.field,Type.field..." of Relucent.Kernels that the A/B modes flip.
+static System.Reflection.FieldInfo[] Switches(string names) => names.Split(',').Select(name => name.Split('.')).Select(parts =>
+    typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
+        .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!).ToArray();
