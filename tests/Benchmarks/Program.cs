@@ -19,9 +19,9 @@ using Relucent.Benchmarks;
 // Tiles.t_tables has the tiles read every tap's offsets from the tables (no pointer steps, no prefetch), Tiles.t_unprefetched keeps the steps without the prefetch;
 // Winograd.t_unpanelled has the forward read prepared Winograd weights in place, not from their row-tile panels;
 // ConvolutionKernels.t_phased stages 1×1 stride-2 forward passes in s × s phases, not TapColumns; ConvolutionByTaps.t_summed
-// gathers their input gradient through phase sums, not spread straight into the rows; ConvolutionByTaps.t_unbanded runs a first
-// layer's input-gradient product whole, then col2im, not in bands of output rows; ConvolutionKernels.t_unbanded runs a forward
-// product whole before its copy-out, not in bands of output rows).
+// gathers their input gradient through phase sums, not spread straight into the rows; ConvolutionByTaps.t_unbanded runs an input
+// gradient's product by taps whole, then col2im, not in bands of output rows (first layers) or chunks of channels;
+// ConvolutionKernels.t_unbanded runs a forward product whole before its copy-out, not in bands of output rows).
 // RESULTS.md has the figures and measure.sh runs the whole side-by-side comparison.
 if (args.Length > 0 && args[0] == "quick")
 {

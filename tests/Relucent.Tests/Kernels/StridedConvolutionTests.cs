@@ -10,8 +10,8 @@ namespace Relucent.Tests.Kernels
     /// <summary>
     /// Strided and first-layer convolutions' staging and gathering forms: kernels no wider than the stride stage their forward
     /// input by <see cref="TapColumns"/> (not the s × s phases with a copy-out) and gather their input gradient without sums;
-    /// few-channel input gradients by taps run in bands of output rows, the last band first, and forward products with a copy-out
-    /// in bands of output rows. Each keeps
+    /// few-channel input gradients by taps run in bands of output rows, the last band first, other input gradients by taps in
+    /// chunks of channels, and forward products with a copy-out in bands of output rows. Each keeps
     /// every output's chain of multiply-adds, so each must give the bits of the form it replaced (kept behind a thread-static
     /// switch), on every SIMD path, in both precisions, with the epilogue's bias and rectifiers and the rules the input
     /// gradient applies; and match the naive double loops within their rounding bound.
