@@ -114,55 +114,29 @@ namespace Relucent.Tests.Kernels
             string what = $"{c} in {typeof(T).Name} on the {SimdWidth.s_limit}-bit path";
             foreach (Rectifier rectifier in new[] { Rectifier.None, Rectifier.Relu, Rectifier.Relu6 })
             {
-                T[] Forward(bool old) => Switched(old, () =>
+                T[] Forward(bool old)
                 {
+                    using var switches = new StridedSwitches(old);
                     var y = new T[g.OutputSize];
                     y.AsSpan().Fill(T.CreateChecked(-7)); // stale values must be overwritten
                     ConvolutionKernels.Forward<T>(x, w, c.Bias ? bias : ReadOnlySpan<T>.Empty, y, g, rectifier);
                     return y;
-                });
+                }
                 AssertSameBits<T>(Forward(old: true), Forward(old: false), $"forward with {rectifier} of {what}");
             }
-            T[] Backward(bool old, BackwardRule? rule) => Switched(old, () =>
+            T[] Backward(bool old, BackwardRule? rule)
             {
+                using var switches = new StridedSwitches(old);
                 var dx = new T[g.InputSize];
                 dx.AsSpan().Fill(T.CreateChecked(99));
                 if (rule is BackwardRule r) ConvolutionKernels.BackwardInput<T>(dy, w, dx, g, r, z, Rectifier.Relu6);
                 else ConvolutionKernels.BackwardInput<T>(dy, w, dx, g);
                 return dx;
-            });
+            }
             AssertSameBits<T>(Backward(old: true, null), Backward(old: false, null), $"input gradient of {what}");
             foreach (BackwardRule rule in new[] { BackwardRule.Saliency, BackwardRule.DeconvNet, BackwardRule.GuidedBackprop })
             {
                 AssertSameBits<T>(Backward(old: true, rule), Backward(old: false, rule), $"input gradient through {rule} of {what}");
-            }
-        }
-
-        /// <summary>
-        /// Runs <paramref name="call"/> on this thread with the old forms switched on (<paramref name="old"/>), or off with the
-        /// input gradient's bands cut small (a few hundred bytes of dcol: several bands even at these sizes).
-        /// </summary>
-        private static T[] Switched<T>(bool old, Func<T[]> call)
-        {
-            bool phased = ConvolutionKernels.t_phased, summed = ConvolutionByTaps.t_summed;
-            bool unbanded = ConvolutionKernels.t_unbanded, unbandedByTaps = ConvolutionByTaps.t_unbanded;
-            long bandBytes = ConvolutionKernels.t_bandBytes;
-            ConvolutionKernels.t_phased = old;
-            ConvolutionByTaps.t_summed = old;
-            ConvolutionKernels.t_unbanded = old;
-            ConvolutionByTaps.t_unbanded = old;
-            ConvolutionKernels.t_bandBytes = old ? 0 : 256;
-            try
-            {
-                return call();
-            }
-            finally
-            {
-                ConvolutionKernels.t_phased = phased;
-                ConvolutionByTaps.t_summed = summed;
-                ConvolutionKernels.t_unbanded = unbanded;
-                ConvolutionByTaps.t_unbanded = unbandedByTaps;
-                ConvolutionKernels.t_bandBytes = bandBytes;
             }
         }
 
