@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.ExceptionServices;
@@ -259,6 +260,12 @@ namespace Relucent
         /// <summary>How many times this runner has run a dense head for a group of examples (tests check the batched path ran).</summary>
         internal int HeadPasses { get; private set; }
 
+        /// <summary>
+        /// Where this runner's dense-head groups spent their time, in <see cref="Stopwatch"/> ticks summed since it was made: the
+        /// trunks' forward passes, the head's forward pass, its backward pass, the trunks' backward passes (Benchmarks' <c>alexnet-batch</c>).
+        /// </summary>
+        internal long[] PhaseTicks { get; } = new long[4];
+
         /// <summary>The outputs of <paramref name="inputs"/> (<c>N × InputSize</c>) into <paramref name="outputs"/> (<c>N × OutputSize</c>).</summary>
         /// <exception cref="ArgumentException">
         /// A length is not a whole number of examples, or the counts differ; or, with <see cref="CheckFinite"/>, an
@@ -409,11 +416,15 @@ namespace Relucent
                     workspace.CheckFinite = _checkFinite;
                     _groupWorkspaces.Add(workspace);
                 }
+                long started = Stopwatch.GetTimestamp();
                 RunPhase(Phase.Trunk, start, end);
+                PhaseTicks[0] += Stopwatch.GetTimestamp() - started;
                 end = Math.Min(end, FailedExample());
                 if (end > start) RunHead(head, start, end);
                 end = Math.Min(end, FailedExample());
+                started = Stopwatch.GetTimestamp();
                 if (end > start) RunPhase(Phase.TrunkBackward, start, end);
+                PhaseTicks[3] += Stopwatch.GetTimestamp() - started;
                 if (_failure != null) return;
             }
         }
@@ -421,23 +432,26 @@ namespace Relucent
         // The head's forward pass, the logits' check, the seeds and the backward pass for examples [start, end), on the calling thread.
         private void RunHead(DenseHead<T> head, int start, int end)
         {
-            int count = end - start;
-            // The head is one product over the group: its kernels share the cores, unless the runner was given one worker.
-            if (Workers == 1) Relucent.Kernels.KernelParallelism.SuppressOnThisThread();
-            try
-            {
-                RunHeadPasses(head, start, count);
-            }
-            finally
-            {
-                if (Workers == 1) Relucent.Kernels.KernelParallelism.Restore();
-            }
+            // The head is one product over the group, and its kernels cut it into fixed pieces (the same bits on any number of
+            // threads): KernelParallelism's helpers share them with this thread while the runner's workers wait, as many threads
+            // as the runner has workers, at most one per core. The kernels' own default is one thread, and one core streams
+            // the weights at half the memory's bandwidth (AlexNet's head, 470 MB per group: 62 ms on one core, 30 on two).
+            using Relucent.Kernels.KernelParallelism.Scope threads = Relucent.Kernels.KernelParallelism.Override(HeadThreads);
+            RunHeadPasses(head, start, end - start);
         }
+
+        /// <summary>The threads a group's head runs on: one per worker up to one per core; one when <see cref="SerialHead"/>.</summary>
+        private int HeadThreads => SerialHead ? 1 : Math.Min(Workers, Environment.ProcessorCount);
+
+        /// <summary>Runs the dense head on the calling thread alone, as before it shared the cores (Benchmarks' <c>alexnet-batch</c> A/B). Set it between batches.</summary>
+        internal bool SerialHead { get; set; }
 
         private void RunHeadPasses(DenseHead<T> head, int start, int count)
         {
             HeadPasses++;
+            long started = Stopwatch.GetTimestamp();
             head.Forward(count);
+            PhaseTicks[1] += Stopwatch.GetTimestamp() - started;
             for (int e = 0; e < count; e++)
             {
                 int i = start + e;
@@ -464,7 +478,9 @@ namespace Relucent
                     new ReadOnlySpan<T>(_seedsIn + (long)i * _outputSize, _outputSize).CopyTo(seed);
                 }
             }
+            started = Stopwatch.GetTimestamp();
             if (count > 0) head.Backward(_rule, count);
+            PhaseTicks[2] += Stopwatch.GetTimestamp() - started;
         }
 
         private int FailedExample() => _failure == null ? int.MaxValue : _failedExample;
