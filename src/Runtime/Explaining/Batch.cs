@@ -441,7 +441,7 @@ namespace Relucent
         }
 
         /// <summary>The threads a group's head runs on: one per worker up to one per core; one when <see cref="SerialHead"/>.</summary>
-        private int HeadThreads => SerialHead ? 1 : Math.Min(Workers, Environment.ProcessorCount);
+        internal int HeadThreads => SerialHead ? 1 : Math.Min(Workers, Environment.ProcessorCount);
 
         /// <summary>Runs the dense head on the calling thread alone, as before it shared the cores (Benchmarks' <c>alexnet-batch</c> A/B). Set it between batches.</summary>
         internal bool SerialHead { get; set; }
