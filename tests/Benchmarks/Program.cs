@@ -6,6 +6,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- cam [blocks]                  Grad-CAM at ResNet-18's layer4 against a full saliency map, side by side
 // dotnet run -c Release -- dense-head <model> [rounds]    batch-8 maps with the dense head run once per group against whole single calls (alexnet, vgg11_bn)
 // dotnet run -c Release -- batch-phases <model> [rounds [switch]] a headed model's batch-8 maps phase by phase, a BatchRunner switch (SerialHead) A/B
+// dotnet run -c Release -- dense-batch-ab <field> [rounds] AlexNet's dense layers, batch kernels, a DenseKernels switch (t_noPrefetch) A/B on 1 and 2 threads
 // dotnet run -c Release -- dense-batch [rounds]          AlexNet's and VGG's dense layers, 8 examples: single-example kernels against the batch kernels
 // dotnet run -c Release -- lrp                           LRP maps against saliency maps of the same network (issue 20's cost bound)
 // dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
@@ -48,6 +49,11 @@ else if (args.Length > 1 && args[0] == "batch-phases")
     // batch-phases <model> [rounds [switch]]: a headed model's batch-8 maps, phase by phase, a BatchRunner switch on (A) against off (B)
     BatchPhases.Run(args[1], args.Length > 3 ? args[3] : "SerialHead",
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 9, Console.Out);
+}
+else if (args.Length > 1 && args[0] == "dense-batch-ab")
+{
+    // dense-batch-ab <DenseKernels field> [rounds]: AlexNet's dense layers through the batch kernels, a [ThreadStatic] switch on (A) against off (B)
+    DenseBatchAhead.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 15, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "dense-batch")
 {

@@ -278,6 +278,9 @@ namespace Relucent.Kernels
         /// </summary>
         private const int BatchBlockBytes = 256 * 1024;
 
+        /// <summary>The batch kernels without <see cref="Ahead"/> (Benchmarks' A/B; this thread's batch calls only).</summary>
+        [ThreadStatic] internal static bool t_noPrefetch;
+
         /// <summary>
         /// The bytes of W a tile of the forward batch holds, copied together: it stays in the L1 cache while every example
         /// adds its nonzero inputs (a copy, because columns a power of two apart would share a few of L1's sets).
@@ -374,7 +377,7 @@ namespace Relucent.Kernels
             var job = new DenseJob<T>
             {
                 Dy = dy, W = w, Dx = dx, Inputs = inputs, Outputs = outputs, Examples = examples, Block = range,
-                Columns = Math.Max(4, BatchBlockBytes / (outputs * sizeof(T)) / 4 * 4),
+                Columns = Math.Max(4, BatchBlockBytes / (outputs * sizeof(T)) / 4 * 4), Prefetch = !t_noPrefetch,
             };
             KernelParallelism.For((inputs + range - 1) / range, threads, &DotBatchPiece<T, TV, S>, &job);
         }
@@ -390,12 +393,18 @@ namespace Relucent.Kernels
             {
                 int count = Math.Min(job.Columns, end - i0);
                 T* w = job.W + (long)i0 * outputs;
+                // The range's next block comes into L2 while the pairs of examples take their products with this one, a line or
+                // two per step of their loops, spread over all of them (measured: 1.25-1.35x on AlexNet's fc6 on one core; asking
+                // for the lines twice or four times as fast gained 1.03-1.1x).
+                int nextCount = Math.Min(job.Columns, end - i0 - count);
+                var ahead = new Ahead(nextCount > 0 && job.Prefetch ? w + (long)count * outputs : null, (long)nextCount * outputs * sizeof(T),
+                    (long)(job.Examples / 2) * (count / 4) * (outputs / (2 * S.Count)));
                 int e = 0;
                 // Two examples at a time share each load of W (it comes from L2: one load per multiply-add would bound the loop).
                 for (; e + 2 <= job.Examples; e += 2)
                 {
                     T* dy = job.Dy + (long)e * outputs, dx = job.Dx + (long)e * inputs + i0;
-                    int i = Dots2<T, TV, S>(dy, dy + outputs, w, dx, dx + inputs, count, outputs);
+                    int i = Dots2<T, TV, S>(dy, dy + outputs, w, dx, dx + inputs, count, outputs, ref ahead);
                     Dots<T, TV, S>(dy, w + (long)i * outputs, dx + i, count - i, outputs, ReluStep<T>.None);
                     Dots<T, TV, S>(dy + outputs, w + (long)i * outputs, dx + inputs + i, count - i, outputs, ReluStep<T>.None);
                 }
@@ -419,6 +428,7 @@ namespace Relucent.Kernels
             public int* Nonzero;
             public int Examples;
             public int Columns; // batches: the inputs (columns of W) in one block that stays in cache
+            public bool Prefetch; // batches: the next block fetched while this one is used (t_noPrefetch read on the calling thread)
         }
 
         private static unsafe void ForwardPiece<T, TV, S>(void* context, int piece)
@@ -629,9 +639,10 @@ namespace Relucent.Kernels
         /// of four); the caller finishes the rest with <see cref="Dots{T, TV, S}"/>.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe int Dots2<T, TV, S>(T* dyA, T* dyB, T* w, T* dxA, T* dxB, int count, int outputs)
+        private static unsafe int Dots2<T, TV, S>(T* dyA, T* dyB, T* w, T* dxA, T* dxB, int count, int outputs, ref Ahead next)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
         {
+            Ahead ahead = next; // a local the JIT keeps in registers
             int vl = S.Count, whole = outputs / vl * vl, tail = outputs - whole;
             bool even = whole / vl % 2 == 0; // whose turn the masked last vector is
             int i = 0;
@@ -652,6 +663,7 @@ namespace Relucent.Kernels
                     ea2 = S.MultiplyAdd(x, a, ea2); oa2 = S.MultiplyAdd(x1, a1, oa2); eb2 = S.MultiplyAdd(x, b, eb2); ob2 = S.MultiplyAdd(x1, b1, ob2);
                     x = S.Load(w3 + o); x1 = S.Load(w3 + o + vl);
                     ea3 = S.MultiplyAdd(x, a, ea3); oa3 = S.MultiplyAdd(x1, a1, oa3); eb3 = S.MultiplyAdd(x, b, eb3); ob3 = S.MultiplyAdd(x1, b1, ob3);
+                    ahead.Step();
                 }
                 if (o < whole)
                 {
@@ -679,6 +691,7 @@ namespace Relucent.Kernels
                 dxA[i] = S.Sum(S.Add(ea0, oa0)); dxA[i + 1] = S.Sum(S.Add(ea1, oa1)); dxA[i + 2] = S.Sum(S.Add(ea2, oa2)); dxA[i + 3] = S.Sum(S.Add(ea3, oa3));
                 dxB[i] = S.Sum(S.Add(eb0, ob0)); dxB[i + 1] = S.Sum(S.Add(eb1, ob1)); dxB[i + 2] = S.Sum(S.Add(eb2, ob2)); dxB[i + 3] = S.Sum(S.Add(eb3, ob3));
             }
+            next = ahead;
             return i;
         }
 

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Reflection;
+using Relucent.Kernels;
+
+namespace Relucent.Benchmarks;
+
+/// <summary>
+/// AlexNet's dense layers at a batch of 8 through the batch kernels, an internal [ThreadStatic] switch of DenseKernels on (A)
+/// and off (B) in alternating rounds, on 1 and 2 threads: median wall milliseconds and the bandwidth W was read at.
+/// </summary>
+public static class DenseBatchAhead
+{
+    public static void Run(string switchName, int rounds, TextWriter output)
+    {
+        const int examples = 8;
+        FieldInfo flag = typeof(DenseKernels).GetField(switchName, BindingFlags.Static | BindingFlags.NonPublic)
+            ?? throw new ArgumentException($"DenseKernels has no internal static field '{switchName}'.", nameof(switchName));
+        output.WriteLine($"| layer | direction | threads | A: {switchName}, ms | B, ms | A / B (range) | B, GB/s of W |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var (name, inputs, outputs) in new[] { ("AlexNet fc6", 9216, 4096), ("AlexNet fc7", 4096, 4096), ("AlexNet fc8", 4096, 1000) })
+        {
+            var rng = new Random(1);
+            float[] w = Subject.Uniform(rng, inputs * outputs, -0.01f, 0.01f), b = Subject.Uniform(rng, outputs, -1, 1);
+            float[] x = Subject.Uniform(rng, examples * inputs, -1, 1), dy = Subject.Uniform(rng, examples * outputs, -1, 1);
+            for (int i = 0; i < x.Length; i++) x[i] = Math.Max(x[i], 0); // post-ReLU: about half zero
+            float[] y = new float[examples * outputs], dx = new float[examples * inputs];
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var scope = KernelParallelism.Override(threads);
+                Compare(output, name, "forward", threads, rounds, flag, inputs * (long)outputs * sizeof(float),
+                    () => DenseKernels.ForwardBatch<float>(x, w, b, y, inputs, outputs, examples, Rectifier.Relu));
+                Compare(output, name, "backward (input)", threads, rounds, flag, inputs * (long)outputs * sizeof(float),
+                    () => DenseKernels.BackwardInputBatch<float>(dy, w, dx, inputs, outputs, examples));
+            }
+        }
+    }
+
+    private static void Compare(TextWriter output, string layer, string direction, int threads, int rounds, FieldInfo flag, long bytes, Action call)
+    {
+        var times = new[] { new List<double>(), new List<double>() };
+        for (int r = 0; r < 2 * rounds + 2; r++)
+        {
+            int which = r % 2;
+            flag.SetValue(null, which == 0);
+            long start = Stopwatch.GetTimestamp();
+            call();
+            if (r >= 2) times[which].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        flag.SetValue(null, false);
+        double a = Median(times[0]), b = Median(times[1]);
+        var ratios = times[0].Zip(times[1], (p, q) => p / q).ToList();
+        output.WriteLine($"| {layer} | {direction} | {threads} | {a:F2} | {b:F2} | {a / b:F2} ({ratios.Min():F2}–{ratios.Max():F2}) | {bytes / b / 1e6:F1} |");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted[sorted.Count / 2];
+    }
+}
