@@ -19,11 +19,7 @@ public static class DenseBatchAhead
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var (name, inputs, outputs) in new[] { ("AlexNet fc6", 9216, 4096), ("AlexNet fc7", 4096, 4096), ("AlexNet fc8", 4096, 1000) })
         {
-            var rng = new Random(1);
-            float[] w = Subject.Uniform(rng, inputs * outputs, -0.01f, 0.01f), b = Subject.Uniform(rng, outputs, -1, 1);
-            float[] x = Subject.Uniform(rng, examples * inputs, -1, 1), dy = Subject.Uniform(rng, examples * outputs, -1, 1);
-            for (int i = 0; i < x.Length; i++) x[i] = Math.Max(x[i], 0); // post-ReLU: about half zero
-            float[] y = new float[examples * outputs], dx = new float[examples * inputs];
+            var (_, _, _, w, b, x, dy, y, dx) = DenseBatchData.Create(inputs, outputs, examples);
             foreach (int threads in new[] { 1, 2 })
             {
                 using var scope = KernelParallelism.Override(threads);

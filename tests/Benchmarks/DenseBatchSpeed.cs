@@ -18,11 +18,7 @@ public static class DenseBatchSpeed
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, inputs, outputs) in new[] { ("AlexNet fc6", 9216, 4096), ("AlexNet fc7", 4096, 4096), ("VGG fc6", 25088, 4096) })
         {
-            var rng = new Random(1);
-            float[] w = Subject.Uniform(rng, inputs * outputs, -0.01f, 0.01f), b = Subject.Uniform(rng, outputs, -1, 1);
-            float[] x = Subject.Uniform(rng, examples * inputs, -1, 1), dy = Subject.Uniform(rng, examples * outputs, -1, 1);
-            for (int i = 0; i < x.Length; i++) x[i] = Math.Max(x[i], 0); // post-ReLU: about half zero
-            float[] y = new float[examples * outputs], dx = new float[examples * inputs];
+            var (_, _, _, w, b, x, dy, y, dx) = DenseBatchData.Create(inputs, outputs, examples);
             Compare(output, name, "forward", rounds,
                 () => { for (int e = 0; e < examples; e++) DenseKernels.Forward<float>(x.AsSpan(e * inputs, inputs), w, b, y.AsSpan(e * outputs, outputs), inputs, outputs, Rectifier.Relu); },
                 () => DenseKernels.ForwardBatch<float>(x, w, b, y, inputs, outputs, examples, Rectifier.Relu));
