@@ -16,30 +16,33 @@ public static class BatchPhases
     {
         using ModelSubject subject = ModelSubject.Create(model);
         using var a = new BatchRunner<float>(subject.Net, subject.Runner.Workers);
-        // A runner's internal property (SerialHead), or a kernels' [ThreadStatic] field (DenseKernels.t_noPrefetch) set around A's calls
-        // (the head's kernels read it on the calling thread).
-        string[] parts = switchName.Split('.');
-        FieldInfo? field = parts.Length == 2
-            ? typeof(BatchRunner<float>).Assembly.GetType("Relucent.Kernels." + parts[0])?.GetField(parts[1], BindingFlags.Static | BindingFlags.NonPublic)
-                ?? throw new ArgumentException($"No internal static field '{switchName}' in Relucent.Kernels.", nameof(switchName))
-            : null;
-        if (field == null)
+        // Each switch a runner's internal property (SerialHead), or a kernels' [ThreadStatic] field (DenseKernels.t_noPrefetch) set
+        // around A's calls (the head's kernels read it on the calling thread); several separated by commas.
+        var fields = new List<FieldInfo>();
+        foreach (string name in switchName.Split(','))
         {
-            PropertyInfo flag = typeof(BatchRunner<float>).GetProperty(switchName, BindingFlags.Instance | BindingFlags.NonPublic)
-                ?? throw new ArgumentException($"BatchRunner has no internal property '{switchName}'.", nameof(switchName));
+            string[] parts = name.Split('.');
+            if (parts.Length == 2)
+            {
+                fields.Add(typeof(BatchRunner<float>).Assembly.GetType("Relucent.Kernels." + parts[0])?.GetField(parts[1], BindingFlags.Static | BindingFlags.NonPublic)
+                    ?? throw new ArgumentException($"No internal static field '{name}' in Relucent.Kernels.", nameof(switchName)));
+                continue;
+            }
+            PropertyInfo flag = typeof(BatchRunner<float>).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic)
+                ?? throw new ArgumentException($"BatchRunner has no internal property '{name}'.", nameof(switchName));
             flag.SetValue(a, true);
         }
         var aResults = new float[subject.Results.Length];
         void A()
         {
-            field?.SetValue(null, true);
+            foreach (FieldInfo field in fields) field.SetValue(null, true);
             try
             {
                 a.Explain(BackwardRule.Saliency, subject.Inputs, subject.Targets, aResults);
             }
             finally
             {
-                field?.SetValue(null, false);
+                foreach (FieldInfo field in fields) field.SetValue(null, false);
             }
         }
         void B() => subject.SaliencyBatch();
