@@ -278,7 +278,7 @@ namespace Relucent.Kernels
         /// </summary>
         private const int BatchBlockBytes = 256 * 1024;
 
-        /// <summary>The batch kernels without <see cref="Ahead"/> (Benchmarks' A/B; this thread's batch calls only).</summary>
+        /// <summary>The batch kernels without <see cref="Ahead"/> (Benchmarks' A/B; this thread's batch calls only, read when a call starts).</summary>
         [ThreadStatic] internal static bool t_noPrefetch;
 
         /// <summary>
@@ -307,7 +307,7 @@ namespace Relucent.Kernels
             var job = new DenseJob<T>
             {
                 X = x, W = w, Bias = bias, Y = y, Inputs = inputs, Outputs = outputs, Examples = examples, Block = block,
-                Columns = Math.Min(inputs, PackedTileBytes / (8 * S.Count * sizeof(T))), Rectifier = rectifier,
+                Columns = Math.Min(inputs, PackedTileBytes / (8 * S.Count * sizeof(T))), Rectifier = rectifier, Prefetch = !t_noPrefetch,
             };
             KernelParallelism.For((outputs + block - 1) / block, threads, &ForwardBatchPiece<T, TV, S>, &job);
         }
@@ -338,11 +338,19 @@ namespace Relucent.Kernels
                     int width = Math.Min(tile, n - t);
                     T* source = job.W + (long)i0 * outputs + o0 + t;
                     Pack<T, TV, S>(source, outputs, packed, tile, width, k);
+                    // The next tile (of these columns, or the next block's first) comes into L2 while the examples use this one,
+                    // a line or two per column of their products.
+                    long steps = 0;
+                    for (int e = 0; e < examples; e++) steps += counts[e];
+                    var ahead = !job.Prefetch ? default
+                        : t + tile < n ? new Ahead(source + tile, Math.Min(tile, n - t - tile) * sizeof(T), k, (long)outputs * sizeof(T), steps)
+                        : i0 + k < inputs ? new Ahead(job.W + (long)(i0 + k) * outputs + o0, Math.Min(tile, n) * sizeof(T), Math.Min(columns, inputs - i0 - k), (long)outputs * sizeof(T), steps)
+                        : default;
                     for (int e = 0; e < examples; e++)
                     {
                         T* row = job.Y + (long)e * outputs + o0 + t;
                         T* start = i0 > 0 ? row : job.Bias == null ? null : job.Bias + o0 + t;
-                        ForwardTile<T, TV, S>(job.X + (long)e * inputs + i0, lists + e * columns, counts[e], packed, start, row, tile, width, rectifier);
+                        ForwardTile<T, TV, S, Ahead>(job.X + (long)e * inputs + i0, lists + e * columns, counts[e], packed, start, row, tile, width, rectifier, ref ahead);
                     }
                 }
             }
@@ -394,8 +402,7 @@ namespace Relucent.Kernels
                 int count = Math.Min(job.Columns, end - i0);
                 T* w = job.W + (long)i0 * outputs;
                 // The range's next block comes into L2 while the pairs of examples take their products with this one, a line or
-                // two per step of their loops, spread over all of them (measured: 1.25-1.35x on AlexNet's fc6 on one core; asking
-                // for the lines twice or four times as fast gained 1.03-1.1x).
+                // two per step of their loops, spread over all of them (asking twice or four times as fast gained only 1.03-1.1x).
                 int nextCount = Math.Min(job.Columns, end - i0 - count);
                 var ahead = new Ahead(nextCount > 0 && job.Prefetch ? w + (long)count * outputs : null, (long)nextCount * outputs * sizeof(T),
                     (long)(job.Examples / 2) * (count / 4) * (outputs / (2 * S.Count)));
@@ -437,7 +444,8 @@ namespace Relucent.Kernels
             ref DenseJob<T> job = ref Unsafe.AsRef<DenseJob<T>>(context);
             int o0 = piece * job.Block;
             T* bias = job.Bias == null ? null : job.Bias + o0;
-            ForwardTile<T, TV, S>(job.X, job.Nonzero, job.Inputs, job.W + o0, bias, job.Y + o0, job.Outputs, Math.Min(job.Block, job.Outputs - o0), job.Rectifier);
+            NoAhead none = default;
+            ForwardTile<T, TV, S, NoAhead>(job.X, job.Nonzero, job.Inputs, job.W + o0, bias, job.Y + o0, job.Outputs, Math.Min(job.Block, job.Outputs - o0), job.Rectifier, ref none);
         }
 
         /// <summary>
@@ -445,19 +453,19 @@ namespace Relucent.Kernels
         /// <paramref name="nonzero"/>, in order, then the rectifier, in registers: up to 8 vectors of outputs
         /// (<see cref="ForwardBlock"/>). Column <c>i</c> of the block is at <c>w + i · stride</c>.
         /// </summary>
-        private static unsafe void ForwardTile<T, TV, S>(T* x, int* nonzero, int count, T* w, T* start, T* y, int stride, int width, Rectifier rectifier)
-            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        private static unsafe void ForwardTile<T, TV, S, TA>(T* x, int* nonzero, int count, T* w, T* start, T* y, int stride, int width, Rectifier rectifier, ref TA ahead)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TA : struct, IAhead
         {
             switch ((width + S.Count - 1) / S.Count)
             {
-                case 1: ForwardBlock<T, TV, S, Count1>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
-                case 2: ForwardBlock<T, TV, S, Count2>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
-                case 3: ForwardBlock<T, TV, S, Count3>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
-                case 4: ForwardBlock<T, TV, S, Count4>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
-                case 5: ForwardBlock<T, TV, S, Count5>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
-                case 6: ForwardBlock<T, TV, S, Count6>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
-                case 7: ForwardBlock<T, TV, S, Count7>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
-                default: ForwardBlock<T, TV, S, Count8>(x, nonzero, count, w, start, y, stride, width, rectifier); break;
+                case 1: ForwardBlock<T, TV, S, Count1, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
+                case 2: ForwardBlock<T, TV, S, Count2, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
+                case 3: ForwardBlock<T, TV, S, Count3, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
+                case 4: ForwardBlock<T, TV, S, Count4, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
+                case 5: ForwardBlock<T, TV, S, Count5, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
+                case 6: ForwardBlock<T, TV, S, Count6, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
+                case 7: ForwardBlock<T, TV, S, Count7, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
+                default: ForwardBlock<T, TV, S, Count8, TA>(x, nonzero, count, w, start, y, stride, width, rectifier, ref ahead); break;
             }
         }
 
@@ -468,9 +476,10 @@ namespace Relucent.Kernels
         /// (the bias, or the sums so far: a stored value is a chain's exact value) may be null for zero.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void ForwardBlock<T, TV, S, TN>(T* x, int* nonzero, int inputs, T* w, T* start, T* y, int stride, int count, Rectifier rectifier)
-            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount
+        private static unsafe void ForwardBlock<T, TV, S, TN, TA>(T* x, int* nonzero, int inputs, T* w, T* start, T* y, int stride, int count, Rectifier rectifier, ref TA next)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV> where TN : struct, ICount where TA : struct, IAhead
         {
+            TA ahead = next; // a local the JIT keeps in registers; NoAhead (single examples) compiles to nothing
             // No call may stay in this method: the JIT keeps vectors live across a call on the stack.
             int vl = S.Count, n = TN.Value, tail = count - (n - 1) * vl;
             bool full = tail == vl;
@@ -513,7 +522,9 @@ namespace Relucent.Kernels
                     case 7: a6 = S.MultiplyAdd(lastColumn, v, a6); break;
                     default: a7 = S.MultiplyAdd(lastColumn, v, a7); break;
                 }
+                ahead.Step();
             }
+            next = ahead;
             if (rectifier != Rectifier.None)
             {
                 a0 = Rows.Rectify<T, TV, S>(a0, rectifier); a1 = Rows.Rectify<T, TV, S>(a1, rectifier); a2 = Rows.Rectify<T, TV, S>(a2, rectifier); a3 = Rows.Rectify<T, TV, S>(a3, rectifier);

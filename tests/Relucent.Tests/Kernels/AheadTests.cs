@@ -31,7 +31,28 @@ namespace Relucent.Tests.Kernels
             }
         }
 
+        [Theory]
+        [InlineData(512, 64, 16384, 320)] // a forward tile's next tile: 64 pieces of columns of 8 lines, 512 lines over 320 steps
+        [InlineData(100, 3, 1000, 1)] // runs of 2 lines (the second partial), all in one step
+        public void Every_line_of_every_run_is_asked_for_by_the_last_step(int runBytes, int runs, int stride, int steps)
+        {
+            var block = new byte[(runs - 1) * stride + runBytes];
+            fixed (byte* start = block)
+            {
+                var ahead = new Ahead(start, runBytes, runs, stride, steps);
+                int lines = runs * ((runBytes + 63) / 64), perStep = Math.Max(1, (lines + steps - 1) / steps), needed = (lines + perStep - 1) / perStep;
+                for (int s = 0; s < needed - 1; s++) ahead.Step();
+                Assert.Equal(!Sse.IsSupported, ahead.Done);
+                ahead.Step();
+                Assert.True(ahead.Done);
+            }
+        }
+
         [Fact]
-        public void No_block_is_done_from_the_start() => Assert.True(new Ahead(null, 4096, 10).Done);
+        public void No_block_is_done_from_the_start()
+        {
+            Assert.True(new Ahead(null, 4096, 10).Done);
+            Assert.True(default(Ahead).Done); // the batch kernels' "nothing next"
+        }
     }
 }
