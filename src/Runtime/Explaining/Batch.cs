@@ -96,8 +96,8 @@ namespace Relucent
     /// <para>
     /// A generated network with a dense head (its last layers only dense layers, ReLUs, dropouts and a flatten, holding 4 M
     /// weights or more: AlexNet's and VGG's classifiers) runs its maps group by group: each example's trunk on the workers,
-    /// the head once for the group (its weights read once rather than twice per example), the trunks' backward passes on
-    /// the workers. Each example still gets its single call's bits. The runner then keeps a workspace per example of a group:
+    /// the head once for the group (its weights read once rather than twice per example, its products shared by one thread per
+    /// worker up to one per core), the trunks' backward passes on the workers. Each example still gets its single call's bits. The runner then keeps a workspace per example of a group:
     /// up to 16, together at most 2 GB (VGG-11-BN: 10 of 198 MB); a network whose workspaces are too large for groups of 8
     /// runs whole single calls, and <see cref="DenseHeads"/> = false turns groups off.
     /// </para>
