@@ -97,8 +97,8 @@ namespace Relucent
     /// A generated network with a dense head (its last layers only dense layers, ReLUs, dropouts and a flatten, holding 4 M
     /// weights or more: AlexNet's and VGG's classifiers) runs its maps group by group: each example's trunk on the workers,
     /// the head once for the group (its weights read once rather than twice per example, its products shared by one thread per
-    /// worker up to one per core), the trunks' backward passes on the workers. Each example still gets its single call's bits. The runner then keeps a workspace per example of a group:
-    /// up to 16, together at most 2 GB (VGG-11-BN: 10 of 198 MB); a network whose workspaces are too large for groups of 8
+    /// worker up to one per core), the trunks' backward passes on the workers. Each example still gets its single call's bits.
+    /// The runner then keeps a workspace per example of a group: up to 16, together at most 2 GB (VGG-11-BN: 10 of 198 MB); a network whose workspaces are too large for groups of 8
     /// runs whole single calls, and <see cref="DenseHeads"/> = false turns groups off.
     /// </para>
     /// </remarks>
@@ -262,7 +262,7 @@ namespace Relucent
 
         /// <summary>
         /// Where this runner's dense-head groups spent their time, in <see cref="Stopwatch"/> ticks summed since it was made: the
-        /// trunks' forward passes, the head's forward pass, its backward pass, the trunks' backward passes (Benchmarks' <c>alexnet-batch</c>).
+        /// trunks' forward passes, the head's forward pass, its backward pass, the trunks' backward passes (Benchmarks' <c>batch-phases</c>).
         /// </summary>
         internal long[] PhaseTicks { get; } = new long[4];
 
@@ -443,7 +443,7 @@ namespace Relucent
         /// <summary>The threads a group's head runs on: one per worker up to one per core; one when <see cref="SerialHead"/>.</summary>
         internal int HeadThreads => SerialHead ? 1 : Math.Min(Workers, Environment.ProcessorCount);
 
-        /// <summary>Runs the dense head on the calling thread alone, as before it shared the cores (Benchmarks' <c>alexnet-batch</c> A/B). Set it between batches.</summary>
+        /// <summary>Runs the dense head on the calling thread alone, as before it shared the cores (Benchmarks' <c>batch-phases</c> A/B). Set it between batches.</summary>
         internal bool SerialHead { get; set; }
 
         private void RunHeadPasses(DenseHead<T> head, int start, int count)
