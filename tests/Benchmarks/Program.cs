@@ -19,6 +19,7 @@ using Relucent.Benchmarks;
 // ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution and max pool of the zoo, e.g. Tiles.t_unchunked;
 // Tiles.t_unpackedA and Tiles.t_threeOne switch off the register tiles' packed A panel and their 2 + 2 cut of a block's last 4 vectors;
 // Tiles.t_tables has the tiles read every tap's offsets from the tables (no pointer steps, no prefetch), Tiles.t_unprefetched keeps the steps without the prefetch;
+// Tiles.t_alwaysBlocked cuts the columns into blocks even where a chunk of taps over all of them fits in L2 (the transposed products);
 // Winograd.t_unpanelled has the forward read prepared Winograd weights in place, not from their row-tile panels;
 // ConvolutionKernels.t_phased stages 1×1 stride-2 forward passes in s × s phases, not TapColumns; ConvolutionByTaps.t_summed
 // gathers their input gradient through phase sums, not spread straight into the rows; ConvolutionByTaps.t_unbanded runs an input

@@ -105,9 +105,13 @@ namespace Relucent.Kernels
             int rowTiles = (rows + S.TileRows - 1) / S.TileRows;
             int columnTiles = (vectors + 2) / 3;
             // Column blocks whose B panel (taps × block) stays in L2 while every row tile passes over it: B is then read
-            // from memory once, A (the weights, small or streamed) once per block.
+            // from memory once, A (the weights, small or streamed) once per block. Where one chunk of taps over all the columns
+            // fits in L2 already, the chunks keep B there and blocks only cut its rows into short runs: the transposed product's
+            // B (a tap's weights, 2–8 KB per row) then arrives 192 bytes at a time, 2 KB apart.
+            int chunk = Chunk(taps, S.Count * sizeof(T), aRow);
             long panelBytes = (long)taps * 3 * S.Count * sizeof(T);
-            int tilesPerBlock = t_unblocked ? columnTiles : (int)Math.Clamp(BlockBytes / Math.Max(panelBytes, 1), 1, columnTiles);
+            bool sliceFits = !t_alwaysBlocked && (long)chunk * vectors * S.Count * sizeof(T) <= SliceBytes;
+            int tilesPerBlock = t_unblocked || sliceFits ? columnTiles : (int)Math.Clamp(BlockBytes / Math.Max(panelBytes, 1), 1, columnTiles);
             int threads = KernelParallelism.Threads((long)count * rows * vectors * S.Count * taps);
             int blocks = (columnTiles + tilesPerBlock - 1) / tilesPerBlock;
             int rowGroups = 1;
@@ -126,7 +130,7 @@ namespace Relucent.Kernels
             {
                 A = a, AOff = aOff, ARow = aRow, Rows = rows, B = b, BOff = bOff, Taps = taps, Vectors = vectors, C = c, Ldc = ldc,
                 TilesPerBlock = tilesPerBlock, RowGroups = rowGroups, Pieces = blocks * rowGroups, AStep = aStep, BStep = bStep, CStep = cStep,
-                Epilogue = epilogue, Chunk = Chunk(taps, S.Count * sizeof(T), aRow), Pairs = !t_threeOne, Panels = panels,
+                Epilogue = epilogue, Chunk = chunk, Pairs = !t_threeOne, Panels = panels,
             };
             job.Steps = !t_tables && Evenly(aOff, taps, out job.ATapStep) && Evenly(bOff, taps, out job.BTapStep);
             if (job.Steps) t_steppedProducts++;
@@ -139,6 +143,9 @@ namespace Relucent.Kernels
 
         /// <summary>Set on a thread to run each row tile over all columns (no column blocks): benchmarks' A/B comparisons.</summary>
         [ThreadStatic] internal static bool t_unblocked;
+
+        /// <summary>Set on a thread to cut the columns into blocks even where a chunk of taps over all of them fits <see cref="SliceBytes"/>: benchmarks' A/B comparisons.</summary>
+        [ThreadStatic] internal static bool t_alwaysBlocked;
 
         /// <summary>Set on a thread to run each tile over all taps at once (no chunks): benchmarks' A/B comparisons.</summary>
         [ThreadStatic] internal static bool t_unchunked;
@@ -200,6 +207,14 @@ namespace Relucent.Kernels
 
         /// <summary>The bytes of B a column block may span: well inside a 1–2 MB L2, with room for A's panel and C.</summary>
         private const long BlockBytes = 384 * 1024;
+
+        /// <summary>
+        /// The bytes of B one chunk of taps may span over all the columns and still run without column blocks. Measured on
+        /// ResNet-50's layers (one thread, blocks against none): at 106–401 KB none was faster (layer4.0's 3×3 stride 2,
+        /// transposed: 2.74 → 2.20 ms; layer4's 1×1 2048→512 1.12 → 0.84; layer3.0's 3×3 stride 2 2.28 → 1.99); at 800 KB
+        /// (1×1 64→64 at 56×56) blocks were 2–6 % faster, at 1.6 MB and more 17–59 %.
+        /// </summary>
+        private const long SliceBytes = 512 * 1024;
 
         private struct Job<T> where T : unmanaged
         {

@@ -194,11 +194,11 @@ namespace Relucent.Tests.Kernels
             var epilogue = lastLanes > 0 ? Epilogue<T>.Masked(lastLanes) : default;
             string what = $"{s} of {typeof(T).Name} in {typeof(S).Name}";
 
-            T[] Run(bool unpacked, bool threeOne, int threads, bool expectPacked)
+            T[] Run(bool unpacked, bool threeOne, int threads, bool expectPacked, bool alwaysBlocked = false)
             {
                 var c = new T[s.Count * cSize];
                 c.AsSpan().Fill(sentinel);
-                using (new TileSwitches(unpackedA: unpacked, threeOne: threeOne))
+                using (new TileSwitches(unpackedA: unpacked, threeOne: threeOne, alwaysBlocked: alwaysBlocked))
                 {
                     using var scope = KernelParallelism.Override(threads, minimumWork: 0);
                     int before = Tiles.t_packedProducts;
@@ -219,6 +219,8 @@ namespace Relucent.Tests.Kernels
             {
                 AssertIdentical<T>(plain, Run(unpacked: false, threeOne: false, threads, expectPacked: packs), $"{what} on {threads} threads");
                 AssertIdentical<T>(plain, Run(unpacked: false, threeOne: true, threads, expectPacked: packs), $"{what} cut 3 + 1 on {threads} threads");
+                // These B are small enough to run without column blocks; the blocks large products use give the same bits.
+                AssertIdentical<T>(plain, Run(unpacked: false, threeOne: false, threads, expectPacked: packs, alwaysBlocked: true), $"{what} in column blocks on {threads} threads");
             }
 
             // The stored lanes against one chain of fused multiply-adds per lane; the lanes past the last vector's

@@ -8,14 +8,15 @@ namespace Relucent.Tests.Kernels
     /// </summary>
     internal readonly struct TileSwitches : IDisposable
     {
-        private readonly bool _unpackedA, _threeOne, _tables, _unprefetched;
+        private readonly bool _unpackedA, _threeOne, _tables, _unprefetched, _alwaysBlocked;
 
-        public TileSwitches(bool unpackedA = false, bool threeOne = false, bool tables = false, bool unprefetched = false)
+        public TileSwitches(bool unpackedA = false, bool threeOne = false, bool tables = false, bool unprefetched = false, bool alwaysBlocked = false)
         {
-            (_unpackedA, _threeOne, _tables, _unprefetched) = (Tiles.t_unpackedA, Tiles.t_threeOne, Tiles.t_tables, Tiles.t_unprefetched);
-            (Tiles.t_unpackedA, Tiles.t_threeOne, Tiles.t_tables, Tiles.t_unprefetched) = (unpackedA, threeOne, tables, unprefetched);
+            (_unpackedA, _threeOne, _tables, _unprefetched, _alwaysBlocked) = (Tiles.t_unpackedA, Tiles.t_threeOne, Tiles.t_tables, Tiles.t_unprefetched, Tiles.t_alwaysBlocked);
+            (Tiles.t_unpackedA, Tiles.t_threeOne, Tiles.t_tables, Tiles.t_unprefetched, Tiles.t_alwaysBlocked) = (unpackedA, threeOne, tables, unprefetched, alwaysBlocked);
         }
 
-        public void Dispose() => (Tiles.t_unpackedA, Tiles.t_threeOne, Tiles.t_tables, Tiles.t_unprefetched) = (_unpackedA, _threeOne, _tables, _unprefetched);
+        public void Dispose() =>
+            (Tiles.t_unpackedA, Tiles.t_threeOne, Tiles.t_tables, Tiles.t_unprefetched, Tiles.t_alwaysBlocked) = (_unpackedA, _threeOne, _tables, _unprefetched, _alwaysBlocked);
     }
 }
