@@ -21,11 +21,9 @@ public static class BatchPhases
         var fields = new List<FieldInfo>();
         foreach (string name in switchName.Split(','))
         {
-            string[] parts = name.Split('.');
-            if (parts.Length == 2)
+            if (name.Contains('.'))
             {
-                fields.Add(typeof(BatchRunner<float>).Assembly.GetType("Relucent.Kernels." + parts[0])?.GetField(parts[1], BindingFlags.Static | BindingFlags.NonPublic)
-                    ?? throw new ArgumentException($"No internal static field '{name}' in Relucent.Kernels.", nameof(switchName)));
+                fields.Add(KernelSwitches.Field(name));
                 continue;
             }
             PropertyInfo flag = typeof(BatchRunner<float>).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic)

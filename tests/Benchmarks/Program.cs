@@ -117,7 +117,7 @@ else if (args.Length > 3 && args[0] == "ab")
     var (subject, _, saliency) = AnySubject(args[1]);
     using IDisposable owned = subject;
     bool large = ModelSubject.Names.Contains(args[1]);
-    var fields = Switches(args[2]);
+    var fields = KernelSwitches.Parse(args[2]);
     int blocks = int.Parse(args[3]);
     var times = new[] { new List<double>(), new List<double>() };
     for (int i = 0; i < (large ? 5 : 200); i++) saliency();
@@ -154,7 +154,7 @@ else if (args.Length > 3 && args[0] == "ab-layer")
     // ab-layer <network> <layer name prefix> <Type.field>[,...] [blocks]: a zoo layer's forward and input gradient (thread CPU time)
     // with internal [ThreadStatic] bool switches of the kernels off and on, alternating blocks.
     var layer = Zoo.Find(args[1], args[2]);
-    var fields = Switches(args[3]);
+    var fields = KernelSwitches.Parse(args[3]);
     int blocks = args.Length > 4 ? int.Parse(args[4]) : 6;
     var (forward, backward) = Zoo.Calls(layer);
     var times = new[] { new List<double>(), new List<double>(), new List<double>(), new List<double>() };
@@ -182,7 +182,7 @@ else if (args.Length > 1 && args[0] == "ab-zoo")
         blocks = int.Parse(rest[at + 1]);
         rest.RemoveRange(at, 2);
     }
-    var fields = Switches(args[1]);
+    var fields = KernelSwitches.Parse(args[1]);
     Zoo.AB(rest.ToArray(), fields, blocks, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "zoo")
@@ -225,7 +225,3 @@ static (IDisposable Subject, Action Forward, Action Saliency) AnySubject(string 
     return (q, q.Forward, q.Saliency);
 }
 
-// The internal [ThreadStatic] bool switches "Type.field,Type.field..." of Relucent.Kernels that the A/B modes flip.
-static System.Reflection.FieldInfo[] Switches(string names) => names.Split(',').Select(name => name.Split('.')).Select(parts =>
-    typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + parts[0])!
-        .GetField(parts[1], System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!).ToArray();
