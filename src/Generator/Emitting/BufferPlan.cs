@@ -61,6 +61,7 @@ namespace Relucent.Generator.Emitting
             var unused = new HashSet<string>();
             Fuse(planned, unused);
             Merge(planned);
+            FuseResiduals(planned);
             activations.RemoveAll(b => unused.Contains(b.Name));
             signals.RemoveAll(b => unused.Contains(b.Name));
             return new BufferPlan(planned, activations, signals, switches, output, seed);
@@ -135,6 +136,34 @@ namespace Relucent.Generator.Emitting
                 {
                     layer.MergedRectifier = layers[i + 1];
                     layers[i + 1].MergedForwardFused = true;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Pairs each residual with a ReLU right after it (forward: <see cref="PlannedLayer.SumRectifier"/>) and a ReLU right before
+        /// it (backward: <see cref="PlannedLayer.SignalRectifier"/>), for the merged passes, as every torchvision ResNet block
+        /// chains them: one pass over the tensor instead of two. In a chain only the next layer reads a layer's output, so the sum
+        /// is read by the ReLU alone, and the signal at the ReLU's output by its rule alone; a ReLU starting a block's chain (a
+        /// pre-activation block, whose skip reads the sum too) is not the next layer of the chain and stays apart. A ReLU6 is not
+        /// paired (its rules are other kernels). The declared pass, and a network without merged passes, keep both steps.
+        /// </summary>
+        private static void FuseResiduals(List<PlannedLayer> layers)
+        {
+            for (int i = 0; i < layers.Count; i++)
+            {
+                foreach (PlannedBranch branch in layers[i].Branches) FuseResiduals(branch.Layers);
+                if (i + 1 == layers.Count) break;
+                PlannedLayer layer = layers[i], next = layers[i + 1];
+                if (layer.Layer is ResidualLayer && next.Layer is ReLULayer && !next.ForwardFused && !next.MergedForwardFused)
+                {
+                    layer.SumRectifier = next;
+                    next.MergedForwardFused = true;
+                }
+                if (layer.Layer is ReLULayer && next.Layer is ResidualLayer && !layer.BackwardFused && !layer.MergedBackwardFused)
+                {
+                    next.SignalRectifier = layer;
+                    layer.MergedBackwardFused = true;
                 }
             }
         }

@@ -95,6 +95,15 @@ namespace Relucent.Generator.Emitting
         /// </summary>
         public PlannedLayer? BackwardRectifier(PlannedLayer p) => p.BackwardRectifier ?? (MergedGradient ? p.MergedBackwardRectifier : null);
 
+        /// <summary>The ReLU a residual's closing call applies as it sums, in the pass being written: the merged forward pass only (<see cref="PlannedLayer.SumRectifier"/>).</summary>
+        public PlannedLayer? SumRectifier(PlannedLayer p) => Merging && Lrp == null ? p.SumRectifier : null;
+
+        /// <summary>
+        /// The ReLU whose rule a residual's closing backward call applies as it sums the signals, in the pass being written: the
+        /// merged gradient passes only (<see cref="PlannedLayer.SignalRectifier"/>).
+        /// </summary>
+        public PlannedLayer? SignalRectifier(PlannedLayer p) => MergedGradient ? p.SignalRectifier : null;
+
         /// <summary>The buffer <paramref name="p"/>'s backward kernel writes in the pass being written: the signal at its input, or at its fused rectifier's.</summary>
         public string BackwardTarget(PlannedLayer p) => BackwardRectifier(p)?.RIn ?? p.RIn;
 
@@ -110,12 +119,17 @@ namespace Relucent.Generator.Emitting
                 return;
             }
             W.Comment(IsMerged(p) ? MergedBatchNorm.ForwardMath(p, p.MergedBatchNorm!.Out) : p.Heading + ": " + p.Kind.ForwardMath(p));
-            if (RectifierAfter(p) is PlannedLayer relu)
-            {
-                W.Comment($"{relu.Heading}, in the same call: {relu.Kind.ForwardMath(relu)}; {relu.In} is never stored");
-            }
+            if (RectifierAfter(p) is PlannedLayer relu) FusedRectifierComment(relu);
             p.Kind.EmitForward(this, p);
         }
+
+        /// <summary>The comment of a rectifier whose forward the call below applies: its math, and that its input is never stored.</summary>
+        public void FusedRectifierComment(PlannedLayer rectifier) =>
+            W.Comment($"{rectifier.Heading}, in the same call: {rectifier.Kind.ForwardMath(rectifier)}; {rectifier.In} is never stored");
+
+        /// <summary>The comment of a rectifier whose rule the call below applies: each rule's formula, then what <paramref name="stored"/> says of the signal at its output.</summary>
+        public void FusedRuleComment(PlannedLayer rectifier, string stored) =>
+            W.Comment($"{rectifier.Heading} backward, in the same call{BackwardText(rectifier)}; {stored}");
 
         /// <summary>
         /// The layer's backward block: when training, its parameter gradients first (they read the signal at its output
@@ -141,8 +155,7 @@ namespace Relucent.Generator.Emitting
             W.Comment(IsMerged(p) ? MergedBatchNorm.BackwardMath(p) : p.Heading + " backward" + BackwardText(p));
             if (BackwardRectifier(p) is PlannedLayer relu)
             {
-                string stored = p.BackwardRectifier == null ? $"{relu.ROut} is not written in this pass" : $"{relu.ROut} is never stored";
-                W.Comment($"{relu.Heading} backward, in the same call{BackwardText(relu)}; {stored}");
+                FusedRuleComment(relu, p.BackwardRectifier == null ? $"{relu.ROut} is not written in this pass" : $"{relu.ROut} is never stored");
             }
             p.Kind.EmitBackward(this, p);
         }

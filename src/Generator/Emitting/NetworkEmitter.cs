@@ -254,18 +254,33 @@ namespace Relucent.Generator.Emitting
             string t = c.T;
             w.Line("/// <summary>The buffers of one forward and backward pass (see <see cref=\"global::Relucent.NetworkWorkspace{T}\"/>); each says what it holds.</summary>");
             w.Open($"public sealed class Workspace : {Relucent}NetworkWorkspace<{t}>");
-            // The buffers the merged forward pass does not write: a merged layer's own output, and its BatchNorm's when a rectifier follows.
-            var declaredOnly = new Dictionary<string, PlannedLayer>();
+            // The buffers the merged passes do not write: a merged layer's own output, and its BatchNorm's when a rectifier follows; a
+            // residual's sum when a ReLU follows, and the signal at a ReLU before a residual.
+            var declaredOnly = new Dictionary<string, string>();
             foreach (PlannedLayer p in c.Merged)
             {
-                declaredOnly[p.Out] = p;
-                if (p.MergedRectifier != null) declaredOnly[p.MergedBatchNorm!.Out] = p;
+                string merges = $"; written by RunDeclaredForward only (RunForward merges {p.MergedBatchNorm!.Label}'s BatchNorm into {p.Label})";
+                declaredOnly[p.Out] = merges;
+                if (p.MergedRectifier != null) declaredOnly[p.MergedBatchNorm!.Out] = merges;
+            }
+            if (c.Merged.Count > 0)
+            {
+                foreach (PlannedLayer p in c.Plan.All.Where(l => l.SumRectifier != null))
+                {
+                    declaredOnly[p.Out] = $"; written by RunDeclaredForward only (RunForward applies {p.SumRectifier!.Label}'s ReLU as it sums)";
+                }
+            }
+            if (c.HasMergedBackward)
+            {
+                foreach (PlannedLayer p in c.Plan.All.Where(l => l.SignalRectifier != null))
+                {
+                    declaredOnly[p.RIn] = $"; written by Backward only (MergedBackward applies {p.SignalRectifier!.Label}'s rule as it sums the signals)";
+                }
             }
             foreach (Buffer buffer in c.Plan.Activations.Concat(c.Plan.Switches).Concat(c.Plan.Signals))
             {
                 string type = buffer.IsSwitch ? "int" : t;
-                string declared = declaredOnly.TryGetValue(buffer.Name, out PlannedLayer? merged)
-                    ? $"; written by RunDeclaredForward only (RunForward merges {merged.MergedBatchNorm!.Label}'s BatchNorm into {merged.Label})" : "";
+                string declared = declaredOnly.TryGetValue(buffer.Name, out string? note) ? note : "";
                 w.Doc($"<summary><c>{buffer.Name}</c> [{buffer.Length}]: {Xml(buffer.Holds + declared)}.</summary>");
                 w.Line(buffer.AliasOf == null ? $"public readonly {type}[] {buffer.Name} = new {type}[{buffer.Length}];" : $"public readonly {type}[] {buffer.Name};");
             }
@@ -355,7 +370,7 @@ namespace Relucent.Generator.Emitting
             CodeWriter w = c.W;
             w.Line("// Each rule runs the one backward pass below, its ReLU rule a type argument, compiled into it (training runs Saliency).");
             w.Open($"protected override void RunBackward(Workspace ws, {Relucent}BackwardRule rule, {c.T}[][]? gradients, int from, int to)");
-            BackwardRule[] merged = c.Merged.Count == 0 ? new BackwardRule[0] : c.Model.Rules.Where(r => !r.IsLrp()).ToArray();
+            BackwardRule[] merged = c.HasMergedBackward ? c.Model.Rules.Where(r => !r.IsLrp()).ToArray() : new BackwardRule[0];
             if (merged.Length > 0)
             {
                 w.Comment((c.Head < 0 ? "A map from the output to the input" : "A map from the output (or a batch's, from the dense head's input) to the input")
@@ -569,6 +584,9 @@ namespace Relucent.Generator.Emitting
 
             /// <summary>Whether the class rebuilds anything in <c>ParametersChanged</c>.</summary>
             public bool DerivesAnything => Derived.Count > 0 || LrpAffine.Count > 0 || Prepared.Count > 0;
+
+            /// <summary>Whether the class has a merged backward pass: merged layers, and a gradient rule to run it under.</summary>
+            public bool HasMergedBackward => Merged.Count > 0 && Model.Rules.Any(r => !r.IsLrp());
 
             /// <summary>The convolutions and dense layers with the BatchNorm after them merged in, in the merged passes.</summary>
             public List<PlannedLayer> Merged { get; }

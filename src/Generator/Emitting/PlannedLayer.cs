@@ -109,8 +109,24 @@ namespace Relucent.Generator.Emitting
         /// </summary>
         public PlannedLayer? MergedRectifier { get; set; }
 
-        /// <summary>On a rectifier: in the merged forward pass, the layer before its BatchNorm applies it (<see cref="MergedRectifier"/>).</summary>
+        /// <summary>
+        /// On a rectifier: in the merged forward pass, the layer before its BatchNorm applies it (<see cref="MergedRectifier"/>), or
+        /// the residual sum before it (<see cref="SumRectifier"/>).
+        /// </summary>
         public bool MergedForwardFused { get; set; }
+
+        /// <summary>
+        /// On a residual: the ReLU right after it, which the merged forward pass applies in the call that sums the block's paths
+        /// (<c>ResidualKernels.AddRelu</c>), so the sum is not stored there; the declared pass keeps the two steps.
+        /// </summary>
+        public PlannedLayer? SumRectifier { get; set; }
+
+        /// <summary>
+        /// On a residual: the ReLU right before it, whose rule the merged gradient passes apply in the call that sums the signals
+        /// of the block's paths (<c>ResidualKernels.AddRule</c>), so the signal at the ReLU's output is not written there; the
+        /// declared pass keeps the two steps.
+        /// </summary>
+        public PlannedLayer? SignalRectifier { get; set; }
 
         /// <summary>
         /// On a dense, convolution or max-pooling layer: a named rectifier right before it, whose backward rule its backward kernel
@@ -119,7 +135,10 @@ namespace Relucent.Generator.Emitting
         /// </summary>
         public PlannedLayer? MergedBackwardRectifier { get; set; }
 
-        /// <summary>On a named rectifier: in the merged gradient passes, the layer after it applies its rule (<see cref="MergedBackwardRectifier"/>).</summary>
+        /// <summary>
+        /// On a rectifier: in the merged gradient passes, the layer after it applies its rule: a named rectifier's kernel neighbour
+        /// (<see cref="MergedBackwardRectifier"/>), or a residual after a ReLU (<see cref="SignalRectifier"/>).
+        /// </summary>
         public bool MergedBackwardFused { get; set; }
 
         /// <summary>The buffer the layer's backward kernel writes: the signal at its input, or at its fused rectifier's input.</summary>

@@ -19,6 +19,12 @@ namespace Relucent.Generator.Emitting.Kinds
         {
             foreach (PlannedBranch chain in p.Branches) s.ForwardChain(chain.Layers, blankLines: false);
             s.W.Comment(ForwardClosing(p));
+            if (s.SumRectifier(p) is PlannedLayer relu)
+            {
+                s.FusedRectifierComment(relu);
+                s.Kernel($"ResidualKernels.AddRelu<{s.T}>", "ws." + p.Branches[0].Output, "ws." + Skip(p), "ws." + relu.Out);
+                return;
+            }
             s.Kernel($"ElementwiseKernels.Add<{s.T}>", "ws." + p.Branches[0].Output, "ws." + Skip(p), "ws." + p.Out);
         }
 
@@ -33,6 +39,12 @@ namespace Relucent.Generator.Emitting.Kinds
         {
             for (int b = p.Branches.Count - 1; b >= 0; b--) s.BackwardChain(p.Branches[b].Layers, blankLines: false);
             s.W.Comment(BackwardClosing(p));
+            if (s.SignalRectifier(p) is PlannedLayer relu)
+            {
+                s.FusedRuleComment(relu, $"{p.RIn} is not written in this pass");
+                s.Kernel($"ResidualKernels.AddRule<{s.T}, TRule>", "ws." + relu.Out, "ws." + p.Branches[0].SignalIn, "ws." + SkipSignal(p), "ws." + relu.RIn);
+                return;
+            }
             s.Kernel($"ElementwiseKernels.Add<{s.T}>", "ws." + p.Branches[0].SignalIn, "ws." + SkipSignal(p), "ws." + p.RIn);
         }
 
