@@ -60,8 +60,9 @@ public class BatchNormMergeTests
         Assert.Equal(6, Count(declared, "NormalizationKernels.BatchNorm<float>("));
         Assert.Equal(6, Count(declared, "NormalizationKernels.BatchNormBackward<float>("));
         Assert.Equal(6, Count(declared, "GradientKernels.BatchNorm<float>("));
-        // Each rectifier after a BatchNorm is applied by the kernel before it; only the one after the residual sum runs alone.
-        Assert.Equal(1, Count(merged, "ActivationKernels.Relu<float>("));
+        // Each rectifier after a BatchNorm is applied by the kernel before it, the one after the residual sum by the call that sums.
+        Assert.Equal(0, Count(merged, "ActivationKernels.Relu<float>("));
+        Assert.Equal(1, Count(merged, "ResidualKernels.AddRelu<float>("));
         Assert.Equal(0, Count(merged, "ActivationKernels.Relu6<float>("));
         Assert.Equal(4, Count(declared, "ActivationKernels.Relu<float>("));
         // Each BatchNorm's block says where it went, forward and backward.
