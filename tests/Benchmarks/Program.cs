@@ -8,6 +8,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- batch-phases <model> [rounds [switch]] a headed model's batch-8 maps phase by phase, a BatchRunner switch (SerialHead) A/B
 // dotnet run -c Release -- dense-batch-ab <field> [rounds] AlexNet's dense layers, batch kernels, a DenseKernels switch (t_noPrefetch) A/B on 1 and 2 threads
 // dotnet run -c Release -- dense-batch [rounds]          AlexNet's and VGG's dense layers, 8 examples: single-example kernels against the batch kernels
+// dotnet run -c Release -- residual-fusion [blocks]       a residual sum and its ReLU in one pass against two (ResidualKernels), at ResNet sizes
 // dotnet run -c Release -- lrp                           LRP maps against saliency maps of the same network (issue 20's cost bound)
 // dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
 // dotnet run -c Release -- models [reps [model ...]]     the full torchvision models at 224×224 (models.sh pairs them with libtorch)
@@ -201,6 +202,10 @@ else if (args.Length > 0 && args[0] == "zoo")
 else if (args.Length > 0 && args[0] == "cam")
 {
     LayerAttributionSpeed.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7, Console.Out);
+}
+else if (args.Length > 0 && args[0] == "residual-fusion")
+{
+    ResidualFusion.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 6, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "kernels")
 {
