@@ -9,6 +9,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- dense-batch-ab <field> [rounds] AlexNet's dense layers, batch kernels, a DenseKernels switch (t_noPrefetch) A/B on 1 and 2 threads
 // dotnet run -c Release -- dense-batch [rounds]          AlexNet's and VGG's dense layers, 8 examples: single-example kernels against the batch kernels
 // dotnet run -c Release -- residual-fusion [blocks]       a residual sum and its ReLU in one pass against two (ResidualKernels), at ResNet sizes
+// dotnet run -c Release -- ab-build <dll> <model> [blocks]  a model as this build generates it against another build's torchvision-models.dll, one process
 // dotnet run -c Release -- lrp                           LRP maps against saliency maps of the same network (issue 20's cost bound)
 // dotnet run -c Release -- zoo [--sgemm G] [network ...] the layers of ResNet-18/50, VGG-11-BN, AlexNet, MobileNetV2, GoogLeNet at 224×224
 // dotnet run -c Release -- models [reps [model ...]]     the full torchvision models at 224×224 (models.sh pairs them with libtorch)
@@ -206,6 +207,10 @@ else if (args.Length > 0 && args[0] == "cam")
 else if (args.Length > 0 && args[0] == "residual-fusion")
 {
     ResidualFusion.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 6, Console.Out);
+}
+else if (args.Length > 2 && args[0] == "ab-build")
+{
+    BuildAB.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 8, Console.Out);
 }
 else if (args.Length > 0 && args[0] == "kernels")
 {
