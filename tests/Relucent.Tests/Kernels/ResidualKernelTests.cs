@@ -9,8 +9,15 @@ namespace Relucent.Tests.Kernels
     /// <summary>
     /// <see cref="ResidualKernels"/> against the two passes they replace (<see cref="ElementwiseKernels.Add{T}"/> then
     /// <see cref="ActivationKernels.Relu{T}"/> or <see cref="ReluRules"/>), computed on the widest path: the same bits on every
-    /// path, lengths around every vector width, with ±0, NaN (of two payloads), ±∞ and sums that cancel or overflow.
+    /// path, lengths around every vector width, with ±0, NaN (of two payloads, both signs), ±∞ and sums that cancel or overflow.
     /// </summary>
+    /// <remarks>
+    /// One sum has no fixed bits: NaN + NaN. x86 returns the first operand's payload, and the JIT may swap the operands of an
+    /// addition (to fold a load into it; it treats addition as commutative), so which NaN comes out can change when a method is
+    /// recompiled at a higher tier, in the two passes as in the fused one. There the result must be a NaN; everywhere else,
+    /// one NaN operand included, the bits must be the same. (For all other values a + b and b + a are the same bits, so the
+    /// order of the operands cannot show.)
+    /// </remarks>
     public class ResidualKernelTests
     {
         private static readonly int[] Lengths = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100 };
@@ -95,27 +102,6 @@ namespace Relucent.Tests.Kernels
         }
 
         [Fact]
-        public void The_sum_is_a_plus_b_in_that_order_even_between_two_NaNs()
-        {
-            // x86 returns the first operand's payload when both are NaN: the order of the sum shows in the bits.
-            float first = BitConverter.Int32BitsToSingle(0x7FC00001), second = BitConverter.Int32BitsToSingle(0x7FC00002);
-            foreach (int n in new[] { 1, 5, 16, 21 })
-            {
-                float[] a = Enumerable.Repeat(first, n).ToArray(), b = Enumerable.Repeat(second, n).ToArray();
-                var sum = new float[n];
-                var expected = new float[n];
-                ElementwiseKernels.Add<float>(a, b, sum);
-                ActivationKernels.Relu<float>(sum, expected);
-                foreach (int width in SimdPathTests.Widths())
-                {
-                    var fused = new float[n];
-                    SimdPathTests.OnPath(width, () => ResidualKernels.AddRelu<float>(a, b, fused));
-                    AssertSameBits(expected, fused, $"NaN + NaN, width {width}, n = {n}", a, b);
-                }
-            }
-        }
-
-        [Fact]
         public void Wrong_lengths_and_partly_overlapping_outputs_are_refused_by_name()
         {
             var four = new float[4];
@@ -175,11 +161,14 @@ namespace Relucent.Tests.Kernels
         private static void AssertSameBits<T>(T[] expected, T[] actual, string what, T[] a, T[] b) where T : unmanaged, IFloatingPointIeee754<T>
         {
             Span<byte> e = MemoryMarshal.AsBytes(expected.AsSpan()), x = MemoryMarshal.AsBytes(actual.AsSpan());
-            if (e.SequenceEqual(x)) return;
             int size = e.Length / expected.Length;
-            int i = 0;
-            while (e.Slice(i * size, size).SequenceEqual(x.Slice(i * size, size))) i++;
-            Assert.Fail($"{what}: [{i}] = {Hex(actual[i])}, expected {Hex(expected[i])} (a = {Hex(a[i])}, b = {Hex(b[i])})");
+            for (int i = 0; i < expected.Length; i++)
+            {
+                bool same = T.IsNaN(a[i]) && T.IsNaN(b[i]) && T.IsNaN(expected[i])
+                    ? T.IsNaN(actual[i]) // NaN + NaN: a NaN, of either operand's payload (see the remarks)
+                    : e.Slice(i * size, size).SequenceEqual(x.Slice(i * size, size));
+                if (!same) Assert.Fail($"{what}: [{i}] = {Hex(actual[i])}, expected {Hex(expected[i])} (a = {Hex(a[i])}, b = {Hex(b[i])})");
+            }
         }
 
         private static string Hex<T>(T value) where T : unmanaged, IFloatingPointIeee754<T> =>
