@@ -2,7 +2,7 @@
 """The table of tests/Benchmarks/models.sh from its log: Relucent's `models` lines against libtorch's `bench` lines.
 
 Each row's figure is the median over the rounds of each round's median (ms per example); the ratio is libtorch's
-over Relucent's (above 1: Relucent faster), with the range of the rounds' own ratios (round i's libtorch row over
+over Relucent's (above 1: Relucent faster), with the median and range of the rounds' own ratios (round i's libtorch row over
 round i's Relucent row, measured minutes apart in the same run). Relucent's batch 1 is the faster of its 1- and
 2-kernel-thread rows (named in the table). Usage: models_table.py LOG [LOG...] (the rounds of several runs together)
 """
@@ -60,7 +60,9 @@ def best(rows, tool, model, batch, mode):
 def ratio_cell(relucent, libtorch):
     med = statistics.median(libtorch.values()) / statistics.median(relucent.values())
     paired = [libtorch[r] / relucent[r] for r in relucent if r in libtorch]
-    spread = f" ({min(paired):.2f}–{max(paired):.2f})" if len(paired) > 1 else ""
+    # The median of the rounds' own ratios as well: each pairs rows minutes apart, so a slow spell of the machine that
+    # touches one round moves it less than it moves either side's median.
+    spread = f" (paired {statistics.median(paired):.2f}, {min(paired):.2f}–{max(paired):.2f})" if len(paired) > 1 else ""
     return med, f"**{med:.2f}×**{spread}"
 
 
@@ -68,7 +70,7 @@ def main(paths):
     rows, cpu, failures = parse(paths)
     models = list(dict.fromkeys(k[1] for k in rows))
     rounds = max((r for v in rows.values() for r in v), default=0)
-    print(f"Saliency (input gradient of one logit per example), ms per example, median of {rounds} round(s); ratio = libtorch / Relucent (range over rounds);")
+    print(f"Saliency (input gradient of one logit per example), ms per example, median of {rounds} round(s); ratio = libtorch / Relucent (the median and range of the rounds' own ratios);")
     print("CPU: the process's CPU time (all threads) per example, the same calls\n")
     print("| model | batch | Relucent | how | libtorch | ratio | target | Relucent CPU | libtorch CPU | CPU ratio |")
     print("|---|---:|---:|---|---:|---:|---|---:|---:|---:|")
