@@ -24,11 +24,22 @@ namespace Relucent.Kernels
             Check.Length(z, x.Length, nameof(z));
             fixed (T* px = x, pz = z)
             {
-                if (SimdWidth.Use512) Rows.Rectify<T, Vector512<T>, Simd512<T>>(px, pz, x.Length, rectifier);
-                else if (SimdWidth.Use256) Rows.Rectify<T, Vector256<T>, Simd256<T>>(px, pz, x.Length, rectifier);
-                else if (SimdWidth.Use128) Rows.Rectify<T, Vector128<T>, Simd128<T>>(px, pz, x.Length, rectifier);
-                else Rows.Rectify<T, T, SimdScalar<T>>(px, pz, x.Length, rectifier);
+                // The path is chosen here, on the calling thread, and every range runs it (a helper's own setting never applies).
+                delegate*<void*, int, int, void> range =
+                    SimdWidth.Use512 ? &RectifyRange<T, Vector512<T>, Simd512<T>>
+                    : SimdWidth.Use256 ? &RectifyRange<T, Vector256<T>, Simd256<T>>
+                    : SimdWidth.Use128 ? &RectifyRange<T, Vector128<T>, Simd128<T>>
+                    : &RectifyRange<T, T, SimdScalar<T>>;
+                var operands = new PassRanges.Operands<T> { A = px, Y = pz, Setting = (int)rectifier };
+                PassRanges.Run(x.Length, PassRanges.Threads(x.Length), range, &operands);
             }
+        }
+
+        private static unsafe void RectifyRange<T, TV, S>(void* context, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref PassRanges.Operands<T> o = ref System.Runtime.CompilerServices.Unsafe.AsRef<PassRanges.Operands<T>>(context);
+            Rows.Rectify<T, TV, S>(o.A + first, o.Y + first, end - first, (Rectifier)o.Setting);
         }
 
         /// <summary><c>z = tanh(x)</c>.</summary>

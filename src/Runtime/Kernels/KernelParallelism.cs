@@ -113,10 +113,14 @@ namespace Relucent.Kernels
         internal static void Restore() => t_suppressed--;
 
         /// <summary>The number of pieces worth cutting <paramref name="work"/> multiply-adds into, or 1 to run alone.</summary>
-        internal static int Threads(long work)
+        internal static int Threads(long work) => Threads(work, MinimumWork);
+
+        /// <summary>The number of pieces worth cutting <paramref name="work"/> into, or 1 to run alone: below
+        /// <paramref name="minimum"/> (in the same units; element-wise passes count elements, see <see cref="PassRanges"/>).</summary>
+        internal static int Threads(long work, long minimum)
         {
             int threads = MaxThreads;
-            if (threads <= 1 || t_suppressed > 0 || work < MinimumWork) return 1;
+            if (threads <= 1 || t_suppressed > 0 || work < minimum) return 1;
             return threads;
         }
 

@@ -15,9 +15,9 @@ namespace Relucent.Kernels
         {
             switch (TRule.Rule)
             {
-                case BackwardRule.Saliency: ReluRules.Select<T, Saliency>(z, r, rIn); break;
-                case BackwardRule.DeconvNet: ReluRules.Select<T, DeconvNet>(z, r, rIn); break;
-                default: ReluRules.Select<T, GuidedBackprop>(z, r, rIn); break;
+                case BackwardRule.Saliency: ReluRules.Pass<T, Saliency>(z, r, rIn); break;
+                case BackwardRule.DeconvNet: ReluRules.Pass<T, DeconvNet>(z, r, rIn); break;
+                default: ReluRules.Pass<T, GuidedBackprop>(z, r, rIn); break;
             }
         }
 

@@ -18,7 +18,7 @@ namespace Relucent.Kernels
         {
             Check.Length(r, z.Length, nameof(r));
             Check.Length(rIn, z.Length, nameof(rIn));
-            ReluRules.Select<T, Relu6Rule.Saliency>(z, r, rIn);
+            ReluRules.Pass<T, Relu6Rule.Saliency>(z, r, rIn);
         }
 
         /// <summary>DeconvNet: <c>R_in = 1[z &lt; 6] · max(R, 0)</c> (the rectifier's mask is not used, the clamp's is).</summary>
@@ -26,7 +26,7 @@ namespace Relucent.Kernels
         {
             Check.Length(r, z.Length, nameof(r));
             Check.Length(rIn, z.Length, nameof(rIn));
-            ReluRules.Select<T, Relu6Rule.DeconvNet>(z, r, rIn);
+            ReluRules.Pass<T, Relu6Rule.DeconvNet>(z, r, rIn);
         }
 
         /// <summary>GuidedBackprop: <c>R_in = 1[0 &lt; z &lt; 6] · max(R, 0)</c>.</summary>
@@ -34,7 +34,7 @@ namespace Relucent.Kernels
         {
             Check.Length(r, z.Length, nameof(r));
             Check.Length(rIn, z.Length, nameof(rIn));
-            ReluRules.Select<T, Relu6Rule.GuidedBackprop>(z, r, rIn);
+            ReluRules.Pass<T, Relu6Rule.GuidedBackprop>(z, r, rIn);
         }
 
         /// <summary>
