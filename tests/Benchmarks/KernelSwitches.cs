@@ -11,6 +11,11 @@ public static class KernelSwitches
     /// <summary>The fields named in <paramref name="names"/>, separated by commas.</summary>
     public static FieldInfo[] Parse(string names) => names.Split(',').Select(Field).ToArray();
 
+    /// <summary>The internal type Relucent.Kernels.<paramref name="name"/>.</summary>
+    public static Type Type(string name) =>
+        typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + name)
+        ?? throw new ArgumentException($"No type '{name}' in Relucent.Kernels.", nameof(name));
+
     /// <summary>The field named <paramref name="name"/> ("Type.field").</summary>
     public static FieldInfo Field(string name)
     {

@@ -18,6 +18,7 @@ using Relucent.Benchmarks;
 // dotnet run -c Release -- --filter '*'                  BenchmarkDotNet, default job (long)
 // Development tools: profile <network> <seconds> [forward] (a steady loop for perf), profile-batch <model> <seconds> (batch-8 maps), profile-conv C H W F k s p
 // forward|backward [seconds], ab <network> <Type.field>[,...] <blocks> (A/B of internal switches, e.g. Winograd.t_off),
+// passes [rounds] (element-wise passes split against serial by size), spin <model> <µs,...> [rounds [serial]] (helper spin windows),
 // ab-zoo <Type.field>[,...] [--blocks N] [network ...] (switches over every convolution and max pool of the zoo, e.g. Tiles.t_unchunked;
 // Tiles.t_unpackedA and Tiles.t_threeOne switch off the register tiles' packed A panel and their 2 + 2 cut of a block's last 4 vectors;
 // Tiles.t_tables has the tiles read every tap's offsets from the tables (no pointer steps, no prefetch), Tiles.t_unprefetched keeps the steps without the prefetch;
@@ -199,6 +200,18 @@ else if (args.Length > 0 && args[0] == "zoo")
         rest.RemoveRange(at, 2);
     }
     Zoo.Run(rest.ToArray(), sgemm, Console.Out);
+}
+else if (args.Length > 0 && args[0] == "passes")
+{
+    // passes [rounds]: the element-wise passes split over 2 kernel threads against serial, size by size (PassRanges' threshold)
+    PassSpeed.Sizes(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 9, Console.Out);
+}
+else if (args.Length > 2 && args[0] == "spin")
+{
+    // spin <model> <µs>[,<µs>...] [rounds [serial]]: batch-1 maps on 2 kernel threads under each helper spin window, wall and
+    // process CPU, helper sleeps per call; "serial" runs the element-wise passes on the calling thread alone
+    PassSpeed.Spin(args[1], args[2].Split(',').Select(long.Parse).ToArray(),
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 9, args.Length > 4 && args[4] == "serial", Console.Out);
 }
 else if (args.Length > 0 && args[0] == "cam")
 {

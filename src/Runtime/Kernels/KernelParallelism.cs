@@ -137,6 +137,24 @@ namespace Relucent.Kernels
         private static readonly object s_start = new();
 
         /// <summary>
+        /// How long a helper keeps looking for the next piece of work after one before it sleeps (a sleeping helper needs a
+        /// futex wake-up, tens of microseconds, for the next job): 200 µs, about the gap between two layers of one call.
+        /// Process-wide: only the benchmarks' <c>spin</c> mode writes it, to compare windows; tests never do.
+        /// </summary>
+        /// <remarks>
+        /// Measured with tests/Benchmarks <c>spin</c> (batch-1 maps, 2 kernel threads, the element-wise passes split): a
+        /// 1 ms window cuts ResNet-50's helper sleeps from about 20 per call to under 1, but the maps were no faster
+        /// (155 against 155 ms median), and on a machine whose cores are shared with other work every longer window was
+        /// slower, by up to 1.8× at 5 ms (the spinning helper takes the core the caller or its own next piece needs).
+        /// The window is also CPU burnt after the last job of each call: a process explaining now and then pays at most
+        /// 200 µs of one core per call.
+        /// </remarks>
+        internal static long s_spinMicroseconds = 200;
+
+        /// <summary>How many times a helper has gone to sleep (each needs a wake-up for its next job): the benchmarks read it.</summary>
+        internal static long s_sleeps;
+
+        /// <summary>
         /// Calls <c>body(context, i)</c> for every piece <c>i &lt; count</c>, on up to <paramref name="threads"/> threads, and
         /// returns when all are done. Pieces must write disjoint outputs; the caller's <paramref name="context"/> (on its
         /// stack) stays valid throughout, since this returns only after the last piece.
@@ -252,10 +270,6 @@ namespace Relucent.Kernels
 
         private sealed class Helper
         {
-            // How long a helper keeps looking for the next piece of work before it sleeps: about the gap between two
-            // layers of one call, so a whole forward and backward pass wakes it once.
-            private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
-
             private readonly ManualResetEventSlim _wake = new(false);
             private int _sleeping;
 
@@ -280,8 +294,8 @@ namespace Relucent.Kernels
                 long lastJob = 0;
                 while (true)
                 {
-                    long idleSince = Stopwatch.GetTimestamp();
-                    while (Stopwatch.GetTimestamp() - idleSince < s_spinTicks)
+                    long idleSince = Stopwatch.GetTimestamp(), spinTicks = Stopwatch.Frequency * Volatile.Read(ref s_spinMicroseconds) / 1_000_000;
+                    while (Stopwatch.GetTimestamp() - idleSince < spinTicks)
                     {
                         long job = Volatile.Read(ref s_state) >> 32;
                         if (job != lastJob)
@@ -299,7 +313,11 @@ namespace Relucent.Kernels
                     // Sleep, unless a job was published meanwhile (the flag is set before looking: no lost wake-up).
                     _wake.Reset();
                     Interlocked.Exchange(ref _sleeping, 1);
-                    if (Volatile.Read(ref s_state) >> 32 == lastJob) _wake.Wait();
+                    if (Volatile.Read(ref s_state) >> 32 == lastJob)
+                    {
+                        Interlocked.Increment(ref s_sleeps);
+                        _wake.Wait();
+                    }
                     Interlocked.Exchange(ref _sleeping, 0);
                 }
             }
