@@ -143,9 +143,9 @@ namespace Relucent.Kernels
         /// </summary>
         /// <remarks>
         /// Measured with tests/Benchmarks <c>spin</c> (batch-1 maps, 2 kernel threads, the element-wise passes split): a
-        /// 1 ms window cuts ResNet-50's helper sleeps from about 20 per call to under 1, but the maps were no faster
+        /// 1 ms window cut ResNet-50's helper sleeps from about 20 per call to under 1, but the maps were no faster
         /// (155 against 155 ms median), and on a machine whose cores are shared with other work every longer window was
-        /// slower, by up to 1.8× at 5 ms (the spinning helper takes the core the caller or its own next piece needs).
+        /// slower: 1.1–1.3× at 1 ms, 1.3–1.9× at 3 to 5 ms (the spinning helper takes the core the caller needs).
         /// The window is also CPU burnt after the last job of each call: a process explaining now and then pays at most
         /// 200 µs of one core per call.
         /// </remarks>
