@@ -10,10 +10,12 @@ namespace Relucent.Kernels
         /// <summary>
         /// Elements below which a pass runs on the calling thread alone. These passes are memory-bound (a few nanoseconds
         /// per vector), so handing half to a helper pays only once the pass takes tens of microseconds. Measured on the
-        /// 2-core development machine (tests/Benchmarks mode <c>passes</c>, float, 2 threads against 1): up to 50,176
-        /// elements splitting was no faster (0.5–1.0×, the hand-over costs as much as the half it saves), at 65,536 even
-        /// (0.7–1.06×), from 100,352 on faster (1.0–2.6×; 1.7–2.8× from 200,704). So ResNet-50's layer1 to layer4 passes
-        /// (802,816 down to 100,352 elements) and ResNet-18's layer1 and layer2 split, ResNet-18's layer3 and layer4 do not.
+        /// 2-core development machine (tests/Benchmarks mode <c>passes</c>, float, 2 threads against 1, three runs on a
+        /// shared machine): up to 32,768 elements splitting was mostly no faster (0.55–1.65×, as often below 1 as above:
+        /// the hand-over costs about what the half saves); at 50,176 and 65,536 ReLU and the sum were even (0.75–1.06×), the
+        /// rule pass 0.7–2.8×; from 100,352 on every pass was faster (1.0–2.7×; 1.2–4× from 200,704, partly because two
+        /// cores' L2 caches hold what one does not). So ResNet-50's layer1 to layer4 passes (802,816 down to 100,352
+        /// elements) and ResNet-18's layer1 and layer2 split, ResNet-18's layer3 and layer4 (50,176 and 25,088) do not.
         /// </summary>
         internal const int MinimumElements = 65_536;
 
