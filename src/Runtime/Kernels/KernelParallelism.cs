@@ -142,13 +142,13 @@ namespace Relucent.Kernels
         /// Process-wide: only the benchmarks' <c>spin</c> mode writes it, to compare windows; tests never do.
         /// </summary>
         /// <remarks>
-        /// Measured with tests/Benchmarks <c>spin</c> (batch-1 maps, 2 kernel threads, the element-wise passes split, so
-        /// the caller's serial stretches are short): on a quiet machine, 1 and 3 ms windows removed the helper's remaining
-        /// sleeps (about 15 per ResNet-50 call, 3 per ResNet-18 call) but the maps were no faster (ResNet-50 149.4, 149.6,
-        /// 149.5 ms median for 0.2, 1, 3 ms; ResNet-18 54.7, 53.7, 53.5 ms); on a machine whose cores are shared with other
-        /// work every longer window was slower or even, 1.0–1.35× at 1 ms and 1.1–1.9× at 3 to 5 ms (the spinning helper holds the
-        /// core the caller needs). The window is also CPU burnt after each call's last job: a process explaining now and
-        /// then pays at most 200 µs of one core per helper per call.
+        /// Measured with tests/Benchmarks <c>spin</c> (batch-1 maps, 2 kernel threads, the element-wise passes split,
+        /// so the caller's serial stretches are short): on a quiet machine, 1 and 3 ms windows removed the helper's
+        /// remaining sleeps (about 15 per ResNet-50 call, 3 per ResNet-18 call) but the maps were no faster (ResNet-50
+        /// 149.4, 149.6, 149.5 ms median for 0.2, 1, 3 ms; ResNet-18 54.7, 53.7, 53.5 ms); on a machine whose cores are
+        /// shared with other work every longer window was slower or even, 1.0–1.35× at 1 ms and 1.1–1.9× at 3 to 5 ms
+        /// (the spinning helper holds the core the caller needs). The window is also CPU burnt after each call's last
+        /// job: a process explaining now and then pays at most 200 µs of one core per helper per call.
         /// </remarks>
         internal static long s_spinMicroseconds = 200;
 
