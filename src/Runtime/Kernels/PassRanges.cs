@@ -32,6 +32,9 @@ namespace Relucent.Kernels
         /// <summary>Tests set this (per thread) to split passes shorter than <see cref="MinimumElements"/>; 0, the default, means that.</summary>
         [ThreadStatic] internal static int t_minimumElements;
 
+        /// <summary>The widest SIMD path this thread may use (512, 256, 128, or 1 for scalars): read by the caller, passed to the ranges.</summary>
+        internal static int Width => SimdWidth.Use512 ? 512 : SimdWidth.Use256 ? 256 : SimdWidth.Use128 ? 128 : 1;
+
         /// <summary>The threads to share a pass of <paramref name="length"/> elements among, or 1 to run it alone.</summary>
         internal static int Threads(int length) =>
             t_serialPasses ? 1 : KernelParallelism.Threads(length, t_minimumElements > 0 ? t_minimumElements : MinimumElements);
@@ -51,10 +54,10 @@ namespace Relucent.Kernels
             KernelParallelism.ForRanges((length + Unit - 1) / Unit, threads, &Units, &job);
         }
 
-        /// <summary>A pass's operands, read by its ranges: up to two inputs, the output, and one setting (a SIMD width, a rectifier).</summary>
+        /// <summary>A pass's operands, read by its ranges: up to three inputs, the output, and one setting (a SIMD width, a rectifier).</summary>
         internal struct Operands<T> where T : unmanaged
         {
-            public T* A, B, Y;
+            public T* A, B, C, Y;
             public int Setting;
         }
 

@@ -64,7 +64,7 @@ namespace Relucent.Kernels
             fixed (T* pz = z, pr = r, pIn = rIn)
             {
                 // The SIMD width is read here, on the calling thread, and every range runs it (a helper's own setting never applies).
-                var operands = new PassRanges.Operands<T> { A = pz, B = pr, Y = pIn, Setting = Width };
+                var operands = new PassRanges.Operands<T> { A = pz, B = pr, Y = pIn, Setting = PassRanges.Width };
                 PassRanges.Run(z.Length, threads, &SelectRange<T, M>, &operands);
             }
         }
@@ -80,10 +80,7 @@ namespace Relucent.Kernels
         /// vectorised compare-and-select of every rectifier's rules (<see cref="Relu6Rules"/> and the fused kernels use it too).
         /// </summary>
         internal static void Select<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IReluRule =>
-            Select<T, M>(z, r, rIn, Width);
-
-        /// <summary>The widest SIMD path this thread may use: 512, 256, 128, or 1 for scalars.</summary>
-        private static int Width => SimdWidth.Use512 ? 512 : SimdWidth.Use256 ? 256 : SimdWidth.Use128 ? 128 : 1;
+            Select<T, M>(z, r, rIn, PassRanges.Width);
 
         /// <summary><see cref="Select{T, M}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> on the path of the given <paramref name="width"/> (512, 256, 128 or 1).</summary>
         private static void Select<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn, int width) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IReluRule

@@ -27,11 +27,22 @@ namespace Relucent.Kernels
             SameOrApart(b, y, nameof(b));
             fixed (T* pa = a, pb = b, py = y)
             {
-                if (SimdWidth.Use512) AddRelu<T, Vector512<T>, Simd512<T>>(pa, pb, py, a.Length);
-                else if (SimdWidth.Use256) AddRelu<T, Vector256<T>, Simd256<T>>(pa, pb, py, a.Length);
-                else if (SimdWidth.Use128) AddRelu<T, Vector128<T>, Simd128<T>>(pa, pb, py, a.Length);
-                else AddRelu<T, T, SimdScalar<T>>(pa, pb, py, a.Length);
+                // A large pass is shared among the kernel threads in ranges (PassRanges), on the path chosen here by the caller.
+                delegate*<void*, int, int, void> range =
+                    SimdWidth.Use512 ? &AddReluRange<T, Vector512<T>, Simd512<T>>
+                    : SimdWidth.Use256 ? &AddReluRange<T, Vector256<T>, Simd256<T>>
+                    : SimdWidth.Use128 ? &AddReluRange<T, Vector128<T>, Simd128<T>>
+                    : &AddReluRange<T, T, SimdScalar<T>>;
+                var operands = new PassRanges.Operands<T> { A = pa, B = pb, Y = py };
+                PassRanges.Run(a.Length, PassRanges.Threads(a.Length), range, &operands);
             }
+        }
+
+        private static unsafe void AddReluRange<T, TV, S>(void* context, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where S : struct, ISimd<T, TV>
+        {
+            ref PassRanges.Operands<T> o = ref Unsafe.AsRef<PassRanges.Operands<T>>(context);
+            AddRelu<T, TV, S>(o.A + first, o.B + first, o.Y + first, end - first);
         }
 
         /// <summary>
@@ -52,46 +63,56 @@ namespace Relucent.Kernels
             SameOrApart(b, rIn, nameof(b));
             fixed (T* pz = z, pa = a, pb = b, pr = rIn)
             {
-                int n = z.Length, i = 0;
-                if (SimdWidth.Use512)
+                // A large pass is shared among the kernel threads in ranges (PassRanges), on the path chosen here by the caller.
+                var operands = new PassRanges.Operands<T> { A = pa, B = pb, C = pz, Y = pr, Setting = PassRanges.Width };
+                PassRanges.Run(z.Length, PassRanges.Threads(z.Length), &AddRuleRange<T, TRule>, &operands);
+            }
+        }
+
+        private static unsafe void AddRuleRange<T, TRule>(void* context, int first, int end)
+            where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, IReluRule
+        {
+            ref PassRanges.Operands<T> o = ref Unsafe.AsRef<PassRanges.Operands<T>>(context);
+            T* pz = o.C + first, pa = o.A + first, pb = o.B + first, pr = o.Y + first;
+            int n = end - first, i = 0;
+            if (o.Setting >= 512)
+            {
+                int vl = Vector512<T>.Count;
+                for (; i + vl <= n; i += vl)
                 {
-                    int vl = Vector512<T>.Count;
-                    for (; i + vl <= n; i += vl)
-                    {
-                        Vector512<T> sum = Vector512.Load(pa + i) + Vector512.Load(pb + i);
-                        (sum & TRule.Pass(Vector512.Load(pz + i), sum)).Store(pr + i);
-                    }
-                    if (i < n)
-                    {
-                        Vector512<T> sum = Simd512<T>.LoadFirst(pa + i, n - i) + Simd512<T>.LoadFirst(pb + i, n - i);
-                        Simd512<T>.StoreFirst(pr + i, sum & TRule.Pass(Simd512<T>.LoadFirst(pz + i, n - i), sum), n - i);
-                    }
-                    return;
+                    Vector512<T> sum = Vector512.Load(pa + i) + Vector512.Load(pb + i);
+                    (sum & TRule.Pass(Vector512.Load(pz + i), sum)).Store(pr + i);
                 }
-                if (SimdWidth.Use256)
+                if (i < n)
                 {
-                    int vl = Vector256<T>.Count;
-                    for (; i + vl <= n; i += vl)
-                    {
-                        Vector256<T> sum = Vector256.Load(pa + i) + Vector256.Load(pb + i);
-                        (sum & TRule.Pass(Vector256.Load(pz + i), sum)).Store(pr + i);
-                    }
+                    Vector512<T> sum = Simd512<T>.LoadFirst(pa + i, n - i) + Simd512<T>.LoadFirst(pb + i, n - i);
+                    Simd512<T>.StoreFirst(pr + i, sum & TRule.Pass(Simd512<T>.LoadFirst(pz + i, n - i), sum), n - i);
                 }
-                else if (SimdWidth.Use128)
+                return;
+            }
+            if (o.Setting >= 256)
+            {
+                int vl = Vector256<T>.Count;
+                for (; i + vl <= n; i += vl)
                 {
-                    int vl = Vector128<T>.Count;
-                    for (; i + vl <= n; i += vl)
-                    {
-                        Vector128<T> sum = Vector128.Load(pa + i) + Vector128.Load(pb + i);
-                        (sum & TRule.Pass(Vector128.Load(pz + i), sum)).Store(pr + i);
-                    }
+                    Vector256<T> sum = Vector256.Load(pa + i) + Vector256.Load(pb + i);
+                    (sum & TRule.Pass(Vector256.Load(pz + i), sum)).Store(pr + i);
                 }
-                // The last few values (all of them on the scalar path), as ReluRules' scalar definition: the sum where it passes, else +0.
-                for (; i < n; i++)
+            }
+            else if (o.Setting >= 128)
+            {
+                int vl = Vector128<T>.Count;
+                for (; i + vl <= n; i += vl)
                 {
-                    T sum = pa[i] + pb[i];
-                    pr[i] = TRule.Pass(pz[i], sum) ? sum : T.Zero;
+                    Vector128<T> sum = Vector128.Load(pa + i) + Vector128.Load(pb + i);
+                    (sum & TRule.Pass(Vector128.Load(pz + i), sum)).Store(pr + i);
                 }
+            }
+            // The last few values (all of them on the scalar path), as ReluRules' scalar definition: the sum where it passes, else +0.
+            for (; i < n; i++)
+            {
+                T sum = pa[i] + pb[i];
+                pr[i] = TRule.Pass(pz[i], sum) ? sum : T.Zero;
             }
         }
 
