@@ -73,19 +73,13 @@ public static class BatchPhases
         string[] names = [$"A: {switchName}", "B: default"];
         for (int k = 0; k < 2; k++)
         {
-            string phase(int i) => $"{Median(phases[k].Select(p => p[i]).ToList()):F1}";
-            output.WriteLine($"| {names[k]} | {Median(wall[k]):F1} ({wall[k].Min():F1}–{wall[k].Max():F1}) | {Median(cpu[k]):F1} | {phase(0)} | {phase(1)} | {phase(2)} | {phase(3)} |");
+            string phase(int i) => $"{Quick.Median(phases[k].Select(p => p[i])):F1}";
+            output.WriteLine($"| {names[k]} | {Quick.Median(wall[k]):F1} ({wall[k].Min():F1}–{wall[k].Max():F1}) | {Quick.Median(cpu[k]):F1} | {phase(0)} | {phase(1)} | {phase(2)} | {phase(3)} |");
         }
         var ratios = wall[0].Zip(wall[1], (x, y) => x / y).ToList();
-        output.WriteLine($"A / B per round: median {Median(ratios):F2}, range {ratios.Min():F2}–{ratios.Max():F2}");
+        output.WriteLine($"A / B per round: median {Quick.Median(ratios):F2}, range {ratios.Min():F2}–{ratios.Max():F2}");
     }
 
     private static long[] Ticks(BatchRunner<float> runner) =>
         (long[])typeof(BatchRunner<float>).GetProperty("PhaseTicks", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(runner)!;
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        return sorted[sorted.Count / 2];
-    }
 }

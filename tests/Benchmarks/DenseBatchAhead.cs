@@ -43,14 +43,8 @@ public static class DenseBatchAhead
             if (r >= 2) times[which].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         flag.SetValue(null, false);
-        double a = Median(times[0]), b = Median(times[1]);
+        double a = Quick.Median(times[0]), b = Quick.Median(times[1]);
         var ratios = times[0].Zip(times[1], (p, q) => p / q).ToList();
         output.WriteLine($"| {layer} | {direction} | {threads} | {a:F2} | {b:F2} | {a / b:F2} ({ratios.Min():F2}–{ratios.Max():F2}) | {bytes / b / 1e6:F1} |");
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        return sorted[sorted.Count / 2];
     }
 }

@@ -41,7 +41,7 @@ public static class DenseBatchSpeed
             (a[r], ca[r]) = Milliseconds(single);
             (b[r], cb[r]) = Milliseconds(batch);
         }
-        double ma = Median(a), mb = Median(b), mca = Median(ca), mcb = Median(cb);
+        double ma = Quick.Median(a), mb = Quick.Median(b), mca = Quick.Median(ca), mcb = Quick.Median(cb);
         output.WriteLine($"| {layer} | {direction} | {ma:F2} | {mb:F2} | {ma / mb:F2}× | {mca:F2} | {mcb:F2} | {mca / mcb:F2}× |");
     }
 
@@ -52,11 +52,5 @@ public static class DenseBatchSpeed
         long start = Stopwatch.GetTimestamp();
         action();
         return (Stopwatch.GetElapsedTime(start).TotalMilliseconds, (Quick.ThreadCpuSeconds() - cpu) * 1000);
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.OrderBy(v => v).ToArray();
-        return sorted[sorted.Length / 2];
     }
 }

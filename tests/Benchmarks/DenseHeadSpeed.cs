@@ -29,7 +29,7 @@ public static class DenseHeadSpeed
             headed.Add(Time(Headed));
             single.Add(Time(Whole));
         }
-        double h = Median(headed) / ModelSubject.Batch, w = Median(single) / ModelSubject.Batch;
+        double h = Quick.Median(headed) / ModelSubject.Batch, w = Quick.Median(single) / ModelSubject.Batch;
         output.WriteLine($"{model} batch={ModelSubject.Batch} workers={subject.Runner.Workers}: dense head once per group {h:F1} ms per example, " +
             $"whole single calls {w:F1} ms per example, ratio {w / h:F2} (median of {rounds} alternating rounds)");
     }
@@ -39,11 +39,5 @@ public static class DenseHeadSpeed
         var clock = Stopwatch.StartNew();
         call();
         return clock.Elapsed.TotalMilliseconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }

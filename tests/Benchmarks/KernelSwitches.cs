@@ -4,17 +4,13 @@ namespace Relucent.Benchmarks;
 
 /// <summary>
 /// The runtime's internal [ThreadStatic] bool switches of Relucent.Kernels ("Type.field", e.g. Tiles.t_tables) that the A/B
-/// modes flip, found by name: one lookup for every mode, and a clear error for a name that is not one.
+/// modes flip, and the few other internal statics a benchmark sets or reads (PassRanges.t_minimumElements,
+/// KernelParallelism.s_spinMicroseconds), found by name: one lookup for every mode, and a clear error for a name that is not one.
 /// </summary>
 public static class KernelSwitches
 {
     /// <summary>The fields named in <paramref name="names"/>, separated by commas.</summary>
     public static FieldInfo[] Parse(string names) => names.Split(',').Select(Field).ToArray();
-
-    /// <summary>The internal type Relucent.Kernels.<paramref name="name"/>.</summary>
-    public static Type Type(string name) =>
-        typeof(Relucent.Kernels.DenseKernels).Assembly.GetType("Relucent.Kernels." + name)
-        ?? throw new ArgumentException($"No type '{name}' in Relucent.Kernels.", nameof(name));
 
     /// <summary>The field named <paramref name="name"/> ("Type.field").</summary>
     public static FieldInfo Field(string name)

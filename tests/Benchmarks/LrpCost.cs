@@ -41,7 +41,7 @@ public static class LrpCost
                 saliency.Add(Time(() => Call(BackwardRule.Saliency), calls));
                 lrp.Add(Time(() => Call(rule), calls));
             }
-            double s = Median(saliency), l = Median(lrp);
+            double s = Quick.Median(saliency), l = Quick.Median(lrp);
             output.WriteLine($"{name,-14} {rule,-21} {s,11:F1} {l,9:F1} {l / s,16:F2}");
         }
     }
@@ -51,12 +51,6 @@ public static class LrpCost
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++) action();
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }
 

@@ -18,7 +18,7 @@ public static class PassSpeed
     {
         FieldInfo serial = KernelSwitches.Field("PassRanges.t_serialPasses");
         // The threshold itself is what is measured: split everything (the tests' per-thread setting).
-        FieldInfo minimum = KernelSwitches.Type("PassRanges").GetField("t_minimumElements", BindingFlags.Static | BindingFlags.NonPublic)!;
+        FieldInfo minimum = KernelSwitches.Field("PassRanges.t_minimumElements");
         minimum.SetValue(null, 1);
         using var two = KernelParallelism.Override(threads: 2);
         var rng = new Random(5);
@@ -45,7 +45,7 @@ public static class PassSpeed
                     for (int i = 0; i < calls; i++) pass();
                     times[which].Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls);
                 }
-                double s = Median(times[0]), p = Median(times[1]);
+                double s = Quick.Median(times[0]), p = Quick.Median(times[1]);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {size} | {name} | {s:F1} | {p:F1} | {s / p:F2} |"));
             }
         }
@@ -62,7 +62,7 @@ public static class PassSpeed
     /// </summary>
     public static void Spin(string model, long[] windows, int rounds, bool serialPasses, TextWriter output)
     {
-        FieldInfo spin = Field("s_spinMicroseconds"), sleeps = Field("s_sleeps");
+        FieldInfo spin = KernelSwitches.Field("KernelParallelism.s_spinMicroseconds"), sleeps = KernelSwitches.Field("KernelParallelism.s_sleeps");
         KernelSwitches.Field("PassRanges.t_serialPasses").SetValue(null, serialPasses);
         long saved = (long)spin.GetValue(null)!;
         using ModelSubject subject = ModelSubject.Create(model);
@@ -80,21 +80,21 @@ public static class PassSpeed
                 spin.SetValue(null, windows[w]);
                 subject.Saliency();
                 const int calls = 5;
-                double cpu0 = Quick.ProcessCpuSeconds();
+                double cpu0 = Environment.CpuUsage.TotalTime.TotalSeconds;
                 long sleeps0 = (long)sleeps.GetValue(null)!;
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 for (int i = 0; i < calls; i++) subject.Saliency();
                 wall[w].Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds / calls);
-                cpu[w].Add((Quick.ProcessCpuSeconds() - cpu0) * 1e3 / calls);
+                cpu[w].Add((Environment.CpuUsage.TotalTime.TotalSeconds - cpu0) * 1e3 / calls);
                 naps[w].Add(((long)sleeps.GetValue(null)! - sleeps0) / (double)calls);
                 Thread.Sleep(30);
-                cpu0 = Quick.ProcessCpuSeconds();
+                cpu0 = Environment.CpuUsage.TotalTime.TotalSeconds;
                 for (int i = 0; i < 3; i++)
                 {
                     subject.Saliency();
                     Thread.Sleep(30);
                 }
-                sparse[w].Add((Quick.ProcessCpuSeconds() - cpu0) * 1e3 / 3);
+                sparse[w].Add((Environment.CpuUsage.TotalTime.TotalSeconds - cpu0) * 1e3 / 3);
             }
         }
         spin.SetValue(null, saved);
@@ -103,13 +103,7 @@ public static class PassSpeed
         output.WriteLine("|---:|---:|---:|---:|---:|---:|");
         for (int w = 0; w < windows.Length; w++)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {windows[w]} | {Median(wall[w]):F1} | {wall[w].Min():F1} | {Median(cpu[w]):F1} | {Median(naps[w]):F1} | {Median(sparse[w]):F1} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {windows[w]} | {Quick.Median(wall[w]):F1} | {wall[w].Min():F1} | {Quick.Median(cpu[w]):F1} | {Quick.Median(naps[w]):F1} | {Quick.Median(sparse[w]):F1} |"));
         }
     }
-
-    private static FieldInfo Field(string name) =>
-        typeof(KernelParallelism).GetField(name, BindingFlags.Static | BindingFlags.NonPublic)
-        ?? throw new InvalidOperationException($"KernelParallelism.{name} is gone.");
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

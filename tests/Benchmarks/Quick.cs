@@ -122,12 +122,11 @@ public static class Quick
         return ts[0] + ts[1] * 1e-9;
     }
 
-    /// <summary>The whole process's CPU time in seconds (Linux CLOCK_PROCESS_CPUTIME_ID): every thread's, kernel helpers included.</summary>
-    public static unsafe double ProcessCpuSeconds()
+    /// <summary>The median of <paramref name="values"/> (the upper one of an even count), the values left in their order.</summary>
+    public static double Median(IEnumerable<double> values)
     {
-        long* ts = stackalloc long[2];
-        ClockGetTime(2, ts);
-        return ts[0] + ts[1] * 1e-9;
+        double[] sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
     }
 
     /// <summary>The least CPU seconds per call on this thread over the repetitions (the least disturbed by other processes).</summary>
