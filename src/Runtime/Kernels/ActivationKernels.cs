@@ -31,7 +31,7 @@ namespace Relucent.Kernels
                     : SimdWidth.Use128 ? &RectifyRange<T, Vector128<T>, Simd128<T>>
                     : &RectifyRange<T, T, SimdScalar<T>>;
                 var operands = new PassRanges.Operands<T> { A = px, Y = pz, Setting = (int)rectifier };
-                PassRanges.Run(x.Length, PassRanges.Threads(x.Length), range, &operands);
+                PassRanges.Run(x.Length, PassRanges.Threads(z, x), range, &operands);
             }
         }
 

@@ -15,7 +15,7 @@ namespace Relucent.Kernels
             fixed (T* pa = a, pb = b, py = y)
             {
                 var operands = new PassRanges.Operands<T> { A = pa, B = pb, Y = py };
-                PassRanges.Run(a.Length, PassRanges.Threads(a.Length), &AddRange<T>, &operands);
+                PassRanges.Run(a.Length, PassRanges.Threads(y, a, b), &AddRange<T>, &operands);
             }
         }
 

@@ -40,6 +40,19 @@ namespace Relucent.Kernels
             t_serialPasses ? 1 : KernelParallelism.Threads(length, t_minimumElements > 0 ? t_minimumElements : MinimumElements);
 
         /// <summary>
+        /// The threads to share a pass writing <paramref name="output"/> from <paramref name="a"/> (and <paramref name="b"/>)
+        /// among, or 1 to run it alone, as <see cref="Threads(int)"/>; always 1 where the output overlaps an input in part.
+        /// Split, such a pass would lose whatever the whole pass gave: ranges whose operands no longer overlap escape a check
+        /// made on whole spans (the residual sum's refusal), and a range could read what another thread has already written.
+        /// </summary>
+        internal static int Threads<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> a, ReadOnlySpan<T> b = default) =>
+            PartlyOverlaps(a, output) || PartlyOverlaps(b, output) ? 1 : Threads(output.Length);
+
+        /// <summary>Whether <paramref name="input"/> and <paramref name="output"/> share memory without being the same span's start
+        /// (an output that is its input itself reads each value before writing it, at the same index).</summary>
+        private static bool PartlyOverlaps<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> output) => input.Overlaps(output, out int offset) && offset != 0;
+
+        /// <summary>
         /// Calls <c>body(context, first, end)</c> over ranges covering <c>[0, length)</c> whose lengths are multiples of
         /// <see cref="Unit"/> (the last excepted), on up to <paramref name="threads"/> threads.
         /// </summary>

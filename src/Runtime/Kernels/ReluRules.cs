@@ -55,7 +55,7 @@ namespace Relucent.Kernels
         /// </summary>
         internal static void Pass<T, M>(ReadOnlySpan<T> z, ReadOnlySpan<T> r, Span<T> rIn) where T : unmanaged, IFloatingPointIeee754<T> where M : struct, IReluRule
         {
-            int threads = PassRanges.Threads(z.Length);
+            int threads = PassRanges.Threads(rIn, z, r);
             if (threads == 1)
             {
                 Select<T, M>(z, r, rIn);

@@ -48,6 +48,42 @@ namespace Relucent.Tests.Kernels
         }
 
         [Fact]
+        public void An_output_partly_overlapping_an_input_is_treated_as_on_one_thread()
+        {
+            // An output starting half a pass after its input: split into ranges, no range's operands would overlap, so the
+            // residual sum's refusal (TensorPrimitives checks its whole spans) would be lost and the others' results would
+            // depend on which thread ran first. Such a pass must run on the calling thread alone, as it did before splitting.
+            const int n = 4 * 64;
+            var rng = new Random(11);
+            float[] Filled() => Enumerable.Range(0, 2 * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            float[] initial = Filled(), other = Filled();
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                using var scope = KernelParallelism.Override(threads);
+                using var split = new PassSwitches(minimumElements: 1);
+                float[] buffer = (float[])initial.Clone();
+                Assert.Throws<ArgumentException>(() => ElementwiseKernels.Add<float>(buffer.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(n / 2, n)));
+            }
+            foreach (var (name, pass) in new (string, Action<float[]>)[]
+            {
+                ("relu", buffer => ActivationKernels.Relu<float>(buffer.AsSpan(0, n), buffer.AsSpan(n / 2, n))),
+                ("saliency rule", buffer => ReluRules.Saliency<float>(other.AsSpan(0, n), buffer.AsSpan(0, n), buffer.AsSpan(n / 2, n))),
+            })
+            {
+                float[] serial = (float[])initial.Clone();
+                using (KernelParallelism.Override(1)) pass(serial);
+                foreach (int threads in new[] { 2, 3 })
+                {
+                    using var scope = KernelParallelism.Override(threads);
+                    using var split = new PassSwitches(minimumElements: 1);
+                    float[] buffer = (float[])initial.Clone();
+                    pass(buffer);
+                    Assert.True(buffer.AsSpan().SequenceEqual(serial), $"{name} on {threads} threads");
+                }
+            }
+        }
+
+        [Fact]
         public void Ranges_cover_the_pass_exactly_once_in_whole_units()
         {
             foreach (int threads in new[] { 1, 2, 3 })
